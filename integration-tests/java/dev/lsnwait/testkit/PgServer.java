@@ -1,0 +1,196 @@
+package dev.lsnwait.testkit;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.UserPrincipal;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Properties;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * One PostgreSQL server process for tests and the demo, on 127.0.0.1 at a free port. When the JVM runs as root it
+ * runs PostgreSQL as the unprivileged user {@code nobody} (PostgreSQL refuses to run as root).
+ */
+public final class PgServer {
+
+  static final String RUN_AS = "nobody";
+
+  private final Path bin;
+  private final Path dataDirectory;
+  private final Path logFile;
+  private final int port;
+  private boolean running;
+
+  private PgServer(Path bin, Path dataDirectory, int port) {
+    this.bin = bin;
+    this.dataDirectory = dataDirectory;
+    this.logFile = dataDirectory.resolveSibling(dataDirectory.getFileName() + ".log");
+    this.port = port;
+  }
+
+  /** A new, initialised (not started) data directory under {@code parent}. */
+  static PgServer initialise(Path bin, Path parent, String name) {
+    PgServer server = new PgServer(bin, parent.resolve(name), freePort());
+    server.run(
+        List.of(
+            bin.resolve("initdb").toString(),
+            "-D", server.dataDirectory.toString(),
+            "-U", "postgres",
+            "--auth=trust",
+            "-E", "UTF8",
+            "--locale=C",
+            "--no-sync",
+            "--no-instructions"));
+    return server;
+  }
+
+  /** A server on a copy of a cleanly stopped server's data directory (how the replica is made). */
+  static PgServer copyOf(PgServer source, String name) {
+    PgServer server = new PgServer(source.bin, source.dataDirectory.resolveSibling(name), freePort());
+    server.run(List.of("cp", "-a", source.dataDirectory.toString(), server.dataDirectory.toString()));
+    return server;
+  }
+
+  public int port() {
+    return port;
+  }
+
+  public Path dataDirectory() {
+    return dataDirectory;
+  }
+
+  /** The plain pgjdbc URL of the {@code postgres} database. */
+  public String jdbcUrl() {
+    return "jdbc:postgresql://127.0.0.1:" + port + "/postgres";
+  }
+
+  /** The lsnwait URL of the {@code postgres} database. */
+  public String lsnwaitUrl() {
+    return "jdbc:lsnwait:postgresql://127.0.0.1:" + port + "/postgres";
+  }
+
+  /** A plain pgjdbc connection as the superuser, for test set-up and checks. */
+  public Connection connect() throws SQLException {
+    Properties properties = new Properties();
+    properties.setProperty("user", "postgres");
+    properties.setProperty("ApplicationName", "lsnwait test harness");
+    return DriverManager.getConnection(jdbcUrl(), properties);
+  }
+
+  /** Appends lines to postgresql.conf (read at the next start or reload). */
+  void configure(String... lines) {
+    String text = String.join("\n", lines) + "\n";
+    run(List.of("sh", "-c", "cat >> '" + dataDirectory.resolve("postgresql.conf") + "' <<'EOF'\n" + text + "EOF"));
+  }
+
+  /** Creates an empty file in the data directory (for example standby.signal). */
+  void touch(String file) {
+    run(List.of("touch", dataDirectory.resolve(file).toString()));
+  }
+
+  public void start() {
+    run(
+        List.of(
+            bin.resolve("pg_ctl").toString(),
+            "-D", dataDirectory.toString(),
+            "-l", logFile.toString(),
+            "-o", "-p " + port,
+            "-w", "-t", "120",
+            "start"));
+    running = true;
+  }
+
+  /** Stops the server: mode {@code fast} (clean) or {@code immediate} (as a crash). */
+  public void stop(String mode) {
+    if (!running) {
+      return;
+    }
+    run(List.of(bin.resolve("pg_ctl").toString(), "-D", dataDirectory.toString(), "-m", mode, "-w", "-t", "60", "stop"));
+    running = false;
+  }
+
+  public boolean isRunning() {
+    return running;
+  }
+
+  /** The tail of the server log, for failure messages. */
+  public String logTail() {
+    try {
+      List<String> lines = Files.readAllLines(logFile, StandardCharsets.UTF_8);
+      return String.join("\n", lines.subList(Math.max(0, lines.size() - 30), lines.size()));
+    } catch (IOException e) {
+      return "(no log: " + e.getMessage() + ")";
+    }
+  }
+
+  private void run(List<String> command) {
+    List<String> full = new ArrayList<>();
+    if (isRoot()) {
+      full.addAll(List.of("runuser", "-u", RUN_AS, "--"));
+    }
+    full.addAll(command);
+    try {
+      Path output = Files.createTempFile("lsnwait-pg-command", ".out");
+      try {
+        Process process =
+            new ProcessBuilder(full)
+                .redirectErrorStream(true)
+                .redirectOutput(output.toFile())
+                .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
+                .start();
+        if (!process.waitFor(180, TimeUnit.SECONDS)) {
+          process.destroyForcibly();
+          throw new IllegalStateException("timed out: " + String.join(" ", command));
+        }
+        if (process.exitValue() != 0) {
+          throw new IllegalStateException(
+              String.join(" ", command) + " failed (exit " + process.exitValue() + "):\n"
+                  + Files.readString(output) + "\n" + logTail());
+        }
+      } finally {
+        Files.deleteIfExists(output);
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted: " + String.join(" ", command), e);
+    }
+  }
+
+  static boolean isRoot() {
+    return "root".equals(System.getProperty("user.name"));
+  }
+
+  /** Gives a directory to the user PostgreSQL runs as. */
+  static void handOver(Path directory) {
+    if (!isRoot()) {
+      return;
+    }
+    try {
+      UserPrincipal user =
+          directory.getFileSystem().getUserPrincipalLookupService().lookupPrincipalByName(RUN_AS);
+      Files.setOwner(directory, user);
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot hand " + directory + " to " + RUN_AS, e);
+    }
+  }
+
+  static int freePort() {
+    try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+      socket.setReuseAddress(true);
+      return socket.getLocalPort();
+    } catch (IOException e) {
+      throw new UncheckedIOException("no free port", e);
+    }
+  }
+}

@@ -1,0 +1,161 @@
+package dev.lsnwait;
+
+import dev.lsnwait.internal.Consistency;
+import dev.lsnwait.internal.ConnectionFactory;
+import dev.lsnwait.internal.DirectConnections;
+import dev.lsnwait.internal.Jdbc;
+import dev.lsnwait.internal.LsnWaitUrl;
+import dev.lsnwait.internal.ReadGate;
+import dev.lsnwait.internal.Registry;
+import dev.lsnwait.internal.ServerInfo;
+import dev.lsnwait.internal.Setting;
+import dev.lsnwait.internal.Settings;
+import dev.lsnwait.internal.proxy.ProxyFactory;
+import java.sql.Connection;
+import java.sql.Driver;
+import java.sql.DriverManager;
+import java.sql.DriverPropertyInfo;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.Optional;
+import java.util.Properties;
+import java.util.logging.Logger;
+import org.postgresql.core.BaseConnection;
+import org.postgresql.util.HostSpec;
+
+/**
+ * The {@code jdbc:lsnwait:} driver: {@code jdbc:lsnwait:postgresql://host:port/db?...} is pgjdbc's URL behind a
+ * prefix. Connections learn their role with {@code pg_is_in_recovery()}: primary connections add a token to
+ * {@link LsnContext} after every commit; replica connections wait, before statements run, until the replica has
+ * replayed it. Properties starting with {@code lsnwait.} are lsnwait's (see {@link #getPropertyInfo}); pgjdbc never
+ * sees them.
+ *
+ * <p>Registered with {@link DriverManager} when the class loads (also through {@code META-INF/services}). Every
+ * instance shares one set of replica trackers, so there is one tracker per replica server in the JVM; deregistering
+ * the driver stops them.
+ */
+public final class LsnWaitDriver implements Driver {
+
+  /** The URL prefix this driver accepts. */
+  public static final String URL_PREFIX = LsnWaitUrl.PREFIX;
+
+  private static final int MAJOR_VERSION = 0;
+  private static final int MINOR_VERSION = 1;
+
+  /** Shared by all instances: DriverManager, ServiceLoader and pools each may make one. */
+  private static final Registry REGISTRY = new Registry();
+
+  static {
+    try {
+      DriverManager.registerDriver(new LsnWaitDriver(), REGISTRY::close);
+    } catch (SQLException e) {
+      throw new ExceptionInInitializerError(e);
+    }
+  }
+
+  private final org.postgresql.Driver pgjdbc = new org.postgresql.Driver();
+
+  /** For {@link java.util.ServiceLoader} and pools that instantiate drivers by class name. */
+  public LsnWaitDriver() {}
+
+  /** Every replica tracker in this JVM. */
+  public static Collection<ReplicaTracker> trackers() {
+    return REGISTRY.trackers();
+  }
+
+  /** The tracker of a replica server, by name ({@code host:port} as the connection reached it). */
+  public static Optional<ReplicaTracker> tracker(String name) {
+    return REGISTRY.tracker(name);
+  }
+
+  @Override
+  public boolean acceptsURL(String url) {
+    return LsnWaitUrl.accepts(url);
+  }
+
+  @Override
+  public Connection connect(String url, Properties info) throws SQLException {
+    if (!acceptsURL(url)) {
+      return null; // JDBC: another driver's URL
+    }
+    LsnWaitUrl parsed = LsnWaitUrl.parse(url, info);
+    Settings settings = parsed.settings();
+    Connection raw = pgjdbc.connect(parsed.pgjdbcUrl(), parsed.pgjdbcProperties());
+    if (raw == null) {
+      throw new SQLException(
+          "lsnwait: expected jdbc:lsnwait:postgresql://host:port/database after the prefix", "08001");
+    }
+    try {
+      return wrap(raw, parsed, settings);
+    } catch (SQLException | RuntimeException e) {
+      Jdbc.closeQuietly(raw);
+      throw e;
+    }
+  }
+
+  private Connection wrap(Connection raw, LsnWaitUrl url, Settings settings) throws SQLException {
+    BaseConnection pg = raw.unwrap(BaseConnection.class);
+    ServerInfo server;
+    try {
+      server = ServerInfo.query(raw);
+    } catch (SQLException e) {
+      throw new SQLException(
+          "lsnwait: cannot read the server's role and identity (pg_is_in_recovery(), pg_control_system()): "
+              + e.getMessage(),
+          e.getSQLState(),
+          e);
+    }
+    boolean replica =
+        settings.role() == Settings.Role.REPLICA
+            || (settings.role() == Settings.Role.AUTO && server.inRecovery());
+    HostSpec host = pg.getQueryExecutor().getHostSpec();
+    String name = host.getHost() + ":" + host.getPort();
+    ConnectionFactory direct =
+        DirectConnections.to(pgjdbc, url, host, replica ? "lsnwait tracker" : "lsnwait position");
+    Consistency consistency =
+        replica
+            ? Consistency.replica(
+                server,
+                new ReadGate(
+                    REGISTRY.tracker(name, server, settings, direct), settings.timeout(), settings.onTimeout()))
+            : Consistency.primary(server, REGISTRY.position(name, server, settings, direct));
+    return ProxyFactory.connection(raw, pg, consistency);
+  }
+
+  /** pgjdbc's properties for the URL, followed by lsnwait's own. */
+  @Override
+  public DriverPropertyInfo[] getPropertyInfo(String url, Properties info) throws SQLException {
+    List<DriverPropertyInfo> result = new ArrayList<>();
+    if (acceptsURL(url)) {
+      LsnWaitUrl parsed = LsnWaitUrl.parse(url, info);
+      result.addAll(List.of(pgjdbc.getPropertyInfo(parsed.pgjdbcUrl(), parsed.pgjdbcProperties())));
+      for (Setting setting : Setting.values()) {
+        result.add(setting.describe(parsed.rawSettings().get(setting)));
+      }
+    }
+    return result.toArray(new DriverPropertyInfo[0]);
+  }
+
+  @Override
+  public int getMajorVersion() {
+    return MAJOR_VERSION;
+  }
+
+  @Override
+  public int getMinorVersion() {
+    return MINOR_VERSION;
+  }
+
+  /** Like pgjdbc, whose behaviour this driver keeps. */
+  @Override
+  public boolean jdbcCompliant() {
+    return pgjdbc.jdbcCompliant();
+  }
+
+  @Override
+  public Logger getParentLogger() {
+    return Logger.getLogger("dev.lsnwait");
+  }
+}

@@ -1,0 +1,79 @@
+package dev.lsnwait.internal;
+
+import java.sql.DriverPropertyInfo;
+
+/** lsnwait's own connection properties. They are taken out before the rest reaches pgjdbc. */
+public enum Setting {
+  ROLE(
+      "lsnwait.role",
+      "auto",
+      "What the connection does: auto detects it with pg_is_in_recovery(); primary produces tokens after commits;"
+          + " replica waits for the current token before statements run.",
+      "auto", "primary", "replica"),
+  TIMEOUT(
+      "lsnwait.timeout",
+      "5s",
+      "How long a replica read waits for the current token to be replayed (for example 5s, 500ms, or milliseconds)."),
+  ON_TIMEOUT(
+      "lsnwait.onTimeout",
+      "fail",
+      "After the timeout: fail throws ReplicationTimeoutException; proceed runs the read anyway and counts it.",
+      "fail", "proceed"),
+  POLL_INTERVAL(
+      "lsnwait.pollInterval",
+      "1ms",
+      "How often a replica's tracker polls pg_last_wal_replay_lsn() while someone waits (never while nobody does)."),
+  IDLE_TIMEOUT(
+      "lsnwait.idleTimeout",
+      "60s",
+      "How long a tracker keeps its thread and connection after the last waiter.");
+
+  /** The prefix of every lsnwait property. */
+  public static final String PREFIX = "lsnwait.";
+
+  private final String key;
+  private final String defaultValue;
+  private final String description;
+  private final String[] choices;
+
+  Setting(String key, String defaultValue, String description, String... choices) {
+    this.key = key;
+    this.defaultValue = defaultValue;
+    this.description = description;
+    this.choices = choices;
+  }
+
+  public String key() {
+    return key;
+  }
+
+  public String defaultValue() {
+    return defaultValue;
+  }
+
+  public DriverPropertyInfo describe(String currentValue) {
+    DriverPropertyInfo info = new DriverPropertyInfo(key, currentValue != null ? currentValue : defaultValue);
+    info.description = description + " Default: " + defaultValue + ".";
+    info.required = false;
+    info.choices = choices.length == 0 ? null : choices.clone();
+    return info;
+  }
+
+  /** Every key, for messages. */
+  public static String keys() {
+    StringBuilder keys = new StringBuilder();
+    for (Setting setting : values()) {
+      keys.append(keys.length() == 0 ? "" : ", ").append(setting.key);
+    }
+    return keys.toString();
+  }
+
+  public static Setting byKey(String key) {
+    for (Setting setting : values()) {
+      if (setting.key.equalsIgnoreCase(key)) {
+        return setting;
+      }
+    }
+    return null;
+  }
+}

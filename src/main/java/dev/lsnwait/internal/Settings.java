@@ -1,0 +1,87 @@
+package dev.lsnwait.internal;
+
+import java.sql.SQLException;
+import java.time.Duration;
+import java.time.format.DateTimeParseException;
+import java.util.Locale;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/** The parsed lsnwait properties of one connection. */
+public record Settings(Role role, Duration timeout, OnTimeout onTimeout, Duration pollInterval, Duration idleTimeout) {
+
+  /** {@code lsnwait.role}. */
+  public enum Role {
+    AUTO,
+    PRIMARY,
+    REPLICA
+  }
+
+  /** {@code lsnwait.onTimeout}. */
+  public enum OnTimeout {
+    FAIL,
+    PROCEED
+  }
+
+  private static final Pattern DURATION = Pattern.compile("(\\d{1,12})\\s*(us|ms|s|m)?");
+
+  /** Settings from {@code lsnwait.*} values, by key; missing keys take their defaults. */
+  public static Settings from(Map<Setting, String> values) throws SQLException {
+    return new Settings(
+        choice(Setting.ROLE, values, Role.class),
+        duration(Setting.TIMEOUT, values, false),
+        choice(Setting.ON_TIMEOUT, values, OnTimeout.class),
+        duration(Setting.POLL_INTERVAL, values, true),
+        duration(Setting.IDLE_TIMEOUT, values, true));
+  }
+
+  private static String value(Setting setting, Map<Setting, String> values) {
+    String value = values.get(setting);
+    return value == null || value.isBlank() ? setting.defaultValue() : value.trim();
+  }
+
+  private static <E extends Enum<E>> E choice(Setting setting, Map<Setting, String> values, Class<E> type)
+      throws SQLException {
+    String value = value(setting, values);
+    try {
+      return Enum.valueOf(type, value.toUpperCase(Locale.ROOT));
+    } catch (IllegalArgumentException e) {
+      throw invalid(setting, value, "one of " + String.join(", ", setting.describe(null).choices));
+    }
+  }
+
+  private static Duration duration(Setting setting, Map<Setting, String> values, boolean positive)
+      throws SQLException {
+    String value = value(setting, values);
+    Duration result;
+    Matcher matcher = DURATION.matcher(value.toLowerCase(Locale.ROOT));
+    if (matcher.matches()) {
+      long amount = Long.parseLong(matcher.group(1));
+      String unit = matcher.group(2) == null ? "ms" : matcher.group(2);
+      result =
+          switch (unit) {
+            case "us" -> Duration.ofNanos(amount * 1000);
+            case "s" -> Duration.ofSeconds(amount);
+            case "m" -> Duration.ofMinutes(amount);
+            default -> Duration.ofMillis(amount);
+          };
+    } else {
+      try {
+        result = Duration.parse(value);
+      } catch (DateTimeParseException e) {
+        throw invalid(setting, value, "a duration such as 5s, 500ms, 250us or a number of milliseconds");
+      }
+    }
+    if (result.isNegative() || (positive && result.isZero())) {
+      throw invalid(setting, value, positive ? "a positive duration" : "a duration of zero or more");
+    }
+    return result;
+  }
+
+  private static SQLException invalid(Setting setting, String value, String expected) {
+    String shown = value.length() > 40 ? value.substring(0, 40) + "..." : value;
+    return new SQLException(
+        "lsnwait: invalid " + setting.key() + "='" + shown + "': expected " + expected, "22023");
+  }
+}

@@ -1,0 +1,112 @@
+package dev.lsnwait.internal.context;
+
+import dev.lsnwait.Lsn;
+import dev.lsnwait.LsnToken;
+import java.sql.SQLException;
+import java.util.HashMap;
+import java.util.Map;
+
+/**
+ * One thread's (or scope's) causal requirements: a resolved {@link LsnToken} plus commits whose position has not been
+ * read yet. Immutable, so it can be captured and handed to another thread without copying.
+ */
+public final class ContextState {
+
+  public static final ContextState EMPTY = new ContextState(LsnToken.EMPTY, Map.of());
+
+  private final LsnToken token;
+  /** Unresolved commits: source to the latest mark taken after a commit on it. Usually empty or one entry. */
+  private final Map<CommitPositionSource, Long> pending;
+
+  private ContextState(LsnToken token, Map<CommitPositionSource, Long> pending) {
+    this.token = token;
+    this.pending = pending;
+  }
+
+  public static ContextState of(LsnToken token) {
+    return token.isEmpty() ? EMPTY : new ContextState(token, Map.of());
+  }
+
+  public boolean isEmpty() {
+    return token.isEmpty() && pending.isEmpty();
+  }
+
+  public boolean hasPending() {
+    return !pending.isEmpty();
+  }
+
+  /** The resolved part only; pending commits are not included. */
+  public LsnToken resolvedToken() {
+    return token;
+  }
+
+  /** This state plus a commit on {@code source} that returned before {@code mark} was taken. */
+  public ContextState withCommit(CommitPositionSource source, long mark) {
+    Long current = pending.get(source);
+    if (current != null && current >= mark) {
+      return this;
+    }
+    Map<CommitPositionSource, Long> merged = new HashMap<>(pending);
+    merged.put(source, mark);
+    return new ContextState(token, Map.copyOf(merged));
+  }
+
+  public ContextState merge(LsnToken other) {
+    LsnToken merged = token.merge(other);
+    return merged == token ? this : new ContextState(merged, pending);
+  }
+
+  public ContextState merge(ContextState other) {
+    ContextState result = merge(other.token);
+    for (Map.Entry<CommitPositionSource, Long> entry : other.pending.entrySet()) {
+      result = result.withCommit(entry.getKey(), entry.getValue());
+    }
+    return result;
+  }
+
+  /** Whether anything, resolved or pending, concerns this cluster. */
+  public boolean concerns(long systemIdentifier) {
+    if (token.positions().containsKey(systemIdentifier)) {
+      return true;
+    }
+    for (CommitPositionSource source : pending.keySet()) {
+      if (source.systemIdentifier() == systemIdentifier) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** This state with the pending commits of one cluster read and folded into the token. */
+  public ContextState resolve(long systemIdentifier) throws SQLException {
+    ContextState result = this;
+    for (Map.Entry<CommitPositionSource, Long> entry : pending.entrySet()) {
+      CommitPositionSource source = entry.getKey();
+      if (source.systemIdentifier() == systemIdentifier) {
+        result = result.resolved(source, source.covering(entry.getValue()));
+      }
+    }
+    return result;
+  }
+
+  /** This state with every pending commit read and folded into the token. */
+  public ContextState resolveAll() throws SQLException {
+    ContextState result = this;
+    for (Map.Entry<CommitPositionSource, Long> entry : pending.entrySet()) {
+      CommitPositionSource source = entry.getKey();
+      result = result.resolved(source, source.covering(entry.getValue()));
+    }
+    return result;
+  }
+
+  private ContextState resolved(CommitPositionSource source, Lsn lsn) {
+    Map<CommitPositionSource, Long> rest = new HashMap<>(pending);
+    rest.remove(source);
+    return new ContextState(token.with(source.systemIdentifier(), lsn), Map.copyOf(rest));
+  }
+
+  @Override
+  public String toString() {
+    return pending.isEmpty() ? token.toString() : token + " + " + pending.size() + " unread commit position(s)";
+  }
+}

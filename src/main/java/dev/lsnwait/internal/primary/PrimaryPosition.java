@@ -1,0 +1,211 @@
+package dev.lsnwait.internal.primary;
+
+import dev.lsnwait.Lsn;
+import dev.lsnwait.internal.ConnectionFactory;
+import dev.lsnwait.internal.Jdbc;
+import dev.lsnwait.internal.context.CommitPositionSource;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.SQLTransientException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * Reads a primary's WAL insert position for commits, lazily and shared.
+ *
+ * <p>The insert position is global and only grows, so one {@code pg_current_wal_insert_lsn()} that <em>started</em>
+ * after a commit returned covers that commit, whichever connection runs it. A commit therefore only takes
+ * {@link #mark()} (a memory read); whoever first needs a position calls {@link #covering(long)}, which reuses the last
+ * read or the read in flight when it started late enough, and otherwise starts one read that serves every waiting
+ * caller. The write path makes no extra round trip; a read-after-write makes at most one, shared.
+ *
+ * <p>Each read is numbered (its epoch) before its query is sent; a mark is the number of the last read that had
+ * started, so a read whose epoch is greater than a mark began after the commit that took the mark.
+ */
+public final class PrimaryPosition implements CommitPositionSource, AutoCloseable {
+
+  private static final String QUERY = "SELECT pg_current_wal_insert_lsn()::text";
+
+  private final String name;
+  private final long systemIdentifier;
+  private final int walBlockSize;
+  private final long walSegmentSize;
+  private final long timeoutNanos;
+  private volatile ConnectionFactory connections;
+
+  private final AtomicLong epochs = new AtomicLong();
+  private final ReentrantLock lock = new ReentrantLock();
+  private long lastEpoch; // guarded by lock: the epoch of the latest successful read, 0 before any
+  private Lsn lastLsn; // guarded by lock: its result
+  private Read inFlight; // guarded by lock
+  private boolean closed; // guarded by lock
+
+  // Used only by the thread running the read in flight: one at a time.
+  private Connection connection;
+  private PreparedStatement statement;
+
+  public PrimaryPosition(
+      String name,
+      long systemIdentifier,
+      int walBlockSize,
+      long walSegmentSize,
+      long timeoutMillis,
+      ConnectionFactory connections) {
+    this.name = name;
+    this.systemIdentifier = systemIdentifier;
+    this.walBlockSize = walBlockSize;
+    this.walSegmentSize = walSegmentSize;
+    this.timeoutNanos = TimeUnit.MILLISECONDS.toNanos(timeoutMillis);
+    this.connections = connections;
+  }
+
+  /** From now on, reconnect through these (the latest primary connection's server: it follows a failover). */
+  public void connectVia(ConnectionFactory connections) {
+    this.connections = connections;
+  }
+
+  @Override
+  public long systemIdentifier() {
+    return systemIdentifier;
+  }
+
+  @Override
+  public long mark() {
+    return epochs.get();
+  }
+
+  @Override
+  public Lsn covering(long mark) throws SQLException {
+    long deadline = System.nanoTime() + timeoutNanos;
+    while (true) {
+      Read mine = null;
+      Read awaited;
+      lock.lock();
+      try {
+        if (closed) {
+          throw new SQLTransientException("lsnwait: the WAL position reader for " + name + " is closed", "08003");
+        }
+        if (lastLsn != null && lastEpoch > mark) {
+          return lastLsn;
+        }
+        if (inFlight == null) {
+          inFlight = mine = new Read(epochs.incrementAndGet());
+        }
+        awaited = inFlight;
+      } finally {
+        lock.unlock();
+      }
+      if (mine != null) {
+        run(mine);
+      }
+      Lsn lsn = await(awaited, deadline);
+      if (awaited.epoch > mark) {
+        return lsn;
+      }
+      // That read began before the commit returned: wait for a newer one.
+    }
+  }
+
+  private void run(Read read) {
+    Lsn lsn = null;
+    SQLException failure = null;
+    try {
+      lsn = query();
+    } catch (SQLException e) {
+      failure = e;
+      closeConnection();
+    } catch (RuntimeException e) {
+      failure = new SQLException("lsnwait: reading the WAL position of " + name + " failed", e);
+      closeConnection();
+    }
+    boolean closeNow;
+    lock.lock();
+    try {
+      inFlight = null;
+      if (lsn != null && read.epoch > lastEpoch) {
+        lastEpoch = read.epoch;
+        lastLsn = lsn;
+      }
+      closeNow = closed;
+    } finally {
+      lock.unlock();
+    }
+    if (closeNow) {
+      closeConnection();
+    }
+    if (failure != null) {
+      read.result.completeExceptionally(failure);
+    } else {
+      read.result.complete(lsn);
+    }
+  }
+
+  private Lsn query() throws SQLException {
+    if (connection == null) {
+      connection = connections.open();
+      connection.setAutoCommit(true);
+      statement = connection.prepareStatement(QUERY);
+    }
+    try (ResultSet row = statement.executeQuery()) {
+      row.next();
+      return Lsn.parse(row.getString(1)).normalize(walBlockSize, walSegmentSize);
+    }
+  }
+
+  private Lsn await(Read read, long deadline) throws SQLException {
+    try {
+      return read.result.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new SQLTransientException(
+          "lsnwait: interrupted while reading the WAL position of " + name, "57014", e);
+    } catch (TimeoutException e) {
+      throw new SQLTransientException(
+          "lsnwait: could not read the WAL position of " + name + " in time", "57014", e);
+    } catch (ExecutionException e) {
+      Throwable cause = e.getCause();
+      throw new SQLTransientException(
+          "lsnwait: could not read the WAL position of " + name + ": " + cause.getMessage(), "08006", cause);
+    }
+  }
+
+  private void closeConnection() {
+    Jdbc.closeQuietly(connection);
+    connection = null;
+    statement = null;
+  }
+
+  @Override
+  public void close() {
+    lock.lock();
+    try {
+      closed = true;
+      if (inFlight != null) {
+        return; // the thread running that read closes the connection when it ends
+      }
+    } finally {
+      lock.unlock();
+    }
+    closeConnection();
+  }
+
+  @Override
+  public String toString() {
+    return "PrimaryPosition[" + name + "]";
+  }
+
+  private static final class Read {
+    final long epoch;
+    final CompletableFuture<Lsn> result = new CompletableFuture<>();
+
+    Read(long epoch) {
+      this.epoch = epoch;
+    }
+  }
+}

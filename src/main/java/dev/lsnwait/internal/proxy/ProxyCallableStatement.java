@@ -1,0 +1,14 @@
+package dev.lsnwait.internal.proxy;
+
+import java.sql.CallableStatement;
+
+/** The callable statement proxy: its executes are the prepared statement's; the rest is generated. */
+public abstract class ProxyCallableStatement extends ProxyPreparedStatement implements CallableStatement {
+
+  protected final CallableStatement callable;
+
+  protected ProxyCallableStatement(ProxyConnection connection, CallableStatement delegate) {
+    super(connection, delegate);
+    this.callable = delegate;
+  }
+}

@@ -283,7 +283,9 @@ public final class PollingReplicaTracker implements ReplicaTracker, AutoCloseabl
       if (Long.compareUnsigned(waiter.lsn, position) > 0) {
         break;
       }
-      waiter.replayed.complete(now);
+      if (waiters.remove(waiter)) { // removed first, so the count is exact once the waiter wakes
+        waiter.replayed.complete(now);
+      }
     }
   }
 
@@ -300,7 +302,9 @@ public final class PollingReplicaTracker implements ReplicaTracker, AutoCloseabl
 
   private void failAll(Throwable cause) {
     for (Waiter waiter : waiters) {
-      waiter.replayed.completeExceptionally(cause);
+      if (waiters.remove(waiter)) {
+        waiter.replayed.completeExceptionally(cause);
+      }
     }
   }
 

@@ -1,0 +1,80 @@
+package dev.lsnwait.internal;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.sql.SQLException;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Properties;
+import org.junit.jupiter.api.Test;
+
+class LsnWaitUrlTest {
+
+  @Test
+  void acceptsOnlyItsPrefix() {
+    assertTrue(LsnWaitUrl.accepts("jdbc:lsnwait:postgresql://h/db"));
+    assertTrue(LsnWaitUrl.accepts("JDBC:LSNWAIT:postgresql://h/db"));
+    assertFalse(LsnWaitUrl.accepts("jdbc:postgresql://h/db"));
+    assertFalse(LsnWaitUrl.accepts(null));
+  }
+
+  @Test
+  void lsnwaitParametersNeverReachPgjdbc() throws SQLException {
+    Properties info = new Properties();
+    info.setProperty("user", "app");
+    info.setProperty("lsnwait.onTimeout", "proceed");
+    LsnWaitUrl url =
+        LsnWaitUrl.parse(
+            "jdbc:lsnwait:postgresql://h1:5432,h2:5433/db?ssl=true&lsnwait.timeout=250ms&ApplicationName=a%20b"
+                + "&lsnwait.role=replica",
+            info);
+    assertEquals("jdbc:postgresql://h1:5432,h2:5433/db?ssl=true&ApplicationName=a%20b", url.pgjdbcUrl());
+    assertEquals("app", url.pgjdbcProperties().getProperty("user"));
+    assertFalse(url.pgjdbcProperties().stringPropertyNames().stream().anyMatch(k -> k.startsWith("lsnwait.")));
+    Settings settings = url.settings();
+    assertEquals(Settings.Role.REPLICA, settings.role());
+    assertEquals(Duration.ofMillis(250), settings.timeout());
+    assertEquals(Settings.OnTimeout.PROCEED, settings.onTimeout());
+  }
+
+  @Test
+  void urlWithOnlyLsnwaitParametersLosesItsQuery() {
+    assertEquals(
+        "jdbc:postgresql://h/db", LsnWaitUrl.parse("jdbc:lsnwait:postgresql://h/db?lsnwait.role=primary", null).pgjdbcUrl());
+  }
+
+  @Test
+  void defaultsAreTheSeeds() throws SQLException {
+    Settings settings = LsnWaitUrl.parse("jdbc:lsnwait:postgresql://h/db", new Properties()).settings();
+    assertEquals(Settings.Role.AUTO, settings.role());
+    assertEquals(Duration.ofSeconds(5), settings.timeout());
+    assertEquals(Settings.OnTimeout.FAIL, settings.onTimeout());
+    assertEquals(Duration.ofMillis(1), settings.pollInterval());
+  }
+
+  @Test
+  void durationsInSeveralForms() throws SQLException {
+    assertEquals(Duration.ofMillis(1500), Settings.from(Map.of(Setting.TIMEOUT, "1500")).timeout());
+    assertEquals(Duration.ofSeconds(2), Settings.from(Map.of(Setting.TIMEOUT, "2s")).timeout());
+    assertEquals(Duration.ofMinutes(1), Settings.from(Map.of(Setting.TIMEOUT, "1m")).timeout());
+    assertEquals(Duration.ofNanos(250_000), Settings.from(Map.of(Setting.POLL_INTERVAL, "250us")).pollInterval());
+    assertEquals(Duration.ofMillis(1200), Settings.from(Map.of(Setting.TIMEOUT, "PT1.2S")).timeout());
+    assertEquals(Duration.ZERO, Settings.from(Map.of(Setting.TIMEOUT, "0")).timeout());
+  }
+
+  @Test
+  void badValuesAreNamedClearly() {
+    SQLException e = assertThrows(SQLException.class, () -> Settings.from(Map.of(Setting.TIMEOUT, "soon")));
+    assertTrue(e.getMessage().contains("lsnwait.timeout='soon'"), e.getMessage());
+    e = assertThrows(SQLException.class, () -> Settings.from(Map.of(Setting.ROLE, "leader")));
+    assertTrue(e.getMessage().contains("auto, primary, replica"), e.getMessage());
+    assertThrows(SQLException.class, () -> Settings.from(Map.of(Setting.POLL_INTERVAL, "0")));
+    e = assertThrows(
+        SQLException.class,
+        () -> LsnWaitUrl.parse("jdbc:lsnwait:postgresql://h/db?lsnwait.tiemout=1s", null).settings());
+    assertTrue(e.getMessage().contains("lsnwait.tiemout"), e.getMessage());
+  }
+}

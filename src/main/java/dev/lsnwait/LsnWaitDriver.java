@@ -21,6 +21,7 @@ import java.util.Collection;
 import java.util.List;
 import java.util.Optional;
 import java.util.Properties;
+import java.util.Set;
 import java.util.logging.Logger;
 import org.postgresql.core.BaseConnection;
 import org.postgresql.util.HostSpec;
@@ -68,6 +69,14 @@ public final class LsnWaitDriver implements Driver {
   /** The tracker of a replica server, by name ({@code host:port} as the connection reached it). */
   public static Optional<ReplicaTracker> tracker(String name) {
     return REGISTRY.tracker(name);
+  }
+
+  /**
+   * The clusters ({@code system_identifier}) of every server this JVM's lsnwait connections reached, primaries and
+   * replicas; empty before the first connection.
+   */
+  public static Set<Long> knownClusters() {
+    return REGISTRY.knownClusters();
   }
 
   @Override

@@ -5,8 +5,10 @@ import dev.lsnwait.internal.primary.PrimaryPosition;
 import dev.lsnwait.internal.tracker.PollingReplicaTracker;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
@@ -64,6 +66,13 @@ public final class Registry implements AutoCloseable {
                     connections));
     position.connectVia(connections);
     return position;
+  }
+
+  /** The clusters ({@code system_identifier}) of every server lsnwait connected to in this JVM. */
+  public Set<Long> knownClusters() {
+    Set<Long> clusters = new HashSet<>(positions.keySet());
+    trackers.values().forEach(tracker -> clusters.add(tracker.systemIdentifier()));
+    return Set.copyOf(clusters);
   }
 
   public Collection<ReplicaTracker> trackers() {

@@ -3,6 +3,7 @@ package dev.lsnwait.demo;
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import dev.lsnwait.LsnContext;
+import dev.lsnwait.testkit.Latencies;
 import dev.lsnwait.testkit.PgCluster;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -15,15 +16,19 @@ import java.util.Locale;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.LongAdder;
 
 /**
- * The demo: an embedded primary and a streaming replica with a replay delay; N threads each write a row on the
- * primary and at once read it back from the replica; first with plain pgjdbc, then with lsnwait (only the URLs
- * change). Prints stale reads and read latency side by side.
+ * The demo: an embedded primary and a streaming replica with a replay delay. N threads loop: write a row on the
+ * primary (a fifth of the loops, by default), then read back their latest row, while background threads only
+ * write. Four strategies run one after the
+ * other on the same cluster — plain replica reads, primary-after-write, remote_apply, lsnwait — and one table
+ * compares stale reads, read latency, write throughput and the share of reads the replica served.
  *
- * <p>Run: {@code mvn -q -Pdemo} (arguments: {@code -Dexec.args="--delay 50 --seconds 5 --threads 4"}).
+ * <p>Run: {@code mvn -q -Pdemo}; options with {@code -Dexec.args="--help"}.
  */
 public final class Demo {
 
@@ -53,12 +58,15 @@ public final class Demo {
 
   private void run() throws Exception {
     System.out.printf(
-        "lsnwait demo: starting an embedded primary and a replica (replay delay %d ms)...%n", options.delayMillis);
+        "lsnwait demo: starting an embedded PostgreSQL primary and a streaming replica (replay delay %d ms)...%n",
+        options.delayMillis);
     PgCluster cluster;
     try {
-      cluster = PgCluster.start(Duration.ofMillis(options.delayMillis), false);
+      cluster = PgCluster.start(Duration.ofMillis(options.delayMillis), true);
     } catch (RuntimeException e) {
       System.err.println("demo: could not start PostgreSQL: " + e.getMessage());
+      System.err.println("demo: the binaries come from Maven Central (io.zonky.test.postgres); on another OS or CPU"
+          + " set LSNWAIT_PG_BIN to a directory with initdb, pg_ctl and postgres");
       System.exit(1);
       return;
     }
@@ -66,88 +74,114 @@ public final class Demo {
       PgCluster.execute(cluster.primary(), "CREATE TABLE demo (id bigint PRIMARY KEY, payload text)");
       cluster.awaitReplicaCaughtUp(Duration.ofSeconds(60));
       System.out.printf(
-          "primary 127.0.0.1:%d, replica 127.0.0.1:%d; %d threads, %d s per run, each: write a row, read it back%n%n",
-          cluster.primary().port(), cluster.replica().port(), options.threads, options.seconds);
+          "primary 127.0.0.1:%d, replica 127.0.0.1:%d; %d s per strategy.%n"
+              + "%d user threads loop: write a row (%.0f%% of loops), then read back their latest row;%n"
+              + "%d background threads only write.%n%n",
+          cluster.primary().port(), cluster.replica().port(), options.seconds, options.threads,
+          options.writeRatio * 100, options.writers);
       List<Result> results = new ArrayList<>();
-      results.add(measure("plain pgjdbc", cluster.primary().jdbcUrl(), cluster.replica().jdbcUrl()));
-      results.add(measure("lsnwait", cluster.primary().lsnwaitUrl(), cluster.replica().lsnwaitUrl()));
+      for (Strategy strategy : options.strategies) {
+        strategy.before(cluster);
+        try {
+          results.add(measure(strategy, cluster));
+        } finally {
+          strategy.after(cluster);
+        }
+        cluster.awaitReplicaCaughtUp(Duration.ofSeconds(60));
+      }
       System.out.println();
-      System.out.printf("%-14s %9s %9s %8s %11s %11s %10s%n",
-          "strategy", "reads", "stale", "stale %", "read p50", "read p99", "pairs/s");
+      System.out.printf(Locale.ROOT, "%-20s %8s %8s %8s %10s %10s %9s %9s%n",
+          "strategy", "reads", "stale", "stale %", "read p50", "read p99", "writes/s", "replica %");
       for (Result result : results) {
         System.out.println(result);
       }
-      System.out.printf(
-          "%nSame code, same cluster: only the JDBC URLs differ (jdbc:postgresql: vs jdbc:lsnwait:postgresql:).%n");
+      System.out.println();
+      for (Strategy strategy : options.strategies) {
+        System.out.printf("%-20s %s%n", strategy.label, strategy.description);
+      }
+      System.out.printf("(primary after write: sticky window %d ms, as Rails' default)%n", options.stickyMillis);
     }
   }
 
-  private Result measure(String name, String primaryUrl, String replicaUrl) throws Exception {
-    try (HikariDataSource primary = pool(primaryUrl, name + "-primary");
-        HikariDataSource replica = pool(replicaUrl, name + "-replica")) {
-      AtomicLong reads = new AtomicLong();
-      AtomicLong stale = new AtomicLong();
+  private Result measure(Strategy strategy, PgCluster cluster) throws Exception {
+    try (HikariDataSource primary = pool(strategy.primaryUrl(cluster), strategy + "-primary");
+        HikariDataSource replica = pool(strategy.replicaUrl(cluster), strategy + "-replica")) {
+      Counters counters = new Counters();
       List<Latencies> latencies = new ArrayList<>();
-      ExecutorService workers = Executors.newFixedThreadPool(options.threads);
+      ExecutorService workers = Executors.newFixedThreadPool(options.threads + options.writers);
       long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(options.seconds);
       List<Future<?>> running = new ArrayList<>();
       for (int i = 0; i < options.threads; i++) {
         Latencies mine = new Latencies();
         latencies.add(mine);
-        running.add(workers.submit(() -> writeThenRead(primary, replica, end, reads, stale, mine)));
+        running.add(workers.submit(() -> loop(strategy, primary, replica, end, counters, mine)));
+      }
+      for (int i = 0; i < options.writers; i++) {
+        running.add(workers.submit(() -> writeOnly(primary, end, counters)));
       }
       long started = System.nanoTime();
-      boolean terminal = System.console() != null; // else one progress line per second, for logs
-      long lastShown = -1;
-      while (!allDone(running)) {
-        Thread.sleep(200);
-        long elapsed = TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - started);
-        if (terminal || elapsed != lastShown) {
-          System.out.printf(
-              (terminal ? "\r" : "") + "  %-14s %2d s: %7d reads, %7d stale" + (terminal ? "" : "%n"),
-              name, elapsed, reads.get(), stale.get());
-          System.out.flush();
-          lastShown = elapsed;
-        }
-      }
+      new Progress(strategy.label, counters).showUntilDone(running, started);
       for (Future<?> future : running) {
         future.get();
       }
       workers.shutdown();
-      long seconds = Math.max(1, TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - started));
-      System.out.printf(
-          (terminal ? "\r" : "") + "  %-14s done: %7d reads, %7d stale%n", name, reads.get(), stale.get());
-      return new Result(name, reads.get(), stale.get(), Latencies.merge(latencies), reads.get() / (double) seconds);
+      double seconds = (System.nanoTime() - started) / 1e9;
+      return new Result(strategy.label, counters, Latencies.merge(latencies), seconds);
     }
   }
 
-  private Void writeThenRead(
-      HikariDataSource primary, HikariDataSource replica, long end, AtomicLong reads, AtomicLong stale,
+  private Void loop(
+      Strategy strategy, HikariDataSource primary, HikariDataSource replica, long end, Counters counters,
       Latencies latencies) throws SQLException {
     LsnContext.clear();
+    long latestId = 0;
+    long lastWrite = 0;
     while (System.nanoTime() < end) {
-      long id = ids.incrementAndGet();
-      try (Connection c = primary.getConnection();
-          PreparedStatement insert = c.prepareStatement("INSERT INTO demo VALUES (?, 'hello')")) {
-        insert.setLong(1, id);
-        insert.executeUpdate();
+      if (latestId == 0 || ThreadLocalRandom.current().nextDouble() < options.writeRatio) {
+        latestId = ids.incrementAndGet();
+        insert(primary, latestId);
+        lastWrite = System.nanoTime();
+        counters.writes.increment();
       }
+      boolean fromPrimary =
+          strategy.readsFromPrimary(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - lastWrite), options.stickyMillis);
       long start = System.nanoTime();
       boolean seen;
-      try (Connection c = replica.getConnection();
+      try (Connection c = (fromPrimary ? primary : replica).getConnection();
           PreparedStatement select = c.prepareStatement("SELECT 1 FROM demo WHERE id = ?")) {
-        select.setLong(1, id);
+        select.setLong(1, latestId);
         try (ResultSet row = select.executeQuery()) {
           seen = row.next();
         }
       }
       latencies.add(System.nanoTime() - start);
-      reads.incrementAndGet();
+      counters.reads.increment();
+      if (!fromPrimary) {
+        counters.replicaReads.increment();
+      }
       if (!seen) {
-        stale.incrementAndGet();
+        counters.stale.increment();
       }
     }
     return null;
+  }
+
+  /** Writes by others (background jobs, API calls): they never read, so nothing should slow them down. */
+  private Void writeOnly(HikariDataSource primary, long end, Counters counters) throws SQLException {
+    LsnContext.clear();
+    while (System.nanoTime() < end) {
+      insert(primary, ids.incrementAndGet());
+      counters.writes.increment();
+    }
+    return null;
+  }
+
+  private static void insert(HikariDataSource primary, long id) throws SQLException {
+    try (Connection c = primary.getConnection();
+        PreparedStatement insert = c.prepareStatement("INSERT INTO demo VALUES (?, 'hello')")) {
+      insert.setLong(1, id);
+      insert.executeUpdate();
+    }
   }
 
   private HikariDataSource pool(String url, String name) {
@@ -155,41 +189,87 @@ public final class Demo {
     config.setJdbcUrl(url);
     config.setUsername("postgres");
     config.setPoolName(name);
-    config.setMaximumPoolSize(options.threads);
+    config.setMaximumPoolSize(options.threads + options.writers);
     return new HikariDataSource(config);
   }
 
-  private static boolean allDone(List<Future<?>> futures) {
-    return futures.stream().allMatch(Future::isDone);
+  /** Shared counters of one strategy's run. */
+  static final class Counters {
+    final LongAdder reads = new LongAdder();
+    final LongAdder stale = new LongAdder();
+    final LongAdder writes = new LongAdder();
+    final LongAdder replicaReads = new LongAdder();
   }
 
-  private record Result(String name, long reads, long stale, Latencies latencies, double writesPerSecond) {
+  /** One progress line per second (rewritten in place on a terminal). */
+  private record Progress(String label, Counters counters) {
+    void showUntilDone(List<Future<?>> running, long started) throws InterruptedException {
+      boolean terminal = System.console() != null;
+      long shown = -1;
+      while (!running.stream().allMatch(Future::isDone)) {
+        Thread.sleep(100);
+        long elapsed = TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - started);
+        if (elapsed != shown) {
+          print(terminal, elapsed + " s");
+          shown = elapsed;
+        }
+      }
+      print(terminal, "done");
+      if (terminal) {
+        System.out.println();
+      }
+    }
+
+    private void print(boolean terminal, String when) {
+      String line = String.format(Locale.ROOT, "  %-20s %5s: %8d reads, %7d stale, %7d writes",
+          label, when, counters.reads.sum(), counters.stale.sum(), counters.writes.sum());
+      if (terminal) {
+        System.out.print("\r" + line);
+        System.out.flush();
+      } else {
+        System.out.println(line);
+      }
+    }
+  }
+
+  private record Result(String label, Counters counters, Latencies latencies, double seconds) {
     @Override
     public String toString() {
+      long reads = counters.reads.sum();
+      long stale = counters.stale.sum();
       return String.format(
           Locale.ROOT,
-          "%-14s %9d %9d %7.1f%% %8.2f ms %8.2f ms %10.0f",
-          name,
+          "%-20s %8d %8d %7.1f%% %7.2f ms %7.2f ms %9.0f %8.0f%%",
+          label,
           reads,
           stale,
           reads == 0 ? 0.0 : 100.0 * stale / reads,
           latencies.percentileMillis(50),
           latencies.percentileMillis(99),
-          writesPerSecond);
+          counters.writes.sum() / seconds,
+          reads == 0 ? 0.0 : 100.0 * counters.replicaReads.sum() / reads);
     }
   }
 
   /** Command-line options. */
   static final class Options {
     static final String USAGE =
-        "usage: mvn -q -Pdemo -Dexec.args=\"[--delay MS] [--seconds S] [--threads N]\"\n"
-            + "  --delay MS    replica replay delay (recovery_min_apply_delay), default 20\n"
-            + "  --seconds S   how long each run lasts, default 5\n"
-            + "  --threads N   concurrent write-then-read loops, default 4";
+        "usage: mvn -q -Pdemo -Dexec.args=\"[options]\"\n"
+            + "  --delay MS         replica replay delay (recovery_min_apply_delay), default 20\n"
+            + "  --seconds S        how long each strategy runs, default 5\n"
+            + "  --threads N        user threads (write, then read back), default 4\n"
+            + "  --writers N        background threads that only write, default 2\n"
+            + "  --write-ratio R    share of user loops that write before reading, 0 to 1, default 0.2\n"
+            + "  --sticky MS        primary-after-write window, default 2000\n"
+            + "  --only a,b         strategies to run: plain, primary-after-write, remote-apply, lsnwait";
 
     int delayMillis = 20;
     int seconds = 5;
     int threads = 4;
+    int writers = 2;
+    double writeRatio = 0.2;
+    int stickyMillis = 2000;
+    List<Strategy> strategies = List.of(Strategy.values());
     boolean help;
 
     static Options parse(String[] args) {
@@ -203,27 +283,56 @@ public final class Demo {
         if (i + 1 >= args.length) {
           throw new IllegalArgumentException("missing value for " + arg);
         }
-        int value = number(arg, args[++i]);
+        String value = args[++i];
         switch (arg) {
-          case "--delay" -> options.delayMillis = value;
-          case "--seconds" -> options.seconds = Math.max(1, value);
-          case "--threads" -> options.threads = Math.max(1, value);
+          case "--delay" -> options.delayMillis = number(arg, value, 0);
+          case "--seconds" -> options.seconds = number(arg, value, 1);
+          case "--threads" -> options.threads = number(arg, value, 1);
+          case "--writers" -> options.writers = number(arg, value, 0);
+          case "--sticky" -> options.stickyMillis = number(arg, value, 0);
+          case "--write-ratio" -> options.writeRatio = ratio(value);
+          case "--only" -> options.strategies = strategies(value);
           default -> throw new IllegalArgumentException("unknown option " + arg);
         }
       }
       return options;
     }
 
-    private static int number(String option, String value) {
+    private static int number(String option, String value, int min) {
       try {
         int number = Integer.parseInt(value);
-        if (number < 0) {
-          throw new NumberFormatException();
+        if (number >= min) {
+          return number;
         }
-        return number;
       } catch (NumberFormatException e) {
-        throw new IllegalArgumentException(option + " needs a whole number >= 0, not '" + value + "'");
+        // below
       }
+      throw new IllegalArgumentException(option + " needs a whole number >= " + min + ", not '" + value + "'");
+    }
+
+    private static double ratio(String value) {
+      try {
+        double ratio = Double.parseDouble(value);
+        if (ratio >= 0 && ratio <= 1) {
+          return ratio;
+        }
+      } catch (NumberFormatException e) {
+        // below
+      }
+      throw new IllegalArgumentException("--write-ratio needs a number from 0 to 1, not '" + value + "'");
+    }
+
+    private static List<Strategy> strategies(String value) {
+      List<Strategy> chosen = new ArrayList<>();
+      for (String name : value.split(",")) {
+        String wanted = name.trim().toUpperCase(Locale.ROOT).replace('-', '_');
+        try {
+          chosen.add(Strategy.valueOf(wanted));
+        } catch (IllegalArgumentException e) {
+          throw new IllegalArgumentException("unknown strategy '" + name.trim() + "'");
+        }
+      }
+      return chosen;
     }
   }
 }

@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.zaxxer.hikari.HikariDataSource;
 import dev.lsnwait.ReplicaTracker;
 import dev.lsnwait.testkit.Deadline;
-import dev.lsnwait.testkit.PgCluster;
 import java.sql.Connection;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -18,8 +17,7 @@ class DelayedReplayIT extends ClusterTest {
 
   @AfterEach
   void noDelay() {
-    PgCluster.execute(cluster.replica(), "ALTER SYSTEM RESET recovery_min_apply_delay");
-    PgCluster.execute(cluster.replica(), "SELECT pg_reload_conf()");
+    cluster.setReplayDelay(java.time.Duration.ZERO);
     cluster.awaitReplicaCaughtUp(PATIENCE);
   }
 
@@ -31,8 +29,7 @@ class DelayedReplayIT extends ClusterTest {
     HikariDataSource plainPrimary = plainPool(cluster.primary());
     HikariDataSource plainReplica = plainPool(cluster.replica());
     ReplicaTracker tracker = trackerOf(replica);
-    PgCluster.execute(cluster.replica(), "ALTER SYSTEM SET recovery_min_apply_delay = '150ms'");
-    PgCluster.execute(cluster.replica(), "SELECT pg_reload_conf()");
+    cluster.setReplayDelay(java.time.Duration.ofMillis(150));
 
     // Wait (with a deadline) until the delay is in force: a plain read right after a write misses it.
     int[] probe = {100_000};

@@ -38,6 +38,11 @@ public final class PgCluster implements AutoCloseable {
    * @param durable whether the servers fsync (off for tests: faster, and a crash only loses test data)
    */
   public static PgCluster start(Duration replayDelay, boolean durable) {
+    return start(replayDelay, durable, new String[0]);
+  }
+
+  /** As {@link #start(Duration, boolean)}, with extra postgresql.conf lines for both servers. */
+  public static PgCluster start(Duration replayDelay, boolean durable, String... extraSettings) {
     Path bin = PgBinaries.binDirectory();
     Path base;
     try {
@@ -60,6 +65,9 @@ public final class PgCluster implements AutoCloseable {
         "hot_standby_feedback = on",
         "fsync = " + (durable ? "on" : "off"),
         "log_min_messages = warning");
+    if (extraSettings.length > 0) {
+      primary.configure(extraSettings);
+    }
     PgServer replica = PgServer.copyOf(primary, "replica");
     replica.configure(
         "primary_conninfo = 'host=127.0.0.1 port=" + primary.port()
@@ -99,6 +107,39 @@ public final class PgCluster implements AutoCloseable {
 
   public void resumeReplay() {
     execute(replica, "SELECT pg_wal_replay_resume()");
+  }
+
+  /** Sets the replica's {@code recovery_min_apply_delay} and waits until the server reports it. */
+  public void setReplayDelay(Duration delay) {
+    String value = delay.toMillis() + "ms";
+    execute(replica, "ALTER SYSTEM SET recovery_min_apply_delay = '" + value + "'");
+    execute(replica, "SELECT pg_reload_conf()");
+    Deadline.await(
+        Duration.ofSeconds(30),
+        "recovery_min_apply_delay = " + value,
+        () -> "t".equals(queryString(replica,
+            "SELECT current_setting('recovery_min_apply_delay')::interval = interval '" + delay.toMillis()
+                + " milliseconds'")));
+  }
+
+  /**
+   * Makes the replica a synchronous standby with {@code synchronous_commit = remote_apply} on the primary (every
+   * commit waits until the replica applied it), or undoes it.
+   */
+  public void setRemoteApply(boolean on) {
+    if (on) {
+      execute(primary, "ALTER SYSTEM SET synchronous_standby_names = 'lsnwait_replica'");
+      execute(primary, "ALTER SYSTEM SET synchronous_commit = 'remote_apply'");
+    } else {
+      execute(primary, "ALTER SYSTEM RESET synchronous_standby_names");
+      execute(primary, "ALTER SYSTEM RESET synchronous_commit");
+    }
+    execute(primary, "SELECT pg_reload_conf()");
+    String state = on ? "sync" : "async";
+    Deadline.await(
+        Duration.ofSeconds(30),
+        "the replica to be " + state,
+        () -> queryLong(primary, "SELECT count(*) FROM pg_stat_replication WHERE sync_state = '" + state + "'") == 1);
   }
 
   /** Waits until the replica has replayed everything the primary has written so far. */

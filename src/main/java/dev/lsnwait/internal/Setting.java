@@ -21,7 +21,7 @@ public enum Setting {
       "fail", "proceed"),
   POLL_INTERVAL(
       "lsnwait.pollInterval",
-      "1ms",
+      "500us",
       "How often a replica's tracker polls pg_last_wal_replay_lsn() while someone waits (never while nobody does)."),
   IDLE_TIMEOUT(
       "lsnwait.idleTimeout",

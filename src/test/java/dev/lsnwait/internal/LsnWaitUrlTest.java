@@ -52,7 +52,7 @@ class LsnWaitUrlTest {
     assertEquals(Settings.Role.AUTO, settings.role());
     assertEquals(Duration.ofSeconds(5), settings.timeout());
     assertEquals(Settings.OnTimeout.FAIL, settings.onTimeout());
-    assertEquals(Duration.ofMillis(1), settings.pollInterval());
+    assertEquals(Duration.ofNanos(500_000), settings.pollInterval());
   }
 
   @Test

@@ -1,25 +1,25 @@
-package dev.lsnwait.demo;
+package dev.lsnwait.testkit;
 
 import java.util.Arrays;
 
 /** Latency samples of one thread, in nanoseconds; merged for percentiles at the end. */
-final class Latencies {
+public final class Latencies {
 
   private long[] samples = new long[1024];
   private int size;
 
-  void add(long nanos) {
+  public void add(long nanos) {
     if (size == samples.length) {
       samples = Arrays.copyOf(samples, size * 2);
     }
     samples[size++] = nanos;
   }
 
-  int size() {
+  public int size() {
     return size;
   }
 
-  static Latencies merge(Iterable<Latencies> all) {
+  public static Latencies merge(Iterable<Latencies> all) {
     Latencies merged = new Latencies();
     for (Latencies one : all) {
       for (int i = 0; i < one.size; i++) {
@@ -31,7 +31,7 @@ final class Latencies {
   }
 
   /** The {@code p}-th percentile in milliseconds, of sorted samples (see {@link #merge}). */
-  double percentileMillis(double p) {
+  public double percentileMillis(double p) {
     if (size == 0) {
       return Double.NaN;
     }

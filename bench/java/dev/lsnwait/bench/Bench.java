@@ -1,0 +1,74 @@
+package dev.lsnwait.bench;
+
+import dev.lsnwait.testkit.PgCluster;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * The end-to-end benchmark harness and the JMH entry point. Not tests: they measure, they do not assert.
+ *
+ * <pre>
+ *   mvn -q -Pbench                                   # all end-to-end benchmarks, then print the tables
+ *   mvn -q -Pbench -Dbench.args="write --reps 7"     # one of: write, read, wakeup, scale
+ *   mvn -q -Pbench -Dbench.args="jmh"                # the JMH microbenchmarks (JMH options may follow)
+ * </pre>
+ */
+public final class Bench {
+
+  private Bench() {}
+
+  public static void main(String[] args) throws Exception {
+    String what = args.length == 0 ? "all" : args[0];
+    if (what.equals("jmh")) {
+      org.openjdk.jmh.Main.main(Arrays.copyOfRange(args, 1, args.length));
+      return;
+    }
+    Options options = Options.parse(Arrays.copyOfRange(args, Math.min(1, args.length), args.length));
+    List<String> parts = what.equals("all") ? List.of("write", "read", "wakeup", "scale") : List.of(what.split(","));
+    System.out.printf(
+        "lsnwait end-to-end benchmarks: %s; %d repetitions of %d s, median reported; java %s, %d cores%n",
+        parts, options.reps, options.seconds, System.getProperty("java.version"),
+        Runtime.getRuntime().availableProcessors());
+    try (PgCluster cluster =
+        PgCluster.start(Duration.ZERO, false, "shared_preload_libraries = 'pg_stat_statements'")) {
+      PgCluster.execute(cluster.primary(), "CREATE EXTENSION pg_stat_statements");
+      for (String part : parts) {
+        switch (part) {
+          case "write" -> new WriteBench(cluster, options).run();
+          case "read" -> new ReadBench(cluster, options).run();
+          case "wakeup" -> new WakeupBench(cluster, options).run();
+          case "scale" -> new ScaleBench(cluster, options).run();
+          default -> throw new IllegalArgumentException("unknown benchmark " + part);
+        }
+      }
+    }
+  }
+
+  /** Command-line options. */
+  static final class Options {
+    int reps = 5;
+    int seconds = 3;
+    int threads = 4;
+    int delayMillis = 20;
+    int waiters = 10_000;
+    int pollMicros = 500;
+
+    static Options parse(String[] args) {
+      Options options = new Options();
+      for (int i = 0; i + 1 < args.length; i += 2) {
+        int value = Integer.parseInt(args[i + 1]);
+        switch (args[i]) {
+          case "--reps" -> options.reps = value;
+          case "--seconds" -> options.seconds = value;
+          case "--threads" -> options.threads = value;
+          case "--delay" -> options.delayMillis = value;
+          case "--waiters" -> options.waiters = value;
+          case "--poll-us" -> options.pollMicros = value;
+          default -> throw new IllegalArgumentException("unknown option " + args[i]);
+        }
+      }
+      return options;
+    }
+  }
+}

@@ -1,0 +1,142 @@
+package dev.lsnwait.bench;
+
+import com.zaxxer.hikari.HikariDataSource;
+import dev.lsnwait.LsnContext;
+import dev.lsnwait.testkit.Latencies;
+import dev.lsnwait.testkit.PgCluster;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Wake-up latency: with replay delay D, a read right after a write waits about D; how much more than D does it
+ * take lsnwait to notice and wake the reader? Goal: p99 of the read's wait at most D + 2 ms.
+ */
+final class WakeupBench {
+
+  private final PgCluster cluster;
+  private final Bench.Options options;
+
+  WakeupBench(PgCluster cluster, Bench.Options options) {
+    this.cluster = cluster;
+    this.options = options;
+  }
+
+  void run() throws Exception {
+    WriteBench.createAccounts(cluster);
+    cluster.awaitReplicaCaughtUp(Duration.ofSeconds(60));
+    Duration delay = Duration.ofMillis(options.delayMillis);
+    cluster.setReplayDelay(delay);
+    System.out.printf("%n== wake-up: replay delay %d ms, %d threads writing then reading ==%n",
+        options.delayMillis, options.threads);
+    String poll = "?lsnwait.pollInterval=" + options.pollMicros + "us";
+    try (HikariDataSource primary = Pools.pool(cluster.primary().lsnwaitUrl(), options.threads);
+        HikariDataSource replica = Pools.pool(cluster.replica().lsnwaitUrl() + poll, options.threads);
+        HikariDataSource plainPrimary = Pools.pool(cluster.primary().jdbcUrl(), options.threads);
+        HikariDataSource plainReplica = Pools.pool(cluster.replica().jdbcUrl(), options.threads)) {
+      Latencies ideal = measureIdeal(plainPrimary, plainReplica);
+      System.out.printf(Locale.ROOT,
+          "    ideal (a reader spinning on pg_last_wal_replay_lsn(), no interval): p50 %.2f ms, p99 %.2f ms%n",
+          ideal.percentileMillis(50), ideal.percentileMillis(99));
+      List<Double> p50s = new ArrayList<>();
+      List<Double> p99s = new ArrayList<>();
+      List<Double> maxes = new ArrayList<>();
+      for (int rep = 1; rep <= options.reps; rep++) {
+        Latencies waits = measure(primary, replica);
+        p50s.add(waits.percentileMillis(50));
+        p99s.add(waits.percentileMillis(99));
+        maxes.add(waits.percentileMillis(100));
+        System.out.printf(Locale.ROOT, "    rep %d: %d reads, wait p50 %.2f ms, p99 %.2f ms, max %.2f ms%n",
+            rep, waits.size(), waits.percentileMillis(50), waits.percentileMillis(99), waits.percentileMillis(100));
+      }
+      double p99 = Throughput.median(p99s);
+      System.out.printf(Locale.ROOT,
+          "  lsnwait (pollInterval %d us), median over reps: wait p50 %.2f ms, p99 %.2f ms (D + %.2f ms; goal"
+              + " D + 2 ms; ideal's p99 + %.2f ms), max %.2f ms%n",
+          options.pollMicros, Throughput.median(p50s), p99, p99 - options.delayMillis,
+          p99 - ideal.percentileMillis(99), Throughput.median(maxes));
+    } finally {
+      cluster.setReplayDelay(Duration.ZERO);
+      cluster.awaitReplicaCaughtUp(Duration.ofSeconds(60));
+    }
+  }
+
+  /**
+   * The best any client could do: after each write, read the primary's position (not timed), then spin on the
+   * replica's replay position with no pause, and time from the commit's return until the replica shows it.
+   */
+  private Latencies measureIdeal(HikariDataSource primary, HikariDataSource replica) throws Exception {
+    Latencies waits = new Latencies();
+    long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(options.seconds);
+    try (Connection writer = primary.getConnection();
+        Connection reader = replica.getConnection();
+        PreparedStatement update = writer.prepareStatement(
+            "UPDATE bench_accounts SET balance = balance + 1 WHERE id = 1");
+        PreparedStatement position = writer.prepareStatement("SELECT pg_current_wal_insert_lsn()::text");
+        PreparedStatement replayed = reader.prepareStatement("SELECT pg_last_wal_replay_lsn() >= ?::pg_lsn")) {
+      while (System.nanoTime() < end) {
+        update.executeUpdate();
+        long committed = System.nanoTime();
+        String lsn;
+        try (ResultSet row = position.executeQuery()) {
+          row.next();
+          lsn = dev.lsnwait.Lsn.parse(row.getString(1)).normalize(8192, 16 << 20).toString();
+        }
+        replayed.setString(1, lsn);
+        boolean seen = false;
+        while (!seen) {
+          try (ResultSet row = replayed.executeQuery()) {
+            row.next();
+            seen = row.getBoolean(1);
+          }
+        }
+        waits.add(System.nanoTime() - committed);
+      }
+    }
+    return Latencies.merge(List.of(waits));
+  }
+
+  private Latencies measure(HikariDataSource primary, HikariDataSource replica) throws Exception {
+    ExecutorService pool = Executors.newFixedThreadPool(options.threads);
+    long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(options.seconds);
+    List<Future<Latencies>> parts = new ArrayList<>();
+    for (int t = 0; t < options.threads; t++) {
+      int id = t + 1;
+      parts.add(pool.submit(() -> {
+        Latencies waits = new Latencies();
+        LsnContext.clear();
+        try (Connection writer = primary.getConnection();
+            Connection reader = replica.getConnection();
+            PreparedStatement update = writer.prepareStatement(
+                "UPDATE bench_accounts SET balance = balance + 1 WHERE id = ?");
+            PreparedStatement read = reader.prepareStatement("SELECT balance FROM bench_accounts WHERE id = ?")) {
+          update.setInt(1, id);
+          read.setInt(1, id);
+          while (System.nanoTime() < end) {
+            update.executeUpdate();
+            long start = System.nanoTime();
+            try (ResultSet row = read.executeQuery()) {
+              row.next();
+            }
+            waits.add(System.nanoTime() - start);
+          }
+        }
+        return waits;
+      }));
+    }
+    List<Latencies> all = new ArrayList<>();
+    for (Future<Latencies> part : parts) {
+      all.add(part.get());
+    }
+    pool.shutdown();
+    return Latencies.merge(all);
+  }
+}

@@ -61,15 +61,21 @@ class FaultsIT extends ClusterTest {
     String table = newTable();
     HikariDataSource primary = pool(cluster.primary());
     HikariDataSource replica = pool(cluster.replica(), Map.of("lsnwait.timeout", "3s"));
+    HikariDataSource proceeding =
+        pool(cluster.replica(), Map.of("lsnwait.timeout", "3s", "lsnwait.onTimeout", "proceed"));
     ReplicaTracker tracker = trackerOf(replica);
+    trackerOf(proceeding);
+    long proceededBefore = tracker.stats().proceededAfterTimeout();
     ExecutorService threads = threads();
     cluster.pauseReplay();
     LsnToken token = writeWhilePaused(primary, table, 1);
     List<Future<Long>> readers = new ArrayList<>();
-    for (int i = 0; i < 4; i++) {
+    List<Future<Long>> proceeders = new ArrayList<>();
+    for (int i = 0; i < 3; i++) {
       readers.add(readWith(threads, token, replica, table, 1));
+      proceeders.add(readWith(threads, token, proceeding, table, 1));
     }
-    awaitWaiters(tracker, 4);
+    awaitWaiters(tracker, 6);
 
     cluster.replica().stop("immediate");
     try {
@@ -78,6 +84,14 @@ class FaultsIT extends ClusterTest {
             ExecutionException.class, () -> reader.get(30, TimeUnit.SECONDS));
         assertInstanceOf(ReplicationTimeoutException.class, failure.getCause(), "each wait ends by its timeout");
       }
+      for (Future<Long> proceeder : proceeders) {
+        // It proceeds to run the statement, which then meets the stopped server: pgjdbc's own error.
+        ExecutionException failure = org.junit.jupiter.api.Assertions.assertThrows(
+            ExecutionException.class, () -> proceeder.get(30, TimeUnit.SECONDS));
+        assertInstanceOf(SQLException.class, failure.getCause());
+        assertFalse(failure.getCause() instanceof ReplicationTimeoutException, failure.getCause().toString());
+      }
+      assertEquals(proceededBefore + 3, tracker.stats().proceededAfterTimeout());
       assertEquals(0, tracker.stats().waiters());
     } finally {
       cluster.replica().start(); // replay is no longer paused after a restart

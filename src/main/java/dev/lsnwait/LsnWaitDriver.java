@@ -49,6 +49,7 @@ public final class LsnWaitDriver implements Driver {
   private static final Registry REGISTRY = new Registry();
 
   static {
+    ProxyFactory.preload();
     try {
       DriverManager.registerDriver(new LsnWaitDriver(), REGISTRY::close);
     } catch (SQLException e) {

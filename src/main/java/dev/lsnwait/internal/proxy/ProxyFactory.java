@@ -41,6 +41,22 @@ public final class ProxyFactory {
     throw notGenerated();
   }
 
+  /**
+   * Loads and initialises the generated classes now (at driver registration), so that thousands of threads
+   * arriving at once later do not queue on their class initialisation (which pins virtual threads).
+   */
+  public static void preload() {
+    ClassLoader loader = ProxyFactory.class.getClassLoader();
+    for (String proxy : new String[] {"Connection", "Statement", "PreparedStatement", "CallableStatement",
+        "ResultSet", "DatabaseMetaData"}) {
+      try {
+        Class.forName(ProxyFactory.class.getPackageName() + ".LsnWaitProxy" + proxy, true, loader);
+      } catch (ClassNotFoundException e) {
+        throw notGenerated();
+      }
+    }
+  }
+
   private static IllegalStateException notGenerated() {
     return new IllegalStateException(
         "lsnwait: the proxy classes were not generated; build with Maven (the process-classes phase runs"

@@ -16,6 +16,7 @@ import java.util.concurrent.ConcurrentSkipListSet;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.locks.Condition;
@@ -48,6 +49,7 @@ public final class PollingReplicaTracker implements ReplicaTracker, AutoCloseabl
   private volatile boolean inRecovery;
 
   private final ConcurrentSkipListSet<Waiter> waiters = new ConcurrentSkipListSet<>(Waiter.ORDER);
+  private final AtomicInteger waiterCount = new AtomicInteger(); // the set's size, without walking it
   private final AtomicLong arrivals = new AtomicLong();
 
   private final ReentrantLock lock = new ReentrantLock();
@@ -121,7 +123,8 @@ public final class PollingReplicaTracker implements ReplicaTracker, AutoCloseabl
     }
     Waiter waiter = new Waiter(lsn.asLong(), arrivals.incrementAndGet());
     waiters.add(waiter);
-    waiter.replayed.whenComplete((position, failure) -> waiter.removeFrom(waiters));
+    waiterCount.incrementAndGet();
+    waiter.replayed.whenComplete((position, failure) -> release(waiter));
     if (!wakePoller()) {
       waiter.replayed.completeExceptionally(closedException());
       return waiter.replayed;
@@ -156,6 +159,14 @@ public final class PollingReplicaTracker implements ReplicaTracker, AutoCloseabl
     }
   }
 
+  /** Takes a waiter out (cancelled, timed out, failed), unless the poller already did. */
+  private void release(Waiter waiter) {
+    if (waiter.claim()) {
+      waiters.remove(waiter);
+      waiterCount.decrementAndGet();
+    }
+  }
+
   /** Counts a read that ran after its wait timed out ({@code lsnwait.onTimeout=proceed}). */
   public void recordProceededAfterTimeout() {
     proceeded.increment();
@@ -163,7 +174,7 @@ public final class PollingReplicaTracker implements ReplicaTracker, AutoCloseabl
 
   @Override
   public Stats stats() {
-    return new Stats(polls.sum(), waits.sum(), timeouts.sum(), proceeded.sum(), waiters.size());
+    return new Stats(polls.sum(), waits.sum(), timeouts.sum(), proceeded.sum(), waiterCount.get());
   }
 
   /** Starts or signals the poller; false if the tracker is closed. */
@@ -303,6 +314,7 @@ public final class PollingReplicaTracker implements ReplicaTracker, AutoCloseabl
         return;
       }
       if (taken.claim()) {
+        waiterCount.decrementAndGet(); // before it wakes, so the count is exact once it does
         taken.replayed.complete(now);
       }
     }
@@ -328,7 +340,9 @@ public final class PollingReplicaTracker implements ReplicaTracker, AutoCloseabl
 
   private void failAll(Throwable cause) {
     for (Waiter waiter : waiters) {
-      if (waiter.removeFrom(waiters)) {
+      if (waiter.claim()) {
+        waiters.remove(waiter);
+        waiterCount.decrementAndGet();
         waiter.replayed.completeExceptionally(cause);
       }
     }

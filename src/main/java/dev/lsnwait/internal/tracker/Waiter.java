@@ -2,7 +2,6 @@ package dev.lsnwait.internal.tracker;
 
 import dev.lsnwait.Lsn;
 import java.util.Comparator;
-import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicBoolean;
 
@@ -25,12 +24,10 @@ final class Waiter {
     this.sequence = sequence;
   }
 
-  /** Removes this waiter from the set once; true for the caller that did (later calls skip the search). */
-  boolean removeFrom(Set<Waiter> waiters) {
-    return removed.compareAndSet(false, true) && waiters.remove(this);
-  }
-
-  /** Claims a waiter already taken out of the set; false if someone (a cancellation) claimed it first. */
+  /**
+   * Claims this waiter for removal: exactly one caller (the poller that wakes it, or its own cancellation or
+   * timeout) gets true, and only that one takes it out of the set and the count.
+   */
   boolean claim() {
     return removed.compareAndSet(false, true);
   }

@@ -9,7 +9,8 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Duration;
-import java.util.NoSuchElementException;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentSkipListSet;
@@ -290,40 +291,29 @@ public final class PollingReplicaTracker implements ReplicaTracker, AutoCloseabl
   }
 
   /**
-   * Completes every waiter at or below {@code position}, taking them off the head of the ordered set: each costs a
-   * constant-time removal, so thousands wake within a millisecond or two.
+   * Completes every waiter at or below {@code position}: first claims them all (in LSN order, from the head), then
+   * wakes them all, then takes them out of the set, so that the wake-ups follow each other as closely as possible.
    */
   private void completeUpTo(long position) {
-    Lsn now = Lsn.of(replayed);
-    while (true) {
-      Waiter head;
-      try {
-        head = waiters.first();
-      } catch (NoSuchElementException empty) {
-        return;
+    List<Waiter> due = new ArrayList<>();
+    for (Waiter waiter : waiters) {
+      if (Long.compareUnsigned(waiter.lsn, position) > 0) {
+        break;
       }
-      if (Long.compareUnsigned(head.lsn, position) > 0) {
-        return;
-      }
-      Waiter taken = waiters.pollFirst();
-      if (taken == null) {
-        return;
-      }
-      if (Long.compareUnsigned(taken.lsn, position) > 0) {
-        putBack(taken); // the head was cancelled meanwhile and the next one is not due yet
-        return;
-      }
-      if (taken.claim()) {
-        waiterCount.decrementAndGet(); // before it wakes, so the count is exact once it does
-        taken.replayed.complete(now);
+      if (waiter.claim()) {
+        due.add(waiter);
       }
     }
-  }
-
-  private void putBack(Waiter waiter) {
-    waiters.add(waiter);
-    if (waiter.isClaimed()) {
-      waiters.remove(waiter); // cancelled while it was out of the set: its own removal may have missed it
+    if (due.isEmpty()) {
+      return;
+    }
+    waiterCount.addAndGet(-due.size()); // before they wake, so the count is exact once they do
+    Lsn now = Lsn.of(replayed);
+    for (Waiter waiter : due) {
+      waiter.replayed.complete(now);
+    }
+    for (Waiter waiter : due) {
+      waiters.remove(waiter); // one by one: removeAll would first count the set
     }
   }
 

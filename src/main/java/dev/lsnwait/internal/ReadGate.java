@@ -39,12 +39,8 @@ public final class ReadGate {
     try {
       required = ThreadContext.requiredLsn(tracker.systemIdentifier());
     } catch (SQLException e) {
-      if (onTimeout == Settings.OnTimeout.PROCEED) {
-        tracker.recordProceededAfterTimeout();
-        LOG.log(System.Logger.Level.DEBUG, "lsnwait: reading without a position: {0}", e.getMessage());
-        return;
-      }
-      throw e;
+      proceedOrThrow(e, "the position to wait for could not be read: " + e.getMessage());
+      return;
     }
     if (required == null || tracker.isReplicated(required)) {
       return;
@@ -63,16 +59,17 @@ public final class ReadGate {
       return;
     }
     long waitedMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
-    if (onTimeout == Settings.OnTimeout.PROCEED) {
-      tracker.recordProceededAfterTimeout();
-      LOG.log(
-          System.Logger.Level.DEBUG,
-          "lsnwait: replica {0} had not replayed {1} after {2} ms; reading anyway",
-          tracker.name(),
-          required,
-          waitedMillis);
-      return;
+    ReplicationTimeoutException timeout =
+        new ReplicationTimeoutException(tracker.name(), required, tracker.lastReplay(), waitedMillis);
+    proceedOrThrow(timeout, timeout.getMessage());
+  }
+
+  /** {@code lsnwait.onTimeout}: count the read and let it run, or throw. */
+  private void proceedOrThrow(SQLException failure, String why) throws SQLException {
+    if (onTimeout != Settings.OnTimeout.PROCEED) {
+      throw failure;
     }
-    throw new ReplicationTimeoutException(tracker.name(), required, tracker.lastReplay(), waitedMillis);
+    tracker.recordProceededAfterTimeout();
+    LOG.log(System.Logger.Level.DEBUG, "lsnwait: reading anyway (lsnwait.onTimeout=proceed): {0}", why);
   }
 }

@@ -5,6 +5,7 @@ import dev.lsnwait.LsnToken;
 import java.sql.SQLException;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.function.LongPredicate;
 
 /**
  * One thread's (or scope's) causal requirements: a resolved {@link LsnToken} plus commits whose position has not been
@@ -79,22 +80,21 @@ public final class ContextState {
 
   /** This state with the pending commits of one cluster read and folded into the token. */
   public ContextState resolve(long systemIdentifier) throws SQLException {
-    ContextState result = this;
-    for (Map.Entry<CommitPositionSource, Long> entry : pending.entrySet()) {
-      CommitPositionSource source = entry.getKey();
-      if (source.systemIdentifier() == systemIdentifier) {
-        result = result.resolved(source, source.covering(entry.getValue()));
-      }
-    }
-    return result;
+    return resolve(cluster -> cluster == systemIdentifier);
   }
 
   /** This state with every pending commit read and folded into the token. */
   public ContextState resolveAll() throws SQLException {
+    return resolve(cluster -> true);
+  }
+
+  private ContextState resolve(LongPredicate clusters) throws SQLException {
     ContextState result = this;
     for (Map.Entry<CommitPositionSource, Long> entry : pending.entrySet()) {
       CommitPositionSource source = entry.getKey();
-      result = result.resolved(source, source.covering(entry.getValue()));
+      if (clusters.test(source.systemIdentifier())) {
+        result = result.resolved(source, source.covering(entry.getValue()));
+      }
     }
     return result;
   }

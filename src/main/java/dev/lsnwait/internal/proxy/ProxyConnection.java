@@ -3,6 +3,7 @@ package dev.lsnwait.internal.proxy;
 import dev.lsnwait.LsnWaitConnection;
 import dev.lsnwait.ReplicaTracker;
 import dev.lsnwait.internal.Consistency;
+import dev.lsnwait.internal.ReadGate;
 import dev.lsnwait.internal.context.ThreadContext;
 import java.sql.CallableStatement;
 import java.sql.Connection;
@@ -10,6 +11,7 @@ import java.sql.DatabaseMetaData;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.util.Locale;
 import java.util.Optional;
 import org.postgresql.core.BaseConnection;
 import org.postgresql.core.TransactionState;
@@ -189,11 +191,11 @@ public abstract class ProxyConnection implements LsnWaitConnection {
 
   @Override
   public final Optional<ReplicaTracker> replicaTracker() {
-    return Optional.ofNullable(consistency.readGate()).map(gate -> gate.tracker());
+    return Optional.ofNullable(consistency.readGate()).map(ReadGate::tracker);
   }
 
   /** The replica gate, for {@code LsnWaitDataSource}'s wait before borrowing; null on a primary. */
-  public final dev.lsnwait.internal.ReadGate readGate() {
+  public final ReadGate readGate() {
     return consistency.readGate();
   }
 
@@ -209,7 +211,6 @@ public abstract class ProxyConnection implements LsnWaitConnection {
 
   @Override
   public final String toString() {
-    return "lsnwait " + consistency.role().name().toLowerCase(java.util.Locale.ROOT) + " connection wrapping "
-        + delegate;
+    return "lsnwait " + consistency.role().name().toLowerCase(Locale.ROOT) + " connection wrapping " + delegate;
   }
 }

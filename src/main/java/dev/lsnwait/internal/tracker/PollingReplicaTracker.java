@@ -43,7 +43,11 @@ public final class PollingReplicaTracker implements ReplicaTracker, AutoCloseabl
   private final long systemIdentifier;
   private final ConnectionFactory connections;
   private final long pollIntervalNanos;
+  private final long eagerGapNanos;
   private final long idleNanos;
+  /** When the last poll started: a new waiter may cut the interval short once this is eagerGap old. */
+  private volatile long lastPollStart;
+  private volatile boolean lastPollFailed; // then retries keep their back-off
 
   /** The replay position as an unsigned long: a lower bound while the poll connection lives. */
   private volatile long replayed;
@@ -87,6 +91,7 @@ public final class PollingReplicaTracker implements ReplicaTracker, AutoCloseabl
     this.systemIdentifier = systemIdentifier;
     this.connections = connections;
     this.pollIntervalNanos = Math.max(1, pollInterval.toNanos());
+    this.eagerGapNanos = pollIntervalNanos / 5;
     this.idleNanos = Math.max(1, idleTimeout.toNanos());
     this.replayed = initialReplay.asLong();
     this.inRecovery = initiallyInRecovery;
@@ -190,7 +195,10 @@ public final class PollingReplicaTracker implements ReplicaTracker, AutoCloseabl
         poller.setDaemon(true);
         poller.start();
       } else {
-        someoneWaits.signal();
+        someoneWaits.signal(); // wakes an idle poller
+        if (!lastPollFailed && System.nanoTime() - lastPollStart > eagerGapNanos) {
+          LockSupport.unpark(poller); // a newcomer need not wait out the interval: poll now
+        }
       }
       return true;
     } finally {
@@ -201,12 +209,14 @@ public final class PollingReplicaTracker implements ReplicaTracker, AutoCloseabl
   private void pollWhileWaited() {
     try {
       while (awaitWaiters()) {
-        long nextPoll = System.nanoTime() + pollIntervalNanos;
-        if (!pollOnce()) {
+        lastPollStart = System.nanoTime();
+        long nextPoll = lastPollStart + pollIntervalNanos;
+        lastPollFailed = !pollOnce();
+        if (lastPollFailed) {
           nextPoll = System.nanoTime() + retryDelayNanos();
         }
         if (!waiters.isEmpty()) {
-          // Not woken by new waiters: they wait at most one interval for the next poll.
+          // Until the next poll; a newcomer may cut it short (wakePoller), at most once per eager gap.
           LockSupport.parkNanos(this, nextPoll - System.nanoTime());
         }
       }

@@ -134,7 +134,11 @@ class AcrossRequestsIT extends ClusterTest {
         browser.send(post(writer.base() + "/notes?id=3&then=large").build(), HttpResponse.BodyHandlers.ofByteArray());
     assertEquals(1 << 20, response.body().length);
     assertTrue(response.headers().firstValue(TokenCodec.DEFAULT_HEADER).isPresent(), response.headers().toString());
-    assertTrue(response.headers().allValues("set-cookie").stream().anyMatch(c -> c.startsWith("lsnwait=")));
+    String cookie = response.headers().allValues("set-cookie").stream()
+        .filter(c -> c.startsWith("lsnwait=")).findFirst().orElseThrow();
+    for (String attribute : new String[] {"Path=/", "Max-Age=60", "HttpOnly", "SameSite=Lax"}) {
+      assertTrue(cookie.toLowerCase().contains(attribute.toLowerCase()), attribute + " in " + cookie);
+    }
   }
 
   @Test

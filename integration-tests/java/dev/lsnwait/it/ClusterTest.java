@@ -17,6 +17,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
+import javax.sql.DataSource;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
@@ -85,6 +86,13 @@ abstract class ClusterTest {
     PgCluster.execute(cluster.primary(), "CREATE TABLE " + table + " (id int PRIMARY KEY, note text)");
     cluster.awaitReplicaCaughtUp(PATIENCE);
     return table;
+  }
+
+  /** Inserts row {@code id} through {@code primary} in auto-commit: one committed write. */
+  static void insert(DataSource primary, String table, int id) throws SQLException {
+    try (Connection c = primary.getConnection()) {
+      ReadYourWritesIT.CommitStyle.AUTO_COMMIT_STATEMENT.write(c, table, id);
+    }
   }
 
   static long count(Connection connection, String table, int id) throws SQLException {

@@ -39,9 +39,7 @@ class FaultsIT extends ClusterTest {
   }
 
   private LsnToken writeWhilePaused(HikariDataSource primary, String table, int id) throws Exception {
-    try (Connection c = primary.getConnection()) {
-      ReadYourWritesIT.CommitStyle.AUTO_COMMIT_STATEMENT.write(c, table, id);
-    }
+    insert(primary, table, id);
     LsnToken token = LsnContext.current();
     LsnContext.clear();
     return token;

@@ -17,12 +17,6 @@ import org.junit.jupiter.api.Test;
  */
 class IsolationIT extends ClusterTest {
 
-  private void write(HikariDataSource primary, String table, int id) throws Exception {
-    try (Connection c = primary.getConnection()) {
-      ReadYourWritesIT.CommitStyle.AUTO_COMMIT_STATEMENT.write(c, table, id);
-    }
-  }
-
   @Test
   void repeatableReadChecksOnlyTheFirstStatementOfATransaction() throws Exception {
     String table = newTable();
@@ -34,7 +28,7 @@ class IsolationIT extends ClusterTest {
       c.setTransactionIsolation(Connection.TRANSACTION_REPEATABLE_READ);
       c.setAutoCommit(false);
       assertEquals(0L, count(c, table, 1)); // first statement: nothing to wait for; the snapshot is now fixed
-      write(primary, table, 1);
+      insert(primary, table, 1);
       long waits = tracker.stats().waits();
       assertEquals(0L, count(c, table, 1), "same transaction: no wait (it could not see the row anyway)");
       assertEquals(waits, tracker.stats().waits());
@@ -55,7 +49,7 @@ class IsolationIT extends ClusterTest {
       c.setTransactionIsolation(Connection.TRANSACTION_READ_COMMITTED);
       c.setAutoCommit(false);
       assertEquals(0L, count(c, table, 1));
-      write(primary, table, 1);
+      insert(primary, table, 1);
       assertThrows(ReplicationTimeoutException.class, () -> count(c, table, 1),
           "read committed: the second statement of the transaction waits too");
       c.rollback();

@@ -39,9 +39,7 @@ class LsnWaitDataSourceIT extends ClusterTest {
     Future<Long> reader =
         executor.submit(
             () -> {
-              try (Connection c = primary.getConnection()) {
-                ReadYourWritesIT.CommitStyle.AUTO_COMMIT_STATEMENT.write(c, table, 1);
-              }
+              insert(primary, table, 1);
               try (Connection c = replica.getConnection()) {
                 return count(c, table, 1);
               }

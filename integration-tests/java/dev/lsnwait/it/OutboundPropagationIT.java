@@ -78,9 +78,7 @@ class OutboundPropagationIT extends ClusterTest {
     Future<String> body =
         worker.submit(
             () -> {
-              try (Connection c = primary.getConnection()) {
-                ReadYourWritesIT.CommitStyle.AUTO_COMMIT_STATEMENT.write(c, table, 2);
-              }
+              insert(primary, table, 2);
               HttpRequest.Builder get = HttpRequest.newBuilder(URI.create(reader.base() + "/notes/2"));
               return propagation.send(client, get, HttpResponse.BodyHandlers.ofString()).body();
             });
@@ -97,13 +95,9 @@ class OutboundPropagationIT extends ClusterTest {
   void jobPayloadExample() throws Exception {
     BlockingQueue<Job> queue = new ArrayBlockingQueue<>(1);
     // Producer: write, then enqueue the job with the token of that write.
-    try (Connection c = primary.getConnection()) {
-      ReadYourWritesIT.CommitStyle.AUTO_COMMIT_STATEMENT.write(c, table, 3);
-    }
+    insert(primary, table, 3);
     cluster.pauseReplay(); // from here on, the replica lags behind the write above... and the one below
-    try (Connection c = primary.getConnection()) {
-      ReadYourWritesIT.CommitStyle.AUTO_COMMIT_STATEMENT.write(c, table, 4);
-    }
+    insert(primary, table, 4);
     queue.put(new Job(4, codec.encode(LsnContext.current())));
 
     // Consumer, in another thread (in real life another process): run the job under the job's token.

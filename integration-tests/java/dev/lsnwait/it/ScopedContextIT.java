@@ -25,9 +25,7 @@ class ScopedContextIT extends ClusterTest {
     HikariDataSource replica = pool(cluster.replica());
     ReplicaTracker tracker = trackerOf(replica);
     cluster.pauseReplay();
-    try (Connection c = primary.getConnection()) {
-      ReadYourWritesIT.CommitStyle.AUTO_COMMIT_STATEMENT.write(c, table, 1);
-    }
+    insert(primary, table, 1);
     LsnToken token = LsnContext.current();
     assertFalse(token.isEmpty());
 
@@ -50,9 +48,7 @@ class ScopedContextIT extends ClusterTest {
     HikariDataSource replica = pool(cluster.replica());
     ReplicaTracker tracker = trackerOf(replica);
     cluster.pauseReplay();
-    try (Connection c = primary.getConnection()) {
-      ReadYourWritesIT.CommitStyle.AUTO_COMMIT_STATEMENT.write(c, table, 1);
-    }
+    insert(primary, table, 1);
     ExecutorService pool = Executors.newFixedThreadPool(2);
     closeLater(pool::shutdownNow);
     // The write's position is not read yet: it travels unread and is read where it is needed.

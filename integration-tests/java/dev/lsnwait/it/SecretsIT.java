@@ -85,9 +85,7 @@ class SecretsIT extends ClusterTest {
 
     // A timeout, while the tracker's connection is killed under a waiter (logged by the tracker).
     cluster.pauseReplay();
-    try (Connection c = primary.getConnection()) {
-      ReadYourWritesIT.CommitStyle.AUTO_COMMIT_STATEMENT.write(c, table, 1);
-    }
+    insert(primary, table, 1);
     LsnToken token = LsnContext.current();
     ExecutorService threads = Executors.newSingleThreadExecutor();
     closeLater(threads::shutdownNow);
@@ -106,9 +104,7 @@ class SecretsIT extends ClusterTest {
     // The primary's position reader loses its connection: the next read makes a new one.
     PgCluster.execute(cluster.primary(),
         "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = 'lsnwait position'");
-    try (Connection c = primary.getConnection()) {
-      ReadYourWritesIT.CommitStyle.AUTO_COMMIT_STATEMENT.write(c, table, 2);
-    }
+    insert(primary, table, 2);
     try {
       LsnContext.current();
     } catch (SQLException e) {

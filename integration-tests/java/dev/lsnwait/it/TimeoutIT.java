@@ -26,9 +26,7 @@ class TimeoutIT extends ClusterTest {
     ReplicaTracker tracker = trackerOf(replica);
     long timeoutsBefore = tracker.stats().timeouts();
     cluster.pauseReplay();
-    try (Connection c = primary.getConnection()) {
-      ReadYourWritesIT.CommitStyle.AUTO_COMMIT_STATEMENT.write(c, table, 1);
-    }
+    insert(primary, table, 1);
     LsnToken token = LsnContext.current();
     String required = token.lsnFor(cluster.systemIdentifier()).orElseThrow().toString();
 
@@ -58,9 +56,7 @@ class TimeoutIT extends ClusterTest {
     ReplicaTracker tracker = trackerOf(replica);
     long proceededBefore = tracker.stats().proceededAfterTimeout();
     cluster.pauseReplay();
-    try (Connection c = primary.getConnection()) {
-      ReadYourWritesIT.CommitStyle.AUTO_COMMIT_STATEMENT.write(c, table, 1);
-    }
+    insert(primary, table, 1);
     try (Connection c = replica.getConnection()) {
       assertEquals(0L, count(c, table, 1), "proceeds with the stale read");
     }

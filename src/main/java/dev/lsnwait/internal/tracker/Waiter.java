@@ -31,8 +31,4 @@ final class Waiter {
   boolean claim() {
     return removed.compareAndSet(false, true);
   }
-
-  boolean isClaimed() {
-    return removed.get();
-  }
 }

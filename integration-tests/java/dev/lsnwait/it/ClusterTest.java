@@ -56,6 +56,17 @@ abstract class ClusterTest {
     return closeable;
   }
 
+  /**
+   * A primary and standby of the test's own (it will stop, promote or rebuild them), stopped after the test, with
+   * an empty table {@code (id int primary key, note text)} that the standby has replayed.
+   */
+  PgCluster ownCluster(String table) {
+    PgCluster own = closeLater(PgCluster.start(Duration.ZERO, false));
+    PgCluster.execute(own.primary(), "CREATE TABLE " + table + " (id int PRIMARY KEY, note text)");
+    own.awaitCaughtUp(own.replica(), PATIENCE);
+    return own;
+  }
+
   /** A HikariCP pool on the lsnwait URL of {@code server}, with extra data source properties. */
   HikariDataSource pool(PgServer server, Map<String, String> properties) {
     HikariConfig config = new HikariConfig();

@@ -32,7 +32,7 @@ public final class BreakingProxy implements AutoCloseable {
   public BreakingProxy(int targetPort) throws IOException {
     this.targetPort = targetPort;
     this.server = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
-    daemon(this::acceptLoop, "breaking-proxy-accept");
+    Background.daemon(this::acceptLoop, "breaking-proxy-accept");
   }
 
   public int port() {
@@ -52,8 +52,8 @@ public final class BreakingProxy implements AutoCloseable {
         Socket upstream = new Socket(InetAddress.getLoopbackAddress(), targetPort);
         sockets.add(client);
         sockets.add(upstream);
-        daemon(() -> pump(client, upstream, true), "breaking-proxy-up");
-        daemon(() -> pump(upstream, client, false), "breaking-proxy-down");
+        Background.daemon(() -> pump(client, upstream, true), "breaking-proxy-up");
+        Background.daemon(() -> pump(upstream, client, false), "breaking-proxy-down");
       } catch (IOException e) {
         return; // closed
       }
@@ -85,9 +85,9 @@ public final class BreakingProxy implements AutoCloseable {
     } catch (IOException e) {
       // one side closed: close the other
     } finally {
-      closeQuietly(from);
+      Background.closeQuietly(from);
       if (!(clientToServer && from.isClosed() && moment == Moment.AFTER_FORWARDING)) {
-        closeQuietly(to);
+        Background.closeQuietly(to);
       }
     }
   }
@@ -105,25 +105,11 @@ public final class BreakingProxy implements AutoCloseable {
     return false;
   }
 
-  private static void daemon(Runnable task, String name) {
-    Thread thread = new Thread(task, name);
-    thread.setDaemon(true);
-    thread.start();
-  }
-
-  private static void closeQuietly(Socket socket) {
-    try {
-      socket.close();
-    } catch (IOException e) {
-      // closing anyway
-    }
-  }
-
   @Override
   public void close() throws IOException {
     server.close();
     for (Socket socket : sockets) {
-      closeQuietly(socket);
+      Background.closeQuietly(socket);
     }
   }
 }

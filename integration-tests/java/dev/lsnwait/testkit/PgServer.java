@@ -60,6 +60,18 @@ public final class PgServer {
     return server;
   }
 
+  /** A server on a base backup of the running {@code primary}, in a sibling directory, at {@code port}. */
+  static PgServer backupOf(PgServer primary, String name, int port) {
+    PgServer server = new PgServer(primary.bin, primary.dataDirectory.resolveSibling(name), port);
+    BaseBackup.take(primary, server.dataDirectory);
+    return server;
+  }
+
+  /** The server's Unix socket (every harness server has one in its cluster's directory). */
+  public java.nio.file.Path unixSocket() {
+    return dataDirectory.getParent().resolve(".s.PGSQL." + port);
+  }
+
   public int port() {
     return port;
   }

@@ -1,7 +1,8 @@
 package dev.lsnwait;
 
-import dev.lsnwait.internal.ReadGate;
 import dev.lsnwait.internal.proxy.ProxyConnection;
+import dev.lsnwait.internal.replica.BorrowGate;
+import dev.lsnwait.internal.replica.ReadGate;
 import java.io.PrintWriter;
 import java.sql.Connection;
 import java.sql.SQLException;
@@ -15,16 +16,18 @@ import javax.sql.DataSource;
  * replica, a thread waits for its token <em>before</em> it borrows a connection: a waiting request holds no pooled
  * connection. The connection still checks at statement time, which then costs a compare.
  *
- * <p>It learns the replica's tracker from the first connection it hands out; until then, and for a primary, it only
- * passes through. Everything else is the wrapped data source's.
+ * <p>It learns the servers from the connections it hands out; until then, and for a primary, it only passes
+ * through. Behind a load-balanced address it waits until one of the servers it learned has replayed the token, since
+ * it cannot know which one the next connection reaches; the statement-time check covers the rest. Everything else is
+ * the wrapped data source's.
  */
 public final class LsnWaitDataSource implements DataSource {
 
   private static final System.Logger LOG = System.getLogger("dev.lsnwait");
 
   private final DataSource delegate;
-  private volatile ReadGate gate;
-  private volatile boolean learned;
+  private final BorrowGate gate = new BorrowGate();
+  private volatile boolean warned;
 
   public LsnWaitDataSource(DataSource delegate) {
     this.delegate = Objects.requireNonNull(delegate, "delegate");
@@ -43,28 +46,26 @@ public final class LsnWaitDataSource implements DataSource {
   }
 
   private void awaitBeforeBorrowing() throws SQLException {
-    ReadGate known = gate;
-    if (known != null) {
-      known.awaitCausality();
-    }
+    gate.await();
   }
 
   private Connection learnFrom(Connection connection) throws SQLException {
-    if (!learned) {
-      try {
-        if (connection.isWrapperFor(ProxyConnection.class)) {
-          gate = connection.unwrap(ProxyConnection.class).readGate();
-        } else {
-          LOG.log(
-              System.Logger.Level.WARNING,
-              "lsnwait: LsnWaitDataSource wraps a data source whose connections are not jdbc:lsnwait: ones;"
-                  + " it will only pass through");
+    try {
+      if (connection.isWrapperFor(ProxyConnection.class)) {
+        ReadGate readGate = connection.unwrap(ProxyConnection.class).readGate();
+        if (readGate != null) {
+          gate.learn(readGate);
         }
-      } catch (SQLException | RuntimeException e) {
-        connection.close();
-        throw e;
+      } else if (!warned) {
+        warned = true;
+        LOG.log(
+            System.Logger.Level.WARNING,
+            "lsnwait: LsnWaitDataSource wraps a data source whose connections are not jdbc:lsnwait: ones;"
+                + " it will only pass through");
       }
-      learned = true;
+    } catch (SQLException | RuntimeException e) {
+      connection.close();
+      throw e;
     }
     return connection;
   }

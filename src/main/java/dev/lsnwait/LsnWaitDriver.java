@@ -1,16 +1,17 @@
 package dev.lsnwait;
 
 import dev.lsnwait.internal.Consistency;
-import dev.lsnwait.internal.ConnectionFactory;
-import dev.lsnwait.internal.DirectConnections;
 import dev.lsnwait.internal.Jdbc;
 import dev.lsnwait.internal.LsnWaitUrl;
-import dev.lsnwait.internal.ReadGate;
-import dev.lsnwait.internal.Registry;
-import dev.lsnwait.internal.ServerInfo;
 import dev.lsnwait.internal.Setting;
 import dev.lsnwait.internal.Settings;
 import dev.lsnwait.internal.proxy.ProxyFactory;
+import dev.lsnwait.internal.replica.ReadGate;
+import dev.lsnwait.internal.registry.Registry;
+import dev.lsnwait.internal.registry.Server;
+import dev.lsnwait.internal.server.ServerInfo;
+import dev.lsnwait.internal.server.ServerRoutes;
+import dev.lsnwait.internal.registry.ServerSettings;
 import java.sql.Connection;
 import java.sql.Driver;
 import java.sql.DriverManager;
@@ -22,6 +23,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.Properties;
 import java.util.Set;
+import java.util.function.Function;
 import java.util.logging.Logger;
 import org.postgresql.core.BaseConnection;
 import org.postgresql.util.HostSpec;
@@ -34,8 +36,9 @@ import org.postgresql.util.HostSpec;
  * sees them.
  *
  * <p>Registered with {@link DriverManager} when the class loads (also through {@code META-INF/services}). Every
- * instance shares one set of replica trackers, so there is one tracker per replica server in the JVM; deregistering
- * the driver stops them.
+ * instance shares one registry of servers, so there is one tracker per replica server in the JVM (a server is one
+ * running instance: several behind one load-balanced address are several servers); deregistering the driver stops
+ * them.
  */
 public final class LsnWaitDriver implements Driver {
 
@@ -67,7 +70,10 @@ public final class LsnWaitDriver implements Driver {
     return REGISTRY.trackers();
   }
 
-  /** The tracker of a replica server, by name ({@code host:port} as the connection reached it). */
+  /**
+   * The tracker of a replica server, by name ({@link ReplicaTracker#name()}: {@code host:port} as the server reports
+   * its own address), or by the address connections went through when only one server was reached there.
+   */
   public static Optional<ReplicaTracker> tracker(String name) {
     return REGISTRY.tracker(name);
   }
@@ -107,9 +113,9 @@ public final class LsnWaitDriver implements Driver {
 
   private Connection wrap(Connection raw, LsnWaitUrl url, Settings settings) throws SQLException {
     BaseConnection pg = raw.unwrap(BaseConnection.class);
-    ServerInfo server;
+    ServerInfo info;
     try {
-      server = ServerInfo.query(raw);
+      info = ServerInfo.query(raw);
     } catch (SQLException e) {
       throw new SQLException(
           "lsnwait: cannot read the server's role and identity (pg_is_in_recovery(), pg_control_system()): "
@@ -119,18 +125,20 @@ public final class LsnWaitDriver implements Driver {
     }
     boolean replica =
         settings.role() == Settings.Role.REPLICA
-            || (settings.role() == Settings.Role.AUTO && server.inRecovery());
-    HostSpec host = pg.getQueryExecutor().getHostSpec();
-    String name = host.getHost() + ":" + host.getPort();
-    ConnectionFactory direct =
-        DirectConnections.to(pgjdbc, url, host, replica ? "lsnwait tracker" : "lsnwait position");
+            || (settings.role() == Settings.Role.AUTO && info.inRecovery());
+    HostSpec reached = pg.getQueryExecutor().getHostSpec();
+    Function<String, ServerRoutes> routes =
+        applicationName -> ServerRoutes.to(pgjdbc, url, reached, info.address(), applicationName);
+    ServerSettings serverSettings = ServerSettings.of(settings);
+    Server server = REGISTRY.server(info, routes, serverSettings);
+    if (replica) {
+      server.tracker(); // listed by trackers() from the first connection on
+    }
     Consistency consistency =
         replica
-            ? Consistency.replica(
-                server,
-                new ReadGate(
-                    REGISTRY.tracker(name, server, settings, direct), settings.timeout(), settings.onTimeout()))
-            : Consistency.primary(server, REGISTRY.position(name, server, settings, direct));
+            ? Consistency.replica(server, info.defaultIsolation(), new ReadGate(
+                server, pg, REGISTRY, routes, serverSettings, settings.timeout(), settings.onTimeout()))
+            : Consistency.primary(server, info.defaultIsolation());
     return ProxyFactory.connection(raw, pg, consistency);
   }
 

@@ -6,13 +6,20 @@ import java.util.concurrent.CompletableFuture;
 /**
  * Follows one replica server's replay position for every connection and pool in the JVM.
  *
- * <p>It keeps a cached replay position, a lower bound (replay only moves forward), so most checks cost a compare.
- * It polls {@code pg_last_wal_replay_lsn()} on a connection of its own only while someone waits; one poll serves
- * every waiter. Get one from {@link LsnWaitDriver#trackers()} or {@link LsnWaitConnection#replicaTracker()}.
+ * <p>A server is one running PostgreSQL instance, told apart by its cluster and its start time: several standbys
+ * behind one load-balanced address each have their own tracker, and a restarted or rebuilt standby gets a new one.
+ * The tracker keeps a cached replay position, a lower bound (replay only moves forward), so most checks cost a
+ * compare. It polls {@code pg_last_wal_replay_lsn()} on a connection of its own, checked to reach that very server,
+ * only while someone waits; one poll serves every waiter. When no connection of its own can reach the server,
+ * readers ask on their own connections instead. Get one from {@link LsnWaitDriver#trackers()} or
+ * {@link LsnWaitConnection#replicaTracker()}.
  */
 public interface ReplicaTracker {
 
-  /** The server it follows, {@code host:port}. */
+  /**
+   * The server it follows: {@code host:port} as the server reports its own address ({@code inet_server_addr()}),
+   * or, where it cannot (a Unix socket), the address connections went through and the server's start time.
+   */
   String name();
 
   /** The {@code system_identifier} of the replica's cluster. */
@@ -53,6 +60,9 @@ public interface ReplicaTracker {
    * @param timeouts waits that ended by their timeout
    * @param proceededAfterTimeout of those, reads that ran anyway ({@code lsnwait.onTimeout=proceed})
    * @param waiters waiters right now
+   * @param waitsOnOwnConnection waits that readers made by asking on their own connections, because the tracker
+   *     could not reach the server
    */
-  record Stats(long polls, long waits, long timeouts, long proceededAfterTimeout, int waiters) {}
+  record Stats(
+      long polls, long waits, long timeouts, long proceededAfterTimeout, int waiters, long waitsOnOwnConnection) {}
 }

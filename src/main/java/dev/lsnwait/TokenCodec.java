@@ -1,17 +1,11 @@
 package dev.lsnwait;
 
-import java.nio.charset.StandardCharsets;
-import java.security.GeneralSecurityException;
-import java.security.MessageDigest;
-import java.util.Base64;
 import java.util.Collections;
 import java.util.EnumMap;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.atomic.LongAdder;
-import javax.crypto.Mac;
-import javax.crypto.spec.SecretKeySpec;
 
 /**
  * The wire format of an {@link LsnToken}: one printable string, safe in an HTTP header, a cookie, a message header or
@@ -42,17 +36,11 @@ public final class TokenCodec {
   public static final String DEFAULT_HEADER = "LsnWait-Token";
 
   /** The longest token text accepted. */
-  public static final int MAX_LENGTH = 1024;
+  public static final int MAX_LENGTH = TokenFormat.MAX_LENGTH;
   /** The most clusters one token may name. */
-  public static final int MAX_ENTRIES = 16;
+  public static final int MAX_ENTRIES = TokenFormat.MAX_ENTRIES;
   /** The shortest key accepted, in bytes (HMAC-SHA256's output size). */
-  public static final int MIN_KEY_BYTES = 32;
-
-  private static final String VERSION = "v1.";
-  private static final String ALGORITHM = "HmacSHA256";
-  private static final int SIGNATURE_LENGTH = 43; // 32 bytes, base64url, no padding
-  private static final int MAX_KEY_ID_LENGTH = 32;
-  private static final int MAX_HEX_DIGITS = 16;
+  public static final int MIN_KEY_BYTES = TokenKeys.MIN_KEY_BYTES;
 
   /** Why a token was refused. */
   public enum Rejection {
@@ -72,13 +60,11 @@ public final class TokenCodec {
     OTHER_CLUSTER
   }
 
-  private final String signingKeyId;
-  private final Map<String, Mac> verifiers; // key id to an initialised prototype, cloned per use
+  private final TokenKeys keys;
   private final Map<Rejection, LongAdder> rejections = new EnumMap<>(Rejection.class);
 
-  private TokenCodec(String signingKeyId, Map<String, Mac> verifiers) {
-    this.signingKeyId = signingKeyId;
-    this.verifiers = verifiers;
+  private TokenCodec(TokenKeys keys) {
+    this.keys = keys;
     for (Rejection rejection : Rejection.values()) {
       rejections.put(rejection, new LongAdder());
     }
@@ -86,7 +72,7 @@ public final class TokenCodec {
 
   /** A codec without keys: tokens are neither signed nor verified. */
   public static TokenCodec unsigned() {
-    return new TokenCodec(null, Map.of());
+    return new TokenCodec(TokenKeys.NONE);
   }
 
   /** A codec with keys: the first signs, all verify. */
@@ -104,27 +90,14 @@ public final class TokenCodec {
     if (keys == null || keys.isBlank()) {
       return unsigned();
     }
-    Builder builder = builder();
-    for (String entry : keys.split(",")) {
-      int equals = entry.indexOf('=');
-      if (equals <= 0) {
-        throw new IllegalArgumentException("lsnwait: a key entry must be id=base64key");
-      }
-      String id = entry.substring(0, equals).trim();
-      byte[] secret;
-      try {
-        secret = Base64.getDecoder().decode(entry.substring(equals + 1).trim());
-      } catch (IllegalArgumentException e) {
-        throw new IllegalArgumentException("lsnwait: key '" + id + "' is not base64");
-      }
-      builder.key(id, secret);
-    }
-    return builder.build();
+    TokenKeys.Collector collector = new TokenKeys.Collector();
+    collector.addAll(keys);
+    return new TokenCodec(collector.build());
   }
 
   /** Whether this codec signs and verifies. */
   public boolean isSigned() {
-    return signingKeyId != null;
+    return !keys.isEmpty();
   }
 
   /** The wire form of {@code token}; the empty string for an empty token. */
@@ -135,18 +108,11 @@ public final class TokenCodec {
     if (token.positions().size() > MAX_ENTRIES) {
       throw new IllegalArgumentException("lsnwait: a token names at most " + MAX_ENTRIES + " clusters");
     }
-    StringBuilder text = new StringBuilder(VERSION);
-    boolean first = true;
-    for (Map.Entry<Long, Lsn> entry : token.positions().entrySet()) {
-      text.append(first ? "" : "_")
-          .append(Long.toHexString(entry.getKey()))
-          .append('-')
-          .append(Long.toHexString(entry.getValue().asLong()));
-      first = false;
-    }
-    if (signingKeyId != null) {
-      text.append('.').append(signingKeyId);
-      String signature = sign(signingKeyId, text); // over everything before the signature's dot
+    StringBuilder text = TokenFormat.print(token);
+    if (!keys.isEmpty()) {
+      String keyId = keys.signingKeyId();
+      text.append('.').append(keyId);
+      String signature = keys.sign(keyId, text); // over everything before the signature's dot
       text.append('.').append(signature);
     }
     return text.toString();
@@ -164,38 +130,20 @@ public final class TokenCodec {
     if (text.length() > MAX_LENGTH) {
       throw new MalformedTokenException(Rejection.TOO_LARGE, "token longer than " + MAX_LENGTH + " characters");
     }
-    if (!text.startsWith(VERSION)) {
-      throw malformed("not a v1 token");
+    TokenFormat.Parsed parsed = TokenFormat.parse(text);
+    if (keys.isEmpty()) {
+      return parsed.token(); // no keys: tokens are trusted as they come
     }
-    int entriesEnd = text.indexOf('.', VERSION.length());
-    String entries = text.substring(VERSION.length(), entriesEnd < 0 ? text.length() : entriesEnd);
-    LsnToken token = parseEntries(entries);
-    if (entriesEnd < 0) {
-      if (!verifiers.isEmpty()) {
-        throw new MalformedTokenException(Rejection.UNSIGNED, "unsigned token, but keys are configured");
-      }
-      return token;
+    if (parsed.keyId() == null) {
+      throw new MalformedTokenException(Rejection.UNSIGNED, "unsigned token, but keys are configured");
     }
-    int keyEnd = text.indexOf('.', entriesEnd + 1);
-    if (keyEnd < 0 || text.indexOf('.', keyEnd + 1) >= 0) {
-      throw malformed("a signed token is v1.<entries>.<key id>.<signature>");
-    }
-    String keyId = text.substring(entriesEnd + 1, keyEnd);
-    String signature = text.substring(keyEnd + 1);
-    if (!isKeyId(keyId) || signature.length() != SIGNATURE_LENGTH) {
-      throw malformed("bad key id or signature length");
-    }
-    if (verifiers.isEmpty()) {
-      return token; // no keys: tokens are trusted as they come
-    }
-    if (!verifiers.containsKey(keyId)) {
+    if (!keys.knows(parsed.keyId())) {
       throw new MalformedTokenException(Rejection.UNKNOWN_KEY, "signed with an unknown key");
     }
-    byte[] expected = sign(keyId, text.substring(0, keyEnd)).getBytes(StandardCharsets.US_ASCII);
-    if (!MessageDigest.isEqual(expected, signature.getBytes(StandardCharsets.US_ASCII))) {
+    if (!keys.verifies(parsed.keyId(), parsed.signed(), parsed.signature())) {
       throw new MalformedTokenException(Rejection.BAD_SIGNATURE, "signature does not match");
     }
-    return token;
+    return parsed.token();
   }
 
   /** Like {@link #decode(String)}, but a refused token is counted in {@link #rejections()} and becomes empty. */
@@ -244,110 +192,20 @@ public final class TokenCodec {
     return rejections.values().stream().mapToLong(LongAdder::sum).sum();
   }
 
-  private static LsnToken parseEntries(String entries) throws MalformedTokenException {
-    Map<Long, Lsn> positions = new LinkedHashMap<>();
-    int start = 0;
-    while (true) {
-      if (positions.size() == MAX_ENTRIES) {
-        throw new MalformedTokenException(Rejection.TOO_MANY_ENTRIES, "more than " + MAX_ENTRIES + " clusters");
-      }
-      int end = entries.indexOf('_', start);
-      if (end < 0) {
-        end = entries.length();
-      }
-      int dash = entries.indexOf('-', start);
-      if (dash < 0 || dash > end) {
-        throw malformed("an entry is <cluster>-<lsn>");
-      }
-      long cluster = parseHex(entries, start, dash);
-      long lsn = parseHex(entries, dash + 1, end);
-      if (positions.put(cluster, Lsn.of(lsn)) != null) {
-        throw malformed("a cluster appears twice");
-      }
-      if (end == entries.length()) {
-        return LsnToken.of(positions);
-      }
-      start = end + 1;
-    }
-  }
-
-  private static long parseHex(String text, int from, int to) throws MalformedTokenException {
-    if (to <= from || to - from > MAX_HEX_DIGITS) {
-      throw malformed("a number is 1 to 16 hexadecimal digits");
-    }
-    long value = 0;
-    for (int i = from; i < to; i++) {
-      char c = text.charAt(i);
-      int digit = c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
-      if (digit < 0) {
-        throw malformed("a number is lower-case hexadecimal");
-      }
-      value = value << 4 | digit;
-    }
-    return value;
-  }
-
-  private static boolean isKeyId(String id) {
-    if (id.isEmpty() || id.length() > MAX_KEY_ID_LENGTH) {
-      return false;
-    }
-    for (int i = 0; i < id.length(); i++) {
-      char c = id.charAt(i);
-      if (!(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9')) {
-        return false;
-      }
-    }
-    return true;
-  }
-
-  private static MalformedTokenException malformed(String why) {
-    return new MalformedTokenException(Rejection.MALFORMED, why);
-  }
-
-  private String sign(String keyId, CharSequence signed) {
-    Mac mac;
-    try {
-      mac = (Mac) verifiers.get(keyId).clone();
-    } catch (CloneNotSupportedException e) {
-      throw new IllegalStateException("lsnwait: HMAC-SHA256 cannot be cloned", e);
-    }
-    byte[] digest = mac.doFinal(signed.toString().getBytes(StandardCharsets.US_ASCII));
-    return Base64.getUrlEncoder().withoutPadding().encodeToString(digest);
-  }
-
   /** Builds a signing codec: {@link #key} for each key, the first one signs. */
   public static final class Builder {
-    private final Map<String, Mac> keys = new LinkedHashMap<>();
+    private final TokenKeys.Collector keys = new TokenKeys.Collector();
 
     private Builder() {}
 
     /** Adds a key. The first key added signs; every key verifies. */
     public Builder key(String keyId, byte[] secret) {
-      if (keyId == null || !isKeyId(keyId)) {
-        throw new IllegalArgumentException("lsnwait: a key id is 1 to 32 letters and digits");
-      }
-      if (secret == null || secret.length < MIN_KEY_BYTES) {
-        throw new IllegalArgumentException(
-            "lsnwait: key '" + keyId + "' is shorter than " + MIN_KEY_BYTES + " bytes");
-      }
-      if (keys.containsKey(keyId)) {
-        throw new IllegalArgumentException("lsnwait: key '" + keyId + "' is given twice");
-      }
-      try {
-        Mac mac = Mac.getInstance(ALGORITHM);
-        mac.init(new SecretKeySpec(secret, ALGORITHM));
-        keys.put(keyId, mac);
-      } catch (GeneralSecurityException e) {
-        throw new IllegalStateException("lsnwait: HMAC-SHA256 is not available", e);
-      }
+      keys.add(keyId, secret);
       return this;
     }
 
     public TokenCodec build() {
-      if (keys.isEmpty()) {
-        throw new IllegalStateException("lsnwait: no key given; use TokenCodec.unsigned() for none");
-      }
-      return new TokenCodec(keys.keySet().iterator().next(), Map.copyOf(keys));
+      return new TokenCodec(keys.build());
     }
   }
 }

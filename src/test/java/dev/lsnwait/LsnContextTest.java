@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.mockito.ArgumentMatchers.anyLong;
+import static org.mockito.ArgumentMatchers.eq;
 import static org.mockito.Mockito.mock;
 import static org.mockito.Mockito.never;
 import static org.mockito.Mockito.times;
@@ -25,6 +26,7 @@ import org.junit.jupiter.api.Test;
 class LsnContextTest {
 
   private static final long CLUSTER = 42;
+  private static final long FAR = Long.MAX_VALUE;
   private CommitPositionSource primary;
   private ExecutorService other;
 
@@ -34,7 +36,7 @@ class LsnContextTest {
     primary = mock(CommitPositionSource.class);
     when(primary.systemIdentifier()).thenReturn(CLUSTER);
     when(primary.mark()).thenReturn(7L);
-    when(primary.covering(anyLong())).thenReturn(Lsn.of(0x500));
+    when(primary.covering(anyLong(), anyLong())).thenReturn(Lsn.of(0x500));
     other = Executors.newSingleThreadExecutor();
   }
 
@@ -48,25 +50,25 @@ class LsnContextTest {
   void aCommitCostsNoRoundTripAndIsReadOnceWhenNeeded() throws SQLException {
     ThreadContext.recordCommit(primary);
     ThreadContext.recordCommit(primary);
-    verify(primary, never()).covering(anyLong());
+    verify(primary, never()).covering(anyLong(), anyLong());
 
-    assertEquals(Lsn.of(0x500), ThreadContext.requiredLsn(CLUSTER));
-    assertEquals(Lsn.of(0x500), ThreadContext.requiredLsn(CLUSTER));
-    verify(primary, times(1)).covering(7L);
+    assertEquals(Lsn.of(0x500), ThreadContext.requiredLsn(CLUSTER, FAR));
+    assertEquals(Lsn.of(0x500), ThreadContext.requiredLsn(CLUSTER, FAR));
+    verify(primary, times(1)).covering(eq(7L), anyLong());
     assertEquals(LsnToken.of(CLUSTER, Lsn.of(0x500)), LsnContext.current());
   }
 
   @Test
   void otherClustersNeedNothingAndReadNothing() throws SQLException {
     ThreadContext.recordCommit(primary);
-    assertNull(ThreadContext.requiredLsn(CLUSTER + 1));
-    verify(primary, never()).covering(anyLong());
+    assertNull(ThreadContext.requiredLsn(CLUSTER + 1, FAR));
+    verify(primary, never()).covering(anyLong(), anyLong());
   }
 
   @Test
   void wrappedTasksCarryUnreadCommitsToAnotherThread() throws Exception {
     ThreadContext.recordCommit(primary);
-    Lsn seen = other.submit(LsnContext.wrap(() -> ThreadContext.requiredLsn(CLUSTER))).get(5, TimeUnit.SECONDS);
+    Lsn seen = other.submit(LsnContext.wrap(() -> ThreadContext.requiredLsn(CLUSTER, FAR))).get(5, TimeUnit.SECONDS);
     assertEquals(Lsn.of(0x500), seen);
     assertTrue(other.submit(LsnContext::current).get(5, TimeUnit.SECONDS).isEmpty(), "the worker is clean again");
   }
@@ -101,7 +103,7 @@ class LsnContextTest {
 
   @Test
   void aFailedPositionReadKeepsTheCommitPending() throws Exception {
-    when(primary.covering(anyLong())).thenThrow(new SQLException("primary down")).thenReturn(Lsn.of(0x600));
+    when(primary.covering(anyLong(), anyLong())).thenThrow(new SQLException("primary down")).thenReturn(Lsn.of(0x600));
     ThreadContext.recordCommit(primary);
     assertThrows(SQLException.class, LsnContext::current);
     assertEquals(LsnToken.of(CLUSTER, Lsn.of(0x600)), LsnContext.current(), "nothing lost: read on the next try");

@@ -4,7 +4,8 @@ import dev.lsnwait.Lsn;
 import dev.lsnwait.LsnContext;
 import dev.lsnwait.LsnToken;
 import dev.lsnwait.internal.context.ThreadContext;
-import dev.lsnwait.internal.tracker.PollingReplicaTracker;
+import dev.lsnwait.internal.server.ServerIdentity;
+import dev.lsnwait.internal.tracker.ServerTracker;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
@@ -30,13 +31,13 @@ import org.openjdk.jmh.annotations.Warmup;
 public class FastPathBenchmark {
 
   private static final long CLUSTER = 0x6553f1a2b3c4d5e6L;
-  private PollingReplicaTracker tracker;
+  private ServerTracker tracker;
 
   @Setup
   public void setUp() {
-    tracker = new PollingReplicaTracker(
-        "replica:5432", CLUSTER, Lsn.parse("5/4000000"), true,
-        () -> { throw new SQLException("not used: the token is always replayed"); },
+    tracker = new ServerTracker(
+        "replica:5432", new ServerIdentity(CLUSTER, 1), true, Lsn.parse("5/4000000"),
+        () -> { throw new IllegalStateException("not used: the token is always replayed"); },
         Duration.ofMillis(1), Duration.ofSeconds(60));
     LsnContext.set(LsnToken.of(CLUSTER, Lsn.parse("5/3000148")));
   }
@@ -50,13 +51,13 @@ public class FastPathBenchmark {
   /** Context lookup plus the cached compare (what ReadGate does before every statement). */
   @Benchmark
   public boolean replayedTokenCheck() throws SQLException {
-    Lsn required = ThreadContext.requiredLsn(CLUSTER);
+    Lsn required = ThreadContext.requiredLsn(CLUSTER, Long.MAX_VALUE);
     return required == null || tracker.isReplicated(required);
   }
 
   /** A thread with no token: the cheapest case. */
   @Benchmark
   public Lsn emptyContextCheck() throws SQLException {
-    return ThreadContext.requiredLsn(CLUSTER + 1);
+    return ThreadContext.requiredLsn(CLUSTER + 1, Long.MAX_VALUE);
   }
 }

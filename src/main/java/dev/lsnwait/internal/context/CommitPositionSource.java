@@ -15,10 +15,14 @@ public interface CommitPositionSource {
   /** A cheap marker taken after a commit returned: no round trip, only a memory read. */
   long mark();
 
+  /** The deadline of a read whose caller has none of its own ({@code LsnContext.current()}), in nanoTime. */
+  long defaultDeadline();
+
   /**
    * A position at or after the end of every commit that returned before {@code mark} was taken.
    *
+   * @param deadlineNanos when to give up, in {@link System#nanoTime()}
    * @throws SQLException if the primary's position cannot be read in time
    */
-  Lsn covering(long mark) throws SQLException;
+  Lsn covering(long mark, long deadlineNanos) throws SQLException;
 }

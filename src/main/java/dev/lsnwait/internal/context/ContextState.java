@@ -78,22 +78,24 @@ public final class ContextState {
     return false;
   }
 
-  /** This state with the pending commits of one cluster read and folded into the token. */
-  public ContextState resolve(long systemIdentifier) throws SQLException {
-    return resolve(cluster -> cluster == systemIdentifier);
+  /** This state with the pending commits of one cluster read, by {@code deadlineNanos}, and folded into the token. */
+  public ContextState resolve(long systemIdentifier, long deadlineNanos) throws SQLException {
+    return resolve(cluster -> cluster == systemIdentifier, deadlineNanos, false);
   }
 
-  /** This state with every pending commit read and folded into the token. */
+  /** This state with every pending commit read and folded into the token, each read within its source's bound. */
   public ContextState resolveAll() throws SQLException {
-    return resolve(cluster -> true);
+    return resolve(cluster -> true, 0, true);
   }
 
-  private ContextState resolve(LongPredicate clusters) throws SQLException {
+  private ContextState resolve(LongPredicate clusters, long deadlineNanos, boolean sourcesBound)
+      throws SQLException {
     ContextState result = this;
     for (Map.Entry<CommitPositionSource, Long> entry : pending.entrySet()) {
       CommitPositionSource source = entry.getKey();
       if (clusters.test(source.systemIdentifier())) {
-        result = result.resolved(source, source.covering(entry.getValue()));
+        long deadline = sourcesBound ? source.defaultDeadline() : deadlineNanos;
+        result = result.resolved(source, source.covering(entry.getValue(), deadline));
       }
     }
     return result;

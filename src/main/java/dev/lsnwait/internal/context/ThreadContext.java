@@ -6,12 +6,19 @@ import java.sql.SQLException;
 /** The holder of each thread's {@link ContextState}; {@code dev.lsnwait.LsnContext} is its public face. */
 public final class ThreadContext {
 
-  private static final ThreadLocal<ContextState> CURRENT = ThreadLocal.withInitial(() -> ContextState.EMPTY);
+  /** A plain ThreadLocal: withInitial would put an entry back after remove(), pinning this class loader. */
+  private static final ThreadLocal<ContextState> CURRENT = new ThreadLocal<>();
 
   private ThreadContext() {}
 
   public static ContextState get() {
-    return CURRENT.get();
+    ContextState state = CURRENT.get();
+    return state == null ? ContextState.EMPTY : state;
+  }
+
+  /** Whether this thread holds an entry at all (for the test that none is left behind). */
+  static boolean installed() {
+    return CURRENT.get() != null;
   }
 
   public static void set(ContextState state) {
@@ -24,7 +31,7 @@ public final class ThreadContext {
 
   /** Called by primary connections after a commit returned. Costs a memory read, no round trip. */
   public static void recordCommit(CommitPositionSource source) {
-    ContextState state = CURRENT.get();
+    ContextState state = get();
     ContextState next = state.withCommit(source, source.mark());
     if (next != state) {
       CURRENT.set(next);
@@ -33,15 +40,15 @@ public final class ThreadContext {
 
   /**
    * The position a reader of this cluster must wait for, or {@code null} if none. Reads pending commit positions of
-   * this cluster first (and keeps the result, so later statements only compare).
+   * this cluster first, by {@code deadlineNanos} (and keeps the result, so later statements only compare).
    */
-  public static Lsn requiredLsn(long systemIdentifier) throws SQLException {
-    ContextState state = CURRENT.get();
+  public static Lsn requiredLsn(long systemIdentifier, long deadlineNanos) throws SQLException {
+    ContextState state = get();
     if (state.isEmpty() || !state.concerns(systemIdentifier)) {
       return null;
     }
     if (state.hasPending()) {
-      ContextState resolved = state.resolve(systemIdentifier);
+      ContextState resolved = state.resolve(systemIdentifier, deadlineNanos);
       if (resolved != state) {
         set(resolved);
         state = resolved;

@@ -1,11 +1,8 @@
 package dev.lsnwait.internal.primary;
 
 import dev.lsnwait.Lsn;
-import dev.lsnwait.internal.ConnectionFactory;
-import dev.lsnwait.internal.Jdbc;
 import dev.lsnwait.internal.context.CommitPositionSource;
-import java.sql.Connection;
-import java.sql.PreparedStatement;
+import dev.lsnwait.internal.server.SideConnection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.SQLTransientException;
@@ -15,29 +12,33 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Supplier;
 
 /**
- * Reads a primary's WAL insert position for commits, lazily and shared.
+ * Reads one primary server's WAL insert position for commits made on it, lazily and shared.
  *
  * <p>The insert position is global and only grows, so one {@code pg_current_wal_insert_lsn()} that <em>started</em>
  * after a commit returned covers that commit, whichever connection runs it. A commit therefore only takes
- * {@link #mark()} (a memory read); whoever first needs a position calls {@link #covering(long)}, which reuses the last
+ * {@link #mark()} (a memory read); whoever first needs a position calls {@link #covering}, which reuses the last
  * read or the read in flight when it started late enough, and otherwise starts one read that serves every waiting
  * caller. The write path makes no extra round trip; a read-after-write makes at most one, shared.
  *
  * <p>Each read is numbered (its epoch) before its query is sent; a mark is the number of the last read that had
  * started, so a read whose epoch is greater than a mark began after the commit that took the mark.
+ *
+ * <p>Reads go to the server that committed, checked by its identity: another primary of the same cluster (a split
+ * brain) has another history. Only if that server is gone does the cluster's primary now at its address stand in.
  */
 public final class PrimaryPosition implements CommitPositionSource, AutoCloseable {
 
-  private static final String QUERY = "SELECT pg_current_wal_insert_lsn()::text";
+  public static final String QUERY = "SELECT pg_current_wal_insert_lsn()::text";
 
   private final String name;
   private final long systemIdentifier;
   private final int walBlockSize;
   private final long walSegmentSize;
-  private final long timeoutNanos;
-  private volatile ConnectionFactory connections;
+  private final long defaultBoundNanos;
+  private final Supplier<SideConnection> connections;
 
   private final AtomicLong epochs = new AtomicLong();
   private final ReentrantLock lock = new ReentrantLock();
@@ -47,26 +48,24 @@ public final class PrimaryPosition implements CommitPositionSource, AutoCloseabl
   private boolean closed; // guarded by lock
 
   // Used only by the thread running the read in flight: one at a time.
-  private Connection connection;
-  private PreparedStatement statement;
+  private SideConnection connection;
 
+  /**
+   * @param defaultBound how long a read may take when its caller gives no deadline
+   * @param connections makes connections checked to reach this server (or a stand-in)
+   */
   public PrimaryPosition(
       String name,
       long systemIdentifier,
       int walBlockSize,
       long walSegmentSize,
-      long timeoutMillis,
-      ConnectionFactory connections) {
+      java.time.Duration defaultBound,
+      Supplier<SideConnection> connections) {
     this.name = name;
     this.systemIdentifier = systemIdentifier;
     this.walBlockSize = walBlockSize;
     this.walSegmentSize = walSegmentSize;
-    this.timeoutNanos = TimeUnit.MILLISECONDS.toNanos(timeoutMillis);
-    this.connections = connections;
-  }
-
-  /** From now on, reconnect through these (the latest primary connection's server: it follows a failover). */
-  public void connectVia(ConnectionFactory connections) {
+    this.defaultBoundNanos = Math.max(1, defaultBound.toNanos());
     this.connections = connections;
   }
 
@@ -81,8 +80,12 @@ public final class PrimaryPosition implements CommitPositionSource, AutoCloseabl
   }
 
   @Override
-  public Lsn covering(long mark) throws SQLException {
-    long deadline = System.nanoTime() + timeoutNanos;
+  public long defaultDeadline() {
+    return System.nanoTime() + defaultBoundNanos;
+  }
+
+  @Override
+  public Lsn covering(long mark, long deadlineNanos) throws SQLException {
     while (true) {
       Read mine = null;
       Read awaited;
@@ -104,7 +107,7 @@ public final class PrimaryPosition implements CommitPositionSource, AutoCloseabl
       if (mine != null) {
         run(mine);
       }
-      Lsn lsn = await(awaited, deadline);
+      Lsn lsn = await(awaited, deadlineNanos);
       if (awaited.epoch > mark) {
         return lsn;
       }
@@ -119,10 +122,11 @@ public final class PrimaryPosition implements CommitPositionSource, AutoCloseabl
       lsn = query();
     } catch (SQLException e) {
       failure = e;
-      closeConnection();
     } catch (RuntimeException e) {
       failure = new SQLException("lsnwait: reading the WAL position of " + name + " failed", e);
-      closeConnection();
+    }
+    if (failure != null && connection != null) {
+      connection.failed();
     }
     boolean closeNow;
     lock.lock();
@@ -148,12 +152,11 @@ public final class PrimaryPosition implements CommitPositionSource, AutoCloseabl
 
   private Lsn query() throws SQLException {
     if (connection == null) {
-      connection = connections.open();
-      connection.setAutoCommit(true);
-      statement = connection.prepareStatement(QUERY);
+      connection = connections.get();
     }
-    try (ResultSet row = statement.executeQuery()) {
+    try (ResultSet row = connection.statement().executeQuery()) {
       row.next();
+      connection.succeeded();
       return Lsn.parse(row.getString(1)).normalize(walBlockSize, walSegmentSize);
     }
   }
@@ -176,9 +179,9 @@ public final class PrimaryPosition implements CommitPositionSource, AutoCloseabl
   }
 
   private void closeConnection() {
-    Jdbc.closeQuietly(connection);
-    connection = null;
-    statement = null;
+    if (connection != null) {
+      connection.close();
+    }
   }
 
   @Override

@@ -3,7 +3,7 @@ package dev.lsnwait.internal.proxy;
 import dev.lsnwait.LsnWaitConnection;
 import dev.lsnwait.ReplicaTracker;
 import dev.lsnwait.internal.Consistency;
-import dev.lsnwait.internal.ReadGate;
+import dev.lsnwait.internal.replica.ReadGate;
 import dev.lsnwait.internal.context.ThreadContext;
 import java.sql.CallableStatement;
 import java.sql.Connection;
@@ -191,10 +191,10 @@ public abstract class ProxyConnection implements LsnWaitConnection {
 
   @Override
   public final Optional<ReplicaTracker> replicaTracker() {
-    return Optional.ofNullable(consistency.readGate()).map(ReadGate::tracker);
+    return Optional.ofNullable(consistency.readGate()).map(gate -> gate.server().tracker());
   }
 
-  /** The replica gate, for {@code LsnWaitDataSource}'s wait before borrowing; null on a primary. */
+  /** The replica gate, for {@code LsnWaitDataSource} to learn the server; null on a primary. */
   public final ReadGate readGate() {
     return consistency.readGate();
   }

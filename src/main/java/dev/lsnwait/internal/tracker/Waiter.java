@@ -25,8 +25,8 @@ final class Waiter {
   }
 
   /**
-   * Claims this waiter for removal: exactly one caller (the poller that wakes it, or its own cancellation or
-   * timeout) gets true, and only that one takes it out of the set and the count.
+   * Claims this waiter for removal: exactly one caller (the poll that wakes it, or its own cancellation or timeout)
+   * gets true, and only that one takes it out of the queue and its count.
    */
   boolean claim() {
     return removed.compareAndSet(false, true);

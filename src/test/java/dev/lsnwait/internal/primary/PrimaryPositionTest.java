@@ -3,27 +3,25 @@ package dev.lsnwait.internal.primary;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.mockito.ArgumentMatchers.anyString;
-import static org.mockito.Mockito.atMost;
 import static org.mockito.Mockito.mock;
-import static org.mockito.Mockito.times;
-import static org.mockito.Mockito.verify;
 import static org.mockito.Mockito.when;
 
 import dev.lsnwait.Lsn;
-import dev.lsnwait.internal.ConnectionFactory;
-import java.sql.Connection;
-import java.sql.PreparedStatement;
+import dev.lsnwait.internal.server.FakeServer;
+import dev.lsnwait.internal.server.ServerIdentity;
+import java.time.Duration;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.SQLTransientException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -31,22 +29,22 @@ import org.junit.jupiter.api.Test;
 
 class PrimaryPositionTest {
 
+  private static final ServerIdentity IDENTITY = new ServerIdentity(1, 1_700_000_000_000_000L);
   private final AtomicReference<String> insertPosition = new AtomicReference<>("0/1000");
-  private ConnectionFactory factory;
-  private Connection connection;
-  private PreparedStatement statement;
+  private final AtomicInteger queries = new AtomicInteger();
+  private volatile Callable<ResultSet> answer = () -> row(insertPosition.get());
+  private final FakeServer server = new FakeServer(IDENTITY, () -> {
+    queries.incrementAndGet();
+    return answer.call();
+  });
   private PrimaryPosition position;
   private ExecutorService threads;
 
   @BeforeEach
-  void setUp() throws SQLException {
-    factory = mock(ConnectionFactory.class);
-    connection = mock(Connection.class);
-    statement = mock(PreparedStatement.class);
-    when(factory.open()).thenReturn(connection);
-    when(connection.prepareStatement(anyString())).thenReturn(statement);
-    when(statement.executeQuery()).thenAnswer(call -> row(insertPosition.get()));
-    position = new PrimaryPosition("primary:5432", 1, 8192, 16 << 20, 2_000, factory);
+  void setUp() {
+    server.inRecovery(false);
+    position = new PrimaryPosition("primary:5432", 1, 8192, 16 << 20, Duration.ofSeconds(2),
+        () -> server.side(PrimaryPosition.QUERY, true));
     threads = Executors.newCachedThreadPool();
   }
 
@@ -54,6 +52,10 @@ class PrimaryPositionTest {
   void tearDown() {
     threads.shutdownNow();
     position.close();
+  }
+
+  private Lsn covering(long mark) throws SQLException {
+    return position.covering(mark, position.defaultDeadline());
   }
 
   private static ResultSet row(String lsn) throws SQLException {
@@ -66,63 +68,73 @@ class PrimaryPositionTest {
   @Test
   void readsTheInsertPositionNormalized() throws SQLException {
     insertPosition.set("0/4018"); // page 2 (8 KiB pages) + 24: right after a page header
-    assertEquals(Lsn.of(0x4000), position.covering(position.mark()));
+    assertEquals(Lsn.of(0x4000), covering(position.mark()));
   }
 
   @Test
   void aReadServesEveryCommitThatReturnedBeforeItStarted() throws SQLException {
     long before = position.mark();
-    assertEquals(Lsn.parse("0/1000"), position.covering(before));
+    assertEquals(Lsn.parse("0/1000"), covering(before));
     insertPosition.set("0/2000");
-    assertEquals(Lsn.parse("0/1000"), position.covering(before), "no new read for an older commit");
-    verify(statement, times(1)).executeQuery();
+    assertEquals(Lsn.parse("0/1000"), covering(before), "no new read for an older commit");
+    assertEquals(1, queries.get());
 
     long after = position.mark();
-    assertEquals(Lsn.parse("0/2000"), position.covering(after), "a later commit needs a later read");
-    verify(statement, times(2)).executeQuery();
+    assertEquals(Lsn.parse("0/2000"), covering(after), "a later commit needs a later read");
+    assertEquals(2, queries.get());
   }
 
   @Test
   void concurrentReadersShareOneRead() throws Exception {
     CountDownLatch queryStarted = new CountDownLatch(1);
     CountDownLatch release = new CountDownLatch(1);
-    when(statement.executeQuery())
-        .thenAnswer(
-            call -> {
-              queryStarted.countDown();
-              assertTrue(release.await(5, TimeUnit.SECONDS));
-              return row(insertPosition.get());
-            });
+    answer = () -> {
+      queryStarted.countDown();
+      assertTrue(release.await(5, TimeUnit.SECONDS));
+      return row(insertPosition.get());
+    };
     long mark = position.mark();
     List<Future<Lsn>> readers = new ArrayList<>();
-    readers.add(threads.submit(() -> position.covering(mark)));
+    readers.add(threads.submit(() -> covering(mark)));
     assertTrue(queryStarted.await(5, TimeUnit.SECONDS));
     long laterMark = position.mark(); // taken while the first read runs: that read started before it
     for (int i = 0; i < 20; i++) {
       long m = i % 2 == 0 ? mark : laterMark;
-      readers.add(threads.submit(() -> position.covering(m)));
+      readers.add(threads.submit(() -> covering(m)));
     }
     release.countDown();
     for (Future<Lsn> reader : readers) {
       assertEquals(Lsn.parse("0/1000"), reader.get(5, TimeUnit.SECONDS));
     }
-    verify(statement, atMost(2)).executeQuery(); // the one in flight, then one for all later marks
+    assertTrue(queries.get() <= 2, "the one in flight, then one for all later marks: " + queries.get());
   }
 
   @Test
   void aFailedReadFailsItsCallersAndTheNextReconnects() throws SQLException {
-    when(statement.executeQuery()).thenThrow(new SQLException("connection reset", "08006")).thenAnswer(c -> row("0/3000"));
+    assertEquals(Lsn.parse("0/1000"), covering(position.mark()));
+    server.failNextQuery();
+    insertPosition.set("0/3000");
     SQLTransientException failure =
-        assertThrows(SQLTransientException.class, () -> position.covering(position.mark()));
+        assertThrows(SQLTransientException.class, () -> covering(position.mark()));
     assertTrue(failure.getMessage().contains("primary:5432"), failure.getMessage());
-    verify(connection).close();
-    assertEquals(Lsn.parse("0/3000"), position.covering(position.mark()));
-    verify(factory, times(2)).open();
+    assertEquals(1, server.closed.get());
+    assertEquals(Lsn.parse("0/3000"), covering(position.mark()));
+    assertEquals(2, server.opened.get());
+  }
+
+  @Test
+  void readsGoToTheServerThatCommittedAndAnotherPrimaryOnlyStandsInWhenItIsGone() throws SQLException {
+    assertEquals(Lsn.parse("0/1000"), covering(position.mark()));
+    server.reportAs(new ServerIdentity(1, IDENTITY.startMicros() + 5)); // restarted, or replaced after a failover
+    server.failNextQuery();
+    assertThrows(SQLException.class, () -> covering(position.mark()));
+    insertPosition.set("0/5000");
+    assertEquals(Lsn.parse("0/5000"), covering(position.mark()), "the primary now at that address stands in");
   }
 
   @Test
   void closedReaderSaysSo() {
     position.close();
-    assertThrows(SQLTransientException.class, () -> position.covering(position.mark()));
+    assertThrows(SQLTransientException.class, () -> covering(position.mark()));
   }
 }

@@ -4,14 +4,12 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.mockito.ArgumentMatchers.anyString;
 import static org.mockito.Mockito.mock;
 import static org.mockito.Mockito.when;
 
 import dev.lsnwait.Lsn;
-import dev.lsnwait.internal.ConnectionFactory;
-import java.sql.Connection;
-import java.sql.PreparedStatement;
+import dev.lsnwait.internal.server.FakeServer;
+import dev.lsnwait.internal.server.ServerIdentity;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Duration;
@@ -24,21 +22,19 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-class PollingReplicaTrackerTest {
+class ServerTrackerTest {
 
+  private static final ServerIdentity IDENTITY = new ServerIdentity(1, 1_700_000_000_000_000L);
   private final AtomicLong replay = new AtomicLong(100);
   private final AtomicBoolean recovering = new AtomicBoolean(true);
-  private final AtomicInteger connectFailures = new AtomicInteger();
-  private final AtomicInteger opened = new AtomicInteger();
-  private final AtomicInteger closed = new AtomicInteger();
-  private PollingReplicaTracker tracker;
+  private final FakeServer server = new FakeServer(IDENTITY, this::row);
+  private ServerTracker tracker;
   private ExecutorService threads;
 
   @BeforeEach
@@ -53,26 +49,9 @@ class PollingReplicaTrackerTest {
     threads.shutdownNow();
   }
 
-  private PollingReplicaTracker tracker(Duration idle) {
-    ConnectionFactory factory =
-        () -> {
-          if (connectFailures.get() > 0) {
-            connectFailures.decrementAndGet();
-            throw new SQLException("connection refused", "08001");
-          }
-          opened.incrementAndGet();
-          return replicaConnection();
-        };
-    return new PollingReplicaTracker("replica:5433", 1, Lsn.of(100), true, factory, Duration.ofMillis(1), idle);
-  }
-
-  private Connection replicaConnection() throws SQLException {
-    Connection connection = mock(Connection.class);
-    PreparedStatement poll = mock(PreparedStatement.class);
-    when(connection.prepareStatement(anyString())).thenReturn(poll);
-    when(poll.executeQuery()).thenAnswer(call -> row());
-    org.mockito.Mockito.doAnswer(call -> closed.incrementAndGet()).when(connection).close();
-    return connection;
+  private ServerTracker tracker(Duration idle) {
+    return new ServerTracker("replica:5433", IDENTITY, true, Lsn.of(100),
+        () -> server.side(ServerTracker.POLL_QUERY), Duration.ofMillis(1), idle);
   }
 
   private ResultSet row() throws SQLException {
@@ -97,7 +76,7 @@ class PollingReplicaTrackerTest {
     assertTrue(tracker.await(Lsn.of(50), Duration.ZERO));
     assertFalse(tracker.isReplicated(Lsn.of(101)));
     assertEquals(0, tracker.stats().polls());
-    assertEquals(0, opened.get(), "no connection while nobody waits");
+    assertEquals(0, server.opened.get(), "no connection while nobody waits");
   }
 
   @Test
@@ -165,12 +144,102 @@ class PollingReplicaTrackerTest {
   }
 
   @Test
-  void reconnectsAfterFailuresWithoutLosingWaiters() throws Exception {
-    connectFailures.set(3);
+  void aServerOutOfReachSendsWaitersToTheirOwnConnectionsThenIsTriedAgain() throws Exception {
+    server.connectFailures.set(1);
     CompletableFuture<Lsn> waiting = tracker.whenReplayed(Lsn.of(200));
+    ExecutionException failure = assertThrows(ExecutionException.class, () -> waiting.get(10, TimeUnit.SECONDS));
+    assertTrue(failure.getCause() instanceof ServerUnreachable, failure.toString());
+    assertEquals(ServerTracker.Outcome.ASK_YOURSELF, tracker.await(Lsn.of(200), System.nanoTime() + 1_000_000_000L),
+        "during the back-off new waiters are told at once");
+    eventually("the back-off to pass", () -> {
+      CompletableFuture<Lsn> again = tracker.whenReplayed(Lsn.of(200));
+      boolean registered = !again.isCompletedExceptionally();
+      again.cancel(false);
+      return registered;
+    });
+    replay.set(200);
+    assertEquals(Lsn.of(200), tracker.whenReplayed(Lsn.of(200)).get(10, TimeUnit.SECONDS));
+  }
+
+  @Test
+  void aConnectionDroppedBetweenPollsIsReopenedWithoutLosingWaiters() throws Exception {
+    CompletableFuture<Lsn> waiting = tracker.whenReplayed(Lsn.of(200));
+    eventually("a few polls", () -> tracker.stats().polls() >= 3);
+    int before = server.opened.get();
+    server.failNextQuery();
+    eventually("a new connection", () -> server.opened.get() > before);
+    assertFalse(waiting.isDone(), "the waiter is still there");
     replay.set(200);
     assertEquals(Lsn.of(200), waiting.get(10, TimeUnit.SECONDS));
-    assertEquals(0, connectFailures.get());
+  }
+
+  @Test
+  void anotherServerBehindTheAddressIsNeverPolled() throws Exception {
+    server.reportAs(new ServerIdentity(1, IDENTITY.startMicros() + 1));
+    replay.set(1000);
+    assertEquals(ServerTracker.Outcome.ASK_YOURSELF, tracker.await(Lsn.of(200), System.nanoTime() + 5_000_000_000L));
+    assertEquals(0, tracker.stats().polls());
+    assertEquals(Lsn.of(100), tracker.lastReplay(), "nothing learned from the other server");
+  }
+
+  @Test
+  void connectionsFeedTheCacheAndAPromotionReleasesEveryone() throws Exception {
+    CompletableFuture<Lsn> waiting = tracker.whenReplayed(Lsn.of(300));
+    tracker.observe(true, Lsn.of(250));
+    assertEquals(Lsn.of(250), tracker.lastReplay());
+    tracker.observe(true, Lsn.of(150));
+    assertEquals(Lsn.of(250), tracker.lastReplay(), "a lower bound only rises");
+    assertFalse(waiting.isDone());
+    tracker.observe(false, Lsn.ZERO);
+    waiting.get(5, TimeUnit.SECONDS);
+  }
+
+  @Test
+  void aStrayInterruptDoesNotEndThePoller() throws Exception {
+    CompletableFuture<Lsn> first = tracker.whenReplayed(Lsn.of(200));
+    eventually("a poll", () -> tracker.stats().polls() >= 1);
+    Thread poller = Thread.getAllStackTraces().keySet().stream()
+        .filter(t -> t.getName().equals("lsnwait-tracker[replica:5433]")).findFirst().orElseThrow();
+    poller.interrupt();
+    long polls = tracker.stats().polls();
+    eventually("more polls", () -> tracker.stats().polls() > polls + 3);
+    replay.set(200);
+    first.get(10, TimeUnit.SECONDS);
+    CompletableFuture<Lsn> later = tracker.whenReplayed(Lsn.of(300));
+    replay.set(300);
+    assertEquals(Lsn.of(300), later.get(10, TimeUnit.SECONDS));
+  }
+
+  @Test
+  void anErrorInThePollerSendsWaitersAwayAndTheNextWaiterStartsAFreshOne() throws Exception {
+    AtomicBoolean explode = new AtomicBoolean(true);
+    FakeServer failing = new FakeServer(IDENTITY, () -> {
+      if (explode.getAndSet(false)) {
+        throw new StackOverflowError("boom");
+      }
+      return row();
+    });
+    tracker.close();
+    tracker = new ServerTracker("replica:5433", IDENTITY, true, Lsn.of(100),
+        () -> failing.side(ServerTracker.POLL_QUERY), Duration.ofMillis(1), Duration.ofSeconds(60));
+    CompletableFuture<Lsn> first = tracker.whenReplayed(Lsn.of(200));
+    assertThrows(ExecutionException.class, () -> first.get(10, TimeUnit.SECONDS));
+    CompletableFuture<Lsn> second = tracker.whenReplayed(Lsn.of(200));
+    replay.set(200);
+    assertEquals(Lsn.of(200), second.get(10, TimeUnit.SECONDS), "a new poller serves the next waiter");
+  }
+
+  @Test
+  void aGoingIdlePollerAndANewWaiterNeverShareAConnection() throws Exception {
+    tracker.close();
+    tracker = tracker(Duration.ofNanos(1));
+    for (int i = 0; i < 2000; i++) {
+      replay.set(101 + i);
+      assertEquals(ServerTracker.Outcome.REPLAYED,
+          tracker.await(Lsn.of(101 + i), System.nanoTime() + 10_000_000_000L));
+    }
+    tracker.close();
+    eventually("every connection closed", () -> server.closed.get() == server.opened.get());
   }
 
   @Test
@@ -195,7 +264,7 @@ class PollingReplicaTrackerTest {
     CompletableFuture<Lsn> waiting = tracker.whenReplayed(Lsn.of(200));
     replay.set(200);
     waiting.get(10, TimeUnit.SECONDS);
-    eventually("the idle poller to close its connection", () -> closed.get() == opened.get());
+    eventually("the idle poller to close its connection", () -> server.closed.get() == server.opened.get());
     eventually("the poller thread to end", () -> Thread.getAllStackTraces().keySet().stream()
         .noneMatch(t -> t.getName().equals("lsnwait-tracker[replica:5433]")));
     // And it starts again when needed.
@@ -205,10 +274,11 @@ class PollingReplicaTrackerTest {
   }
 
   @Test
-  void closeReleasesWaitersAndRefusesNewOnes() throws Exception {
+  void closeSendsWaitersToTheirOwnConnections() throws Exception {
     CompletableFuture<Lsn> waiting = tracker.whenReplayed(Lsn.of(1000));
     tracker.close();
     assertThrows(ExecutionException.class, () -> waiting.get(5, TimeUnit.SECONDS));
+    assertEquals(ServerTracker.Outcome.ASK_YOURSELF, tracker.await(Lsn.of(1000), System.nanoTime() + 5_000_000_000L));
     assertFalse(tracker.await(Lsn.of(1000), Duration.ofSeconds(5)));
     assertEquals(0, tracker.stats().waiters());
   }

@@ -1,9 +1,9 @@
-package dev.lsnwait.internal;
+package dev.lsnwait.internal.server;
 
 import java.sql.Connection;
 import java.sql.SQLException;
 
-/** Opens a plain pgjdbc connection to one specific server, for lsnwait's own queries. */
+/** Opens a plain pgjdbc connection for lsnwait's own queries. */
 @FunctionalInterface
 public interface ConnectionFactory {
   Connection open() throws SQLException;

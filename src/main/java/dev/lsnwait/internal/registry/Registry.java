@@ -1,0 +1,126 @@
+package dev.lsnwait.internal.registry;
+
+import dev.lsnwait.ReplicaTracker;
+import dev.lsnwait.internal.server.ServerIdentity;
+import dev.lsnwait.internal.server.ServerInfo;
+import dev.lsnwait.internal.server.ServerRoutes;
+import dev.lsnwait.internal.tracker.ServerTracker;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Function;
+
+/**
+ * The driver's shared state: one {@link Server} per running PostgreSQL server that lsnwait connections reached in
+ * this JVM, by identity (cluster and start time), for every connection and pool.
+ */
+public final class Registry implements AutoCloseable {
+
+  private static final System.Logger LOG = System.getLogger("dev.lsnwait.server");
+
+  private final ConcurrentHashMap<ServerIdentity, Server> servers = new ConcurrentHashMap<>();
+  private volatile boolean closed;
+
+  /**
+   * The server a new connection reached, made on first sight; what the connection saw is fed to it.
+   *
+   * @param routes how lsnwait's own connections reach it, by application name
+   */
+  public Server server(ServerInfo info, Function<String, ServerRoutes> routes, ServerSettings settings) {
+    Server server = servers.get(info.identity());
+    if (server != null) {
+      server.observe(info, settings);
+      return server;
+    }
+    List<Server> made = new ArrayList<>(1);
+    server = servers.computeIfAbsent(info.identity(), identity -> {
+      Server created = new Server(info, routes.apply("lsnwait tracker"), routes.apply("lsnwait position"), settings);
+      made.add(created);
+      return created;
+    });
+    if (made.isEmpty()) {
+      server.observe(info, settings);
+    } else {
+      retireEarlierStarts(server);
+      if (closed) {
+        server.close(); // made while the driver was deregistered: it must not keep a thread
+      }
+    }
+    return server;
+  }
+
+  /**
+   * A server that reports the same address as an earlier start of the same cluster replaced it (a restart, or a
+   * rebuild after a failover): the earlier one's tracker stops. Without an address (a Unix socket) nothing can be
+   * told, and the earlier one just goes idle.
+   */
+  private void retireEarlierStarts(Server newer) {
+    if (newer.address() == null) {
+      return;
+    }
+    for (Server older : servers.values()) {
+      if (older != newer
+          && newer.address().equals(older.address())
+          && older.systemIdentifier() == newer.systemIdentifier()
+          && older.identity().startMicros() < newer.identity().startMicros()
+          && servers.remove(older.identity(), older)) {
+        LOG.log(System.Logger.Level.INFO, "lsnwait: " + newer.name() + " restarted (" + older.identity().startTime()
+            + " -> " + newer.identity().startTime() + "); what was known of it before is dropped");
+        older.retire();
+      }
+    }
+  }
+
+  /** The clusters ({@code system_identifier}) of every server lsnwait connected to in this JVM. */
+  public Set<Long> knownClusters() {
+    Set<Long> clusters = new HashSet<>();
+    servers.values().forEach(server -> clusters.add(server.systemIdentifier()));
+    return Set.copyOf(clusters);
+  }
+
+  public Collection<ReplicaTracker> trackers() {
+    List<ReplicaTracker> trackers = new ArrayList<>();
+    for (Server server : servers.values()) {
+      ServerTracker tracker = server.trackerIfAny();
+      if (tracker != null) {
+        trackers.add(tracker);
+      }
+    }
+    return List.copyOf(trackers);
+  }
+
+  /** The tracker of the server with this name; else of a server reached through this address, if only one. */
+  public Optional<ReplicaTracker> tracker(String name) {
+    List<ReplicaTracker> through = new ArrayList<>();
+    for (Server server : servers.values()) {
+      ServerTracker tracker = server.trackerIfAny();
+      if (tracker == null) {
+        continue;
+      }
+      if (server.name().equals(name)) {
+        return Optional.of(tracker);
+      }
+      if (server.reachedAddress().equals(name)) {
+        through.add(tracker);
+      }
+    }
+    return through.size() == 1 ? Optional.of(through.get(0)) : Optional.empty();
+  }
+
+  /** Stops every tracker thread and closes lsnwait's own connections; later connections start afresh. */
+  @Override
+  public void close() {
+    closed = true;
+    for (ServerIdentity identity : List.copyOf(servers.keySet())) {
+      Server server = servers.remove(identity);
+      if (server != null) {
+        server.close();
+      }
+    }
+    closed = false;
+  }
+}

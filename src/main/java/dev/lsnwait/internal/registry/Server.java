@@ -1,0 +1,170 @@
+package dev.lsnwait.internal.registry;
+
+import dev.lsnwait.internal.primary.PrimaryPosition;
+import dev.lsnwait.internal.server.ServerIdentity;
+import dev.lsnwait.internal.server.ServerInfo;
+import dev.lsnwait.internal.server.ServerRoutes;
+import dev.lsnwait.internal.server.SideConnection;
+import dev.lsnwait.internal.tracker.ServerTracker;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicReference;
+
+/**
+ * One running PostgreSQL server, as every lsnwait connection to it in this JVM shares it: its identity, how to reach
+ * it, its settings, and, made on first use, its replica tracker (for standbys) and its position reader (for
+ * primaries). A promoted standby keeps its object (same identity) and gains a position reader; a restarted or
+ * rebuilt one is a new server.
+ */
+public final class Server implements AutoCloseable {
+
+  private static final System.Logger LOG = System.getLogger("dev.lsnwait.server");
+
+  private final ServerIdentity identity;
+  private final String name;
+  private final String address;
+  private final ServerRoutes trackerRoutes;
+  private final ServerRoutes positionRoutes;
+  private final ServerSettings settings;
+  private final int walBlockSize;
+  private final long walSegmentSize;
+  private final ServerInfo first;
+  private final AtomicReference<ServerTracker> tracker = new AtomicReference<>();
+  private final AtomicReference<PrimaryPosition> position = new AtomicReference<>();
+  private final Set<String> warned = ConcurrentHashMap.newKeySet();
+  private volatile boolean retired;
+
+  /**
+   * @param info what the first connection saw
+   * @param trackerRoutes how a tracker reaches it; {@code positionRoutes} the same for position reads
+   */
+  Server(ServerInfo info, ServerRoutes trackerRoutes, ServerRoutes positionRoutes, ServerSettings settings) {
+    this.identity = info.identity();
+    this.address = info.address();
+    this.name = address != null
+        ? address
+        : trackerRoutes.reachedAddress() + " (started " + identity.startTime() + ")";
+    this.trackerRoutes = trackerRoutes;
+    this.positionRoutes = positionRoutes;
+    this.settings = settings;
+    this.walBlockSize = info.walBlockSize();
+    this.walSegmentSize = info.walSegmentSize();
+    this.first = info;
+  }
+
+  public ServerIdentity identity() {
+    return identity;
+  }
+
+  public String name() {
+    return name;
+  }
+
+  /** The address the first connection went through. */
+  public String reachedAddress() {
+    return trackerRoutes.reachedAddress();
+  }
+
+  /** The server's own address as it reports it, or null (a Unix socket). */
+  public String address() {
+    return address;
+  }
+
+  public long systemIdentifier() {
+    return identity.systemIdentifier();
+  }
+
+  /** The tracker of this server, made on first use from what the first connection saw. */
+  public ServerTracker tracker() {
+    ServerTracker existing = tracker.get();
+    if (existing != null) {
+      return existing;
+    }
+    ServerTracker made = new ServerTracker(name, identity, first.inRecovery(), first.replayPosition(),
+        () -> new SideConnection(name, trackerRoutes, this::sameServer, ServerTracker.POLL_QUERY),
+        settings.pollInterval(), settings.idleTimeout());
+    if (tracker.compareAndSet(null, made)) {
+      if (retired) {
+        made.close();
+      }
+      return made;
+    }
+    return tracker.get();
+  }
+
+  /** The tracker, if one was made. */
+  public ServerTracker trackerIfAny() {
+    return tracker.get();
+  }
+
+  /** The position reader of this server, made on first use. */
+  public PrimaryPosition position() {
+    PrimaryPosition existing = position.get();
+    if (existing != null) {
+      return existing;
+    }
+    PrimaryPosition made = new PrimaryPosition(name, identity.systemIdentifier(), walBlockSize, walSegmentSize,
+        settings.positionReadTimeout(), () -> new SideConnection(name, positionRoutes, this::primaryOrStandIn, PrimaryPosition.QUERY));
+    return position.compareAndSet(null, made) ? made : position.get();
+  }
+
+  /** A tracker polls this very server, nothing else. */
+  private SideConnection.Verdict sameServer(ServerIdentity seen, boolean inRecovery) {
+    return seen.equals(identity) ? SideConnection.Verdict.THE_SERVER : SideConnection.Verdict.OTHER;
+  }
+
+  /**
+   * Positions are read on the server that committed; if it is gone (restarted, or replaced after a failover), the
+   * cluster's primary now reached at the same address covers every commit that survived.
+   */
+  private SideConnection.Verdict primaryOrStandIn(ServerIdentity seen, boolean inRecovery) {
+    if (seen.equals(identity)) {
+      return SideConnection.Verdict.THE_SERVER;
+    }
+    return seen.systemIdentifier() == identity.systemIdentifier() && !inRecovery
+        ? SideConnection.Verdict.STAND_IN
+        : SideConnection.Verdict.OTHER;
+  }
+
+  /** What a new connection saw of this server: the tracker, if any, takes it in. */
+  void observe(ServerInfo info, ServerSettings requested) {
+    ServerTracker current = tracker.get();
+    if (current != null) {
+      current.observe(info.inRecovery(), info.replayPosition());
+    }
+    for (String conflict : settings.conflicts(requested)) {
+      if (warned.add(conflict)) {
+        LOG.log(System.Logger.Level.WARNING, "lsnwait: " + name + " is shared by connections with other settings; "
+            + conflict);
+      }
+    }
+  }
+
+  /** Whether a newer start of the same server replaced this one. */
+  public boolean isRetired() {
+    return retired;
+  }
+
+  /** A newer start of this server exists: its tracker stops (waiters ask on their own connections). */
+  void retire() {
+    retired = true;
+    ServerTracker current = tracker.get();
+    if (current != null) {
+      current.close();
+    }
+  }
+
+  @Override
+  public void close() {
+    retire();
+    PrimaryPosition current = position.get();
+    if (current != null) {
+      current.close();
+    }
+  }
+
+  @Override
+  public String toString() {
+    return "Server[" + name + ", " + identity + "]";
+  }
+}

@@ -1,0 +1,148 @@
+package dev.lsnwait.internal.replica;
+
+import dev.lsnwait.Lsn;
+import dev.lsnwait.ReplicationTimeoutException;
+import dev.lsnwait.internal.Settings;
+import dev.lsnwait.internal.context.ThreadContext;
+import dev.lsnwait.internal.registry.Registry;
+import dev.lsnwait.internal.registry.Server;
+import dev.lsnwait.internal.server.ServerInfo;
+import dev.lsnwait.internal.server.ServerRoutes;
+import dev.lsnwait.internal.registry.ServerSettings;
+import dev.lsnwait.internal.tracker.ServerTracker;
+import java.sql.SQLException;
+import java.sql.SQLTransientException;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
+import org.postgresql.core.BaseConnection;
+import org.postgresql.core.TransactionState;
+
+/**
+ * The replica side of one connection: before a statement, wait until the server this connection reached has replayed
+ * what the current context requires. The server's tracker answers from its cache, or waits for its poller; when the
+ * tracker cannot reach that server, the connection asks its own server ({@link OwnConnectionWait}).
+ */
+public final class ReadGate {
+
+  private static final System.Logger LOG = System.getLogger("dev.lsnwait");
+
+  private final BaseConnection own;
+  private final Registry registry;
+  private final Function<String, ServerRoutes> routes;
+  private final ServerSettings serverSettings;
+  private final Duration timeout;
+  private final Settings.OnTimeout onTimeout;
+  private volatile Server server;
+
+  /**
+   * @param server the server this connection reached
+   * @param own the connection itself, to ask its server when the tracker cannot
+   * @param registry, routes, serverSettings to find the server again if it turns out to have changed
+   */
+  public ReadGate(Server server, BaseConnection own, Registry registry, Function<String, ServerRoutes> routes,
+      ServerSettings serverSettings, Duration timeout, Settings.OnTimeout onTimeout) {
+    this.server = server;
+    this.own = own;
+    this.registry = registry;
+    this.routes = routes;
+    this.serverSettings = serverSettings;
+    this.timeout = timeout;
+    this.onTimeout = onTimeout;
+  }
+
+  /** The server this connection reached, as last known. */
+  public Server server() {
+    return server;
+  }
+
+  public Duration timeout() {
+    return timeout;
+  }
+
+  public Settings.OnTimeout onTimeout() {
+    return onTimeout;
+  }
+
+  /**
+   * Returns at once when nothing is required or the cache shows it replayed (a compare); otherwise waits.
+   *
+   * @throws ReplicationTimeoutException if the wait timed out and {@code lsnwait.onTimeout=fail}
+   */
+  public void awaitCausality() throws SQLException {
+    long start = System.nanoTime();
+    long deadline = start + timeout.toNanos();
+    while (true) {
+      Server current = server;
+      Lsn required;
+      try {
+        required = ThreadContext.requiredLsn(current.systemIdentifier(), deadline);
+      } catch (SQLException e) {
+        proceedOrThrow(current.tracker(), e, "the position to wait for could not be read: " + e.getMessage());
+        return;
+      }
+      ServerTracker tracker = current.tracker();
+      if (required == null || (!current.isRetired() && tracker.isReplicated(required))) {
+        return;
+      }
+      if (own.getTransactionState() == TransactionState.FAILED) {
+        return; // the statement fails with pgjdbc's own error (25P02) anyway
+      }
+      ServerTracker.Outcome outcome;
+      if (current.isRetired()) {
+        outcome = ServerTracker.Outcome.ASK_YOURSELF;
+      } else {
+        try {
+          outcome = tracker.await(required, deadline);
+        } catch (InterruptedException e) {
+          throw interrupted(required, e);
+        }
+      }
+      if (outcome == ServerTracker.Outcome.ASK_YOURSELF) {
+        tracker.recordOwnConnectionWait();
+        OwnConnectionWait.Result result = new OwnConnectionWait(own, current, required, deadline,
+            Math.max(TimeUnit.MICROSECONDS.toNanos(500), serverSettings.pollInterval().toNanos())).await();
+        if (result == OwnConnectionWait.Result.ANOTHER_SERVER) {
+          rebind();
+          continue; // wait again, for the server this connection really reaches
+        }
+        outcome = result == OwnConnectionWait.Result.REPLAYED
+            ? ServerTracker.Outcome.REPLAYED : ServerTracker.Outcome.TIMED_OUT;
+        if (outcome == ServerTracker.Outcome.TIMED_OUT) {
+          tracker.recordTimeout();
+        }
+      }
+      if (outcome == ServerTracker.Outcome.REPLAYED) {
+        return;
+      }
+      long waitedMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
+      ReplicationTimeoutException failure =
+          new ReplicationTimeoutException(current.name(), required, tracker.lastReplay(), waitedMillis);
+      proceedOrThrow(tracker, failure, failure.getMessage());
+      return;
+    }
+  }
+
+  /** The connection reaches another server than it did (a pooler reconnected it): find that one. */
+  private void rebind() throws SQLException {
+    ServerInfo info = OwnConnectionWait.describe(own);
+    server = registry.server(info, routes, serverSettings);
+  }
+
+  private SQLException interrupted(Lsn required, InterruptedException e) {
+    Thread.currentThread().interrupt();
+    return new SQLTransientException(
+        "lsnwait: interrupted while waiting for replica " + server.name() + " to replay " + required,
+        ReplicationTimeoutException.SQL_STATE,
+        e);
+  }
+
+  /** {@code lsnwait.onTimeout}: count the read and let it run, or throw. */
+  private void proceedOrThrow(ServerTracker tracker, SQLException failure, String why) throws SQLException {
+    if (onTimeout != Settings.OnTimeout.PROCEED) {
+      throw failure;
+    }
+    tracker.recordProceededAfterTimeout();
+    LOG.log(System.Logger.Level.DEBUG, "lsnwait: reading anyway (lsnwait.onTimeout=proceed): {0}", why);
+  }
+}

@@ -1,0 +1,228 @@
+package dev.lsnwait.internal.tracker;
+
+import dev.lsnwait.Lsn;
+import dev.lsnwait.ReplicaTracker;
+import dev.lsnwait.internal.server.ServerIdentity;
+import dev.lsnwait.internal.server.SideConnection;
+import java.time.Duration;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.LongAdder;
+import java.util.function.Supplier;
+
+/**
+ * The {@link ReplicaTracker} of one server: what is known of its replay position (a lower bound, fed by the poller
+ * and by every connection that looks), the readers waiting for more, and the poller that runs while someone waits.
+ *
+ * <p>No wake-up is lost: a waiter registers first and re-checks the cache after, so an observation that raised the
+ * cache in between is seen by the re-check, and one made after the registration completes the waiter.
+ */
+public final class ServerTracker implements ReplicaTracker, AutoCloseable {
+
+  /** What a tracker's connection asks its server. */
+  public static final String POLL_QUERY = Poller.QUERY;
+
+  /** How a wait ended. */
+  public enum Outcome {
+    REPLAYED,
+    TIMED_OUT,
+    /** The tracker cannot answer (its server is out of its reach, or it closed): ask over the reader's connection. */
+    ASK_YOURSELF
+  }
+
+  private final String name;
+  private final ServerIdentity identity;
+  private final WaiterQueue waiters = new WaiterQueue();
+  private final Poller poller;
+
+  /** The replay position, unsigned: a lower bound, since every observation is of this very server. */
+  private final AtomicLong replayed;
+  private volatile boolean inRecovery;
+  private volatile long unreachableUntil; // nanoTime; meaningful while unreachable is set
+  private volatile boolean unreachable;
+  private volatile boolean closed;
+
+  private final LongAdder polls = new LongAdder();
+  private final LongAdder waits = new LongAdder();
+  private final LongAdder timeouts = new LongAdder();
+  private final LongAdder proceeded = new LongAdder();
+  private final LongAdder ownConnectionWaits = new LongAdder();
+
+  /**
+   * @param connections makes the poller's connections, each checked to reach this very server
+   * @param pollInterval how often to poll while someone waits
+   * @param idleTimeout how long the poller stays after the last waiter
+   */
+  public ServerTracker(
+      String name,
+      ServerIdentity identity,
+      boolean inRecovery,
+      Lsn replayed,
+      Supplier<SideConnection> connections,
+      Duration pollInterval,
+      Duration idleTimeout) {
+    this.name = name;
+    this.identity = identity;
+    this.inRecovery = inRecovery;
+    this.replayed = new AtomicLong(replayed.asLong());
+    this.poller = new Poller(this, connections, pollInterval.toNanos(), idleTimeout.toNanos());
+  }
+
+  @Override
+  public String name() {
+    return name;
+  }
+
+  @Override
+  public long systemIdentifier() {
+    return identity.systemIdentifier();
+  }
+
+  public ServerIdentity identity() {
+    return identity;
+  }
+
+  @Override
+  public Lsn lastReplay() {
+    return Lsn.of(replayed.get());
+  }
+
+  @Override
+  public boolean isInRecovery() {
+    return inRecovery;
+  }
+
+  @Override
+  public boolean isReplicated(Lsn lsn) {
+    return !inRecovery || Long.compareUnsigned(replayed.get(), lsn.asLong()) >= 0;
+  }
+
+  /**
+   * What someone saw of this server (a new connection, a poll, a reader asking on its own connection). Out of
+   * recovery (promoted) nothing waits any more; in recovery the position only raises the lower bound.
+   */
+  public void observe(boolean recovering, Lsn position) {
+    if (!recovering) {
+      inRecovery = false;
+      waiters.completeUpTo(-1L, lastReplay());
+      return;
+    }
+    inRecovery = true;
+    long now = replayed.accumulateAndGet(position.asLong(), (a, b) -> Long.compareUnsigned(a, b) >= 0 ? a : b);
+    waiters.completeUpTo(now, Lsn.of(now));
+  }
+
+  /** A poll answered: the server is within reach again. */
+  void polled(boolean recovering, Lsn position) {
+    polls.increment();
+    unreachable = false;
+    observe(recovering, position);
+  }
+
+  /** No route reaches the server: current and new waiters ask on their own connections for a while. */
+  void unreachable(long forNanos, Throwable cause) {
+    unreachableUntil = System.nanoTime() + forNanos;
+    unreachable = true;
+    waiters.failAll(new ServerUnreachable("lsnwait: " + name + " is out of the tracker's reach", cause));
+  }
+
+  void failWaiters(Throwable cause) {
+    waiters.failAll(cause);
+  }
+
+  boolean hasWaiters() {
+    return !waiters.isEmpty();
+  }
+
+  @Override
+  public CompletableFuture<Lsn> whenReplayed(Lsn lsn) {
+    if (isReplicated(lsn)) {
+      return CompletableFuture.completedFuture(lastReplay());
+    }
+    if (closed || (unreachable && System.nanoTime() - unreachableUntil < 0)) {
+      return CompletableFuture.failedFuture(new ServerUnreachable("lsnwait: " + name + " cannot be tracked now", null));
+    }
+    CompletableFuture<Lsn> replay = waiters.add(lsn.asLong());
+    if (!poller.wake()) {
+      replay.completeExceptionally(new ServerUnreachable("lsnwait: the tracker of " + name + " cannot poll", null));
+    } else if (isReplicated(lsn)) { // re-check after registering: an observation may have raised the cache meanwhile
+      replay.complete(lastReplay());
+    }
+    return replay;
+  }
+
+  /**
+   * Waits until {@code lsn} is replayed, the deadline passes, or the tracker cannot answer.
+   *
+   * @throws InterruptedException if interrupted (the waiter is removed)
+   */
+  public Outcome await(Lsn lsn, long deadlineNanos) throws InterruptedException {
+    if (isReplicated(lsn)) {
+      return Outcome.REPLAYED;
+    }
+    waits.increment();
+    CompletableFuture<Lsn> replay = whenReplayed(lsn);
+    try {
+      replay.get(Math.max(0, deadlineNanos - System.nanoTime()), TimeUnit.NANOSECONDS);
+      return Outcome.REPLAYED;
+    } catch (TimeoutException e) {
+      if (!replay.cancel(false)) { // completed just now
+        return replay.isCompletedExceptionally() ? Outcome.ASK_YOURSELF : Outcome.REPLAYED;
+      }
+      timeouts.increment();
+      return Outcome.TIMED_OUT;
+    } catch (InterruptedException e) {
+      replay.cancel(false);
+      throw e;
+    } catch (ExecutionException | CancellationException e) {
+      return Outcome.ASK_YOURSELF;
+    }
+  }
+
+  @Override
+  public boolean await(Lsn lsn, Duration timeout) throws InterruptedException {
+    return await(lsn, System.nanoTime() + Math.max(0, timeout.toNanos())) == Outcome.REPLAYED;
+  }
+
+  /** Counts a read that ran after its wait timed out ({@code lsnwait.onTimeout=proceed}). */
+  public void recordProceededAfterTimeout() {
+    proceeded.increment();
+  }
+
+  /** Counts a wait that a reader made on its own connection. */
+  public void recordOwnConnectionWait() {
+    ownConnectionWaits.increment();
+  }
+
+  /** Counts a timeout that ended a wait on the reader's own connection. */
+  public void recordTimeout() {
+    timeouts.increment();
+  }
+
+  @Override
+  public Stats stats() {
+    return new Stats(polls.sum(), waits.sum(), timeouts.sum(), proceeded.sum(), waiters.size(),
+        ownConnectionWaits.sum());
+  }
+
+  public boolean isClosed() {
+    return closed;
+  }
+
+  /** Stops the poller; waiters are told to ask on their own connections. */
+  @Override
+  public void close() {
+    closed = true;
+    poller.close();
+    waiters.failAll(new ServerUnreachable("lsnwait: the tracker of " + name + " is closed", null));
+  }
+
+  @Override
+  public String toString() {
+    return "ReplicaTracker[" + name + ", replayed " + lastReplay() + (inRecovery ? "" : ", not in recovery") + "]";
+  }
+}

@@ -1,0 +1,81 @@
+package dev.lsnwait.internal.tracker;
+
+import dev.lsnwait.Lsn;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentSkipListSet;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * The readers waiting on one server, ordered by the position they need, so one observed replay position wakes every
+ * waiter it satisfies from the head. A waiter that ends by itself (timed out, cancelled, interrupted) removes itself.
+ */
+final class WaiterQueue {
+
+  private final ConcurrentSkipListSet<Waiter> waiters = new ConcurrentSkipListSet<>(Waiter.ORDER);
+  private final AtomicInteger count = new AtomicInteger(); // the set's size, without walking it
+  private final AtomicLong arrivals = new AtomicLong();
+
+  /** Adds a waiter for {@code lsn}; its future completes when a replay at or after it is observed. */
+  CompletableFuture<Lsn> add(long lsn) {
+    Waiter waiter = new Waiter(lsn, arrivals.incrementAndGet());
+    waiters.add(waiter);
+    count.incrementAndGet();
+    waiter.replayed.whenComplete((position, failure) -> remove(waiter));
+    return waiter.replayed;
+  }
+
+  private void remove(Waiter waiter) {
+    if (waiter.claim()) {
+      waiters.remove(waiter);
+      count.decrementAndGet();
+    }
+  }
+
+  boolean isEmpty() {
+    return waiters.isEmpty();
+  }
+
+  int size() {
+    return count.get();
+  }
+
+  /**
+   * Completes every waiter at or below {@code position} (unsigned; -1 for all) with {@code now}: first claims them all
+   * in order from the head, then wakes them all, then takes them out, so the wake-ups follow each other closely.
+   */
+  void completeUpTo(long position, Lsn now) {
+    List<Waiter> due = new ArrayList<>();
+    for (Waiter waiter : waiters) {
+      if (Long.compareUnsigned(waiter.lsn, position) > 0) {
+        break;
+      }
+      if (waiter.claim()) {
+        due.add(waiter);
+      }
+    }
+    if (due.isEmpty()) {
+      return;
+    }
+    count.addAndGet(-due.size()); // before they wake, so the count is exact once they do
+    for (Waiter waiter : due) {
+      waiter.replayed.complete(now);
+    }
+    for (Waiter waiter : due) {
+      waiters.remove(waiter); // one by one: removeAll would first count the set
+    }
+  }
+
+  /** Ends every waiter with {@code cause}. */
+  void failAll(Throwable cause) {
+    for (Waiter waiter : waiters) {
+      if (waiter.claim()) {
+        waiters.remove(waiter);
+        count.decrementAndGet();
+        waiter.replayed.completeExceptionally(cause);
+      }
+    }
+  }
+}

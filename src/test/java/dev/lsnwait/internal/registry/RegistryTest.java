@@ -1,0 +1,128 @@
+package dev.lsnwait.internal.registry;
+
+import dev.lsnwait.Lsn;
+import dev.lsnwait.internal.server.FakeServer;
+import dev.lsnwait.internal.server.ServerIdentity;
+import dev.lsnwait.internal.server.ServerInfo;
+import java.sql.Connection;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.logging.Handler;
+import java.util.logging.LogRecord;
+import java.util.logging.Logger;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotSame;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class RegistryTest {
+
+  private static final long CLUSTER = 7;
+  private static final ServerSettings SETTINGS =
+      new ServerSettings(Duration.ofMillis(1), Duration.ofSeconds(60), Duration.ofSeconds(5));
+  private final Registry registry = new Registry();
+
+  @AfterEach
+  void tearDown() {
+    registry.close();
+  }
+
+  private static ServerInfo info(long startMicros, String address, boolean inRecovery, long replay) {
+    return new ServerInfo(new ServerIdentity(CLUSTER, startMicros), inRecovery, Lsn.of(replay), address, 8192,
+        16 << 20, Connection.TRANSACTION_READ_COMMITTED, 180000);
+  }
+
+  private Server server(ServerInfo info, ServerSettings settings) {
+    FakeServer fake = new FakeServer(info.identity(), () -> {
+      throw new IllegalStateException("no queries in this test");
+    });
+    return registry.server(info, applicationName -> fake.routes(), settings);
+  }
+
+  @Test
+  void oneServerPerIdentityWhateverTheAddressItWasReachedThrough() {
+    Server viaBalancer = server(info(1, "10.0.0.5:5432", true, 100), SETTINGS);
+    Server viaSocket = server(info(1, null, true, 100), SETTINGS);
+    Server another = server(info(2, "10.0.0.6:5432", true, 100), SETTINGS);
+    assertSame(viaBalancer, viaSocket, "the same start of the same cluster is one server");
+    assertNotSame(viaBalancer, another);
+    assertEquals(Set.of(CLUSTER), registry.knownClusters());
+  }
+
+  @Test
+  void aNewStartAtTheSameAddressRetiresTheOldOne() {
+    Server before = server(info(1, "10.0.0.5:5432", true, 500), SETTINGS);
+    before.tracker();
+    Server after = server(info(2, "10.0.0.5:5432", true, 100), SETTINGS);
+    assertTrue(before.isRetired());
+    assertTrue(before.tracker().isClosed());
+    assertFalse(after.isRetired());
+    assertEquals(Lsn.of(100), after.tracker().lastReplay(), "nothing of the old start is kept");
+    Server older = server(info(1, "10.0.0.5:5432", true, 500), SETTINGS); // reached again, somehow
+    assertFalse(after.isRetired(), "an earlier start never retires a later one");
+    assertNotSame(before, older);
+  }
+
+  @Test
+  void withoutAnAddressNothingIsRetired() {
+    Server first = server(info(1, null, true, 500), SETTINGS);
+    server(info(2, null, true, 100), SETTINGS);
+    assertFalse(first.isRetired());
+  }
+
+  @Test
+  void newConnectionsFeedWhatTheySawAndAPromotionStopsAllWaiting() {
+    Server standby = server(info(1, "10.0.0.5:5432", true, 100), SETTINGS);
+    standby.tracker();
+    server(info(1, "10.0.0.5:5432", true, 300), SETTINGS);
+    assertEquals(Lsn.of(300), standby.tracker().lastReplay());
+    server(info(1, "10.0.0.5:5432", false, 0), SETTINGS);
+    assertFalse(standby.tracker().isInRecovery());
+    assertTrue(standby.tracker().isReplicated(Lsn.of(-1L)));
+  }
+
+  @Test
+  void conflictingServerSettingsAreReportedOnceNamingTheValueKept() {
+    List<String> warnings = new ArrayList<>();
+    Handler handler = new Handler() {
+      @Override
+      public void publish(LogRecord record) {
+        warnings.add(record.getMessage());
+      }
+
+      @Override
+      public void flush() {}
+
+      @Override
+      public void close() {}
+    };
+    Logger logger = Logger.getLogger("dev.lsnwait.server");
+    logger.addHandler(handler);
+    try {
+      server(info(1, "10.0.0.5:5432", true, 100), SETTINGS);
+      ServerSettings other = new ServerSettings(Duration.ofMillis(5), Duration.ofSeconds(60), Duration.ofSeconds(5));
+      server(info(1, "10.0.0.5:5432", true, 100), other);
+      server(info(1, "10.0.0.5:5432", true, 100), other);
+    } finally {
+      logger.removeHandler(handler);
+    }
+    assertEquals(1, warnings.size(), warnings.toString());
+    assertTrue(warnings.get(0).contains("lsnwait.pollInterval: keeping PT0.001S"), warnings.get(0));
+  }
+
+  @Test
+  void closeStopsEverythingAndLaterConnectionsStartAfresh() {
+    Server before = server(info(1, "10.0.0.5:5432", true, 100), SETTINGS);
+    before.tracker();
+    registry.close();
+    assertTrue(before.tracker().isClosed());
+    Server after = server(info(1, "10.0.0.5:5432", true, 100), SETTINGS);
+    assertNotSame(before, after);
+    assertFalse(after.tracker().isClosed());
+  }
+}

@@ -84,8 +84,9 @@ class ProxyIT extends ClusterTest {
     Connection connection = connect(cluster.replica().lsnwaitUrl());
     assertTrue(connection.isWrapperFor(PGConnection.class));
     PGConnection pg = connection.unwrap(PGConnection.class);
-    assertInstanceOf(PgConnection.class, pg);
+    assertInstanceOf(LsnWaitConnection.class, pg, "pgjdbc's API keeps lsnwait's hooks (COPY, large objects)");
     assertNotNull(pg.getBackendPID() > 0 ? pg : null);
+    assertInstanceOf(PgConnection.class, connection.unwrap(PgConnection.class), "pgjdbc's own class, if asked");
     LsnWaitConnection lsnwait = connection.unwrap(LsnWaitConnection.class);
     assertEquals(LsnWaitConnection.Role.REPLICA, lsnwait.role());
     assertEquals(cluster.systemIdentifier(), lsnwait.systemIdentifier());
@@ -100,7 +101,8 @@ class ProxyIT extends ClusterTest {
     HikariDataSource pool = pool(cluster.replica());
     try (Connection connection = pool.getConnection()) {
       assertEquals(LsnWaitConnection.Role.REPLICA, connection.unwrap(LsnWaitConnection.class).role());
-      assertInstanceOf(PgConnection.class, connection.unwrap(PGConnection.class));
+      assertInstanceOf(LsnWaitConnection.class, connection.unwrap(PGConnection.class));
+      assertInstanceOf(PgConnection.class, connection.unwrap(PgConnection.class));
     }
   }
 

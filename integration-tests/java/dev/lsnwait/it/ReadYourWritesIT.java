@@ -13,6 +13,7 @@ import dev.lsnwait.testkit.PgCluster;
 import java.sql.CallableStatement;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
+import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.Map;
@@ -123,6 +124,78 @@ class ReadYourWritesIT extends ClusterTest {
         try (CallableStatement call = c.prepareCall("CALL " + table + "_add(?)")) {
           call.setInt(1, id);
           call.execute();
+        }
+      }
+    },
+    BATCH_THAT_FAILS_AFTER_PART_OF_IT_COMMITTED {
+      @Override
+      void write(Connection c, String table, int id) throws SQLException {
+        try (PreparedStatement s = c.prepareStatement("INSERT INTO " + table + " VALUES (?, 'batch')")) {
+          s.setInt(1, id); // in auto-commit, pgjdbc's Sync every few hundred rows commits what came before
+          s.addBatch();
+          for (int i = 1; i <= 600; i++) {
+            s.setInt(1, id + 100_000 + i);
+            s.addBatch();
+          }
+          s.setInt(1, id); // a duplicate, at the end
+          s.addBatch();
+          assertThrows(java.sql.BatchUpdateException.class, s::executeBatch);
+        }
+      }
+    },
+    COMMIT_THEN_AN_ERROR_IN_ONE_STRING {
+      @Override
+      void write(Connection c, String table, int id) throws SQLException {
+        try (Statement s = c.createStatement()) {
+          assertThrows(SQLException.class, () -> s.execute(
+              "BEGIN; INSERT INTO " + table + " VALUES (" + id + ", 'then-error'); COMMIT; SELECT 1/0"));
+        }
+      }
+    },
+    PROCEDURE_THAT_COMMITS_THEN_RAISES {
+      @Override
+      void write(Connection c, String table, int id) throws SQLException {
+        try (Statement s = c.createStatement()) {
+          s.execute("CREATE PROCEDURE " + table + "_fail(i int) LANGUAGE plpgsql AS $$ BEGIN INSERT INTO " + table
+              + " VALUES (i, 'committed'); COMMIT; RAISE EXCEPTION 'after the commit'; END $$");
+        }
+        LsnContext.clear();
+        try (Statement s = c.createStatement()) {
+          assertThrows(SQLException.class, () -> s.execute("CALL " + table + "_fail(" + id + ")"));
+        }
+      }
+    },
+    COMMIT_AND_CHAIN {
+      @Override
+      void write(Connection c, String table, int id) throws SQLException {
+        c.setAutoCommit(false);
+        AUTO_COMMIT_STATEMENT.write(c, table, id);
+        try (Statement s = c.createStatement()) {
+          s.execute("COMMIT AND CHAIN"); // the connection is in a (new) transaction again
+        }
+        c.rollback();
+      }
+    },
+    UPDATABLE_RESULT_SET_INSERT {
+      @Override
+      void write(Connection c, String table, int id) throws SQLException {
+        try (Statement s = c.createStatement(ResultSet.TYPE_FORWARD_ONLY, ResultSet.CONCUR_UPDATABLE);
+            ResultSet rows = s.executeQuery("SELECT id, note FROM " + table)) {
+          rows.moveToInsertRow();
+          rows.updateInt(1, id);
+          rows.updateString(2, "updatable");
+          rows.insertRow();
+        }
+      }
+    },
+    COPY_THROUGH_PGJDBCS_API {
+      @Override
+      void write(Connection c, String table, int id) throws SQLException {
+        try {
+          c.unwrap(org.postgresql.PGConnection.class).getCopyAPI()
+              .copyIn("COPY " + table + " FROM STDIN", new java.io.StringReader(id + "\tcopy\n"));
+        } catch (java.io.IOException e) {
+          throw new SQLException(e);
         }
       }
     },

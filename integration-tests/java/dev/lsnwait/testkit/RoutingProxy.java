@@ -31,6 +31,7 @@ public final class RoutingProxy implements AutoCloseable {
   private final List<SocketChannel> channels = new CopyOnWriteArrayList<>();
   private volatile List<SocketAddress> targets;
   private volatile String pinnedApplication;
+  private volatile boolean frozen;
   private volatile SocketAddress pinnedTarget;
 
   /** A balancer over these servers, by TCP. */
@@ -81,6 +82,24 @@ public final class RoutingProxy implements AutoCloseable {
     return new InetSocketAddress(InetAddress.getLoopbackAddress(), server.port());
   }
 
+  /**
+   * Stops forwarding anything, as a hung server or a network partition would: open connections stall and new ones
+   * get no answer, until {@link #thaw()}.
+   */
+  public void freeze() {
+    frozen = true;
+  }
+
+  public void thaw() {
+    frozen = false;
+  }
+
+  private void holdWhileFrozen() {
+    while (frozen) {
+      Deadline.pause();
+    }
+  }
+
   /** Closes every connection open through the balancer (both sides). */
   public void cutAll() {
     for (SocketChannel channel : channels) {
@@ -104,6 +123,7 @@ public final class RoutingProxy implements AutoCloseable {
   /** Reads the startup packet (answering SSL and GSS requests with 'N'), picks a server, then pumps both ways. */
   private void connect(SocketChannel client) {
     try {
+      holdWhileFrozen();
       ByteBuffer startup;
       while (true) {
         ByteBuffer length = readFully(client, 4);
@@ -156,6 +176,7 @@ public final class RoutingProxy implements AutoCloseable {
     ByteBuffer buffer = ByteBuffer.allocate(65536);
     try {
       while (from.read(buffer) >= 0) {
+        holdWhileFrozen();
         buffer.flip();
         while (buffer.hasRemaining()) {
           to.write(buffer);

@@ -105,10 +105,53 @@ public final class LsnContext {
     return command -> executor.execute(wrap(command));
   }
 
+  /**
+   * This thread's requirements as they are, unread commit positions included (no round trip), to install elsewhere
+   * with {@link #open(Snapshot)}: what context-propagation libraries and integrations carry between threads.
+   */
+  public static Snapshot snapshot() {
+    return new Snapshot(ThreadContext.get());
+  }
+
+  /** Makes a snapshot this thread's requirements until the returned scope is closed. */
+  public static Scope open(Snapshot snapshot) {
+    return install(Objects.requireNonNull(snapshot, "snapshot").state);
+  }
+
+  /** Adds a snapshot's requirements to this thread's. */
+  public static void merge(Snapshot snapshot) {
+    ThreadContext.set(ThreadContext.get().merge(Objects.requireNonNull(snapshot, "snapshot").state));
+  }
+
   private static Scope install(ContextState state) {
     ContextState previous = ThreadContext.get();
     ThreadContext.set(state);
     return () -> ThreadContext.set(previous);
+  }
+
+  /** A thread's requirements, captured; immutable. */
+  public static final class Snapshot {
+    private final ContextState state;
+
+    private Snapshot(ContextState state) {
+      this.state = state;
+    }
+
+    /** Whether it requires nothing. */
+    public boolean isEmpty() {
+      return state.isEmpty();
+    }
+
+    /** Both snapshots' requirements: the later position per cluster, every unread commit of either. */
+    public Snapshot merge(Snapshot other) {
+      ContextState merged = state.merge(other.state);
+      return merged == state ? this : new Snapshot(merged);
+    }
+
+    @Override
+    public String toString() {
+      return "LsnContext.Snapshot[" + state + "]";
+    }
   }
 
   /** A block with other requirements; closing it restores the thread's previous ones. */

@@ -25,4 +25,12 @@ public interface LsnWaitConnection extends Connection {
 
   /** For a replica connection, the tracker of its server. */
   Optional<ReplicaTracker> replicaTracker();
+
+  /**
+   * Tells lsnwait that work it cannot see from the SQL text wrote: a {@code SELECT} through a view or a row-level
+   * security policy that calls a {@code VOLATILE} function that writes, or pgjdbc's API used on the unwrapped
+   * {@code PgConnection}. In a transaction, its commit then makes a token; outside one (auto-commit), a token is made
+   * at once. On a replica connection it does nothing.
+   */
+  void markWritten();
 }

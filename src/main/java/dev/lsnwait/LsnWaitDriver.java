@@ -5,6 +5,7 @@ import dev.lsnwait.internal.Jdbc;
 import dev.lsnwait.internal.LsnWaitUrl;
 import dev.lsnwait.internal.Setting;
 import dev.lsnwait.internal.Settings;
+import dev.lsnwait.internal.primary.CommitRecorder;
 import dev.lsnwait.internal.proxy.ProxyFactory;
 import dev.lsnwait.internal.replica.ReadGate;
 import dev.lsnwait.internal.registry.Registry;
@@ -86,6 +87,19 @@ public final class LsnWaitDriver implements Driver {
     return REGISTRY.knownClusters();
   }
 
+  /**
+   * {@code token} with each position capped at its cluster's primary's current WAL position, for tokens that come
+   * from outside and are not signed (a request header, a job payload): a position from the future then makes reads
+   * wait no longer than the replicas' lag. lsnwait reads the position on a connection of its own to a primary it
+   * has connections to, only when the token is beyond the last position it read (one query, shared). A cluster
+   * whose primary this JVM has no connection to is left out.
+   *
+   * @param timeout the longest the position read may take
+   */
+  public static LsnToken capToPrimaries(LsnToken token, java.time.Duration timeout) {
+    return REGISTRY.capToPrimaries(token, System.nanoTime() + timeout.toNanos());
+  }
+
   @Override
   public boolean acceptsURL(String url) {
     return LsnWaitUrl.accepts(url);
@@ -104,14 +118,14 @@ public final class LsnWaitDriver implements Driver {
           "lsnwait: expected jdbc:lsnwait:postgresql://host:port/database after the prefix", "08001");
     }
     try {
-      return wrap(raw, parsed, settings);
+      return wrap(raw, url, parsed, settings);
     } catch (SQLException | RuntimeException e) {
       Jdbc.closeQuietly(raw);
       throw e;
     }
   }
 
-  private Connection wrap(Connection raw, LsnWaitUrl url, Settings settings) throws SQLException {
+  private Connection wrap(Connection raw, String originalUrl, LsnWaitUrl url, Settings settings) throws SQLException {
     BaseConnection pg = raw.unwrap(BaseConnection.class);
     ServerInfo info;
     try {
@@ -136,9 +150,12 @@ public final class LsnWaitDriver implements Driver {
     }
     Consistency consistency =
         replica
-            ? Consistency.replica(server, info.defaultIsolation(), new ReadGate(
-                server, pg, REGISTRY, routes, serverSettings, settings.timeout(), settings.onTimeout()))
-            : Consistency.primary(server, info.defaultIsolation());
+            ? new Consistency(LsnWaitConnection.Role.REPLICA, server, originalUrl, info.defaultIsolation(), null,
+                new ReadGate(server, pg, REGISTRY, routes, serverSettings, settings.timeout(), settings.onTimeout()))
+            : new Consistency(LsnWaitConnection.Role.PRIMARY, server, originalUrl, info.defaultIsolation(),
+                new CommitRecorder(server.position(), server.functions(), pg,
+                    settings.tokens() == Settings.Tokens.COMMITS),
+                null);
     return ProxyFactory.connection(raw, pg, consistency);
   }
 

@@ -57,7 +57,12 @@ public final class TokenCodec {
     /** The signature does not match. */
     BAD_SIGNATURE,
     /** Well-formed, but for a cluster this application does not use (counted by the caller that knows). */
-    OTHER_CLUSTER
+    OTHER_CLUSTER,
+    /**
+     * Unsigned, from outside, for a cluster whose primary this application has no connection to: its position
+     * cannot be checked against the primary's, so it could make reads wait for nothing.
+     */
+    UNVERIFIABLE
   }
 
   private final TokenKeys keys;

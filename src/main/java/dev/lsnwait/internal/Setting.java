@@ -26,7 +26,14 @@ public enum Setting {
   IDLE_TIMEOUT(
       "lsnwait.idleTimeout",
       "60s",
-      "How long a tracker keeps its thread and connection after the last waiter.");
+      "How long a tracker keeps its thread and connection after the last waiter."),
+  TOKENS(
+      "lsnwait.tokens",
+      "writes",
+      "Which commits make a token on a primary: writes, those of work that may have written (a SELECT of"
+          + " functions that cannot write, a read-only transaction, a validation query make none); commits, every"
+          + " commit.",
+      "writes", "commits");
 
   /** The prefix of every lsnwait property. */
   public static final String PREFIX = "lsnwait.";

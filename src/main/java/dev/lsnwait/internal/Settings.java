@@ -9,13 +9,20 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /** The parsed lsnwait properties of one connection. */
-public record Settings(Role role, Duration timeout, OnTimeout onTimeout, Duration pollInterval, Duration idleTimeout) {
+public record Settings(
+    Role role, Duration timeout, OnTimeout onTimeout, Duration pollInterval, Duration idleTimeout, Tokens tokens) {
 
   /** {@code lsnwait.role}. */
   public enum Role {
     AUTO,
     PRIMARY,
     REPLICA
+  }
+
+  /** {@code lsnwait.tokens}. */
+  public enum Tokens {
+    WRITES,
+    COMMITS
   }
 
   /** {@code lsnwait.onTimeout}. */
@@ -33,7 +40,8 @@ public record Settings(Role role, Duration timeout, OnTimeout onTimeout, Duratio
         duration(Setting.TIMEOUT, values, false),
         choice(Setting.ON_TIMEOUT, values, OnTimeout.class),
         duration(Setting.POLL_INTERVAL, values, true),
-        duration(Setting.IDLE_TIMEOUT, values, true));
+        duration(Setting.IDLE_TIMEOUT, values, true),
+        choice(Setting.TOKENS, values, Tokens.class));
   }
 
   private static String value(Setting setting, Map<Setting, String> values) {

@@ -1,6 +1,5 @@
 package dev.lsnwait.servlet;
 
-import jakarta.servlet.http.Cookie;
 import jakarta.servlet.http.HttpServletRequest;
 import java.time.Duration;
 
@@ -21,15 +20,25 @@ public record CookieSettings(
   public static final CookieSettings DEFAULTS =
       new CookieSettings("lsnwait", "/", Duration.ofSeconds(60), true, null, "Lax");
 
-  Cookie toCookie(String value, HttpServletRequest request) {
-    Cookie cookie = new Cookie(name, value);
-    cookie.setPath(path);
-    cookie.setMaxAge((int) Math.min(Integer.MAX_VALUE, maxAge.toSeconds()));
-    cookie.setHttpOnly(httpOnly);
-    cookie.setSecure(secure != null ? secure : request.isSecure());
-    if (sameSite != null && !sameSite.isBlank()) {
-      cookie.setAttribute("SameSite", sameSite);
+  /**
+   * The {@code Set-Cookie} header value for a token (RFC 6265). lsnwait writes the header itself, so that a later
+   * token of the same response can replace it; a token's text needs no quoting.
+   */
+  String header(String value, HttpServletRequest request) {
+    StringBuilder header = new StringBuilder(name).append('=').append(value);
+    header.append("; Max-Age=").append(Math.min(Integer.MAX_VALUE, maxAge.toSeconds()));
+    if (path != null && !path.isBlank()) {
+      header.append("; Path=").append(path);
     }
-    return cookie;
+    if (secure != null ? secure : request.isSecure()) {
+      header.append("; Secure");
+    }
+    if (httpOnly) {
+      header.append("; HttpOnly");
+    }
+    if (sameSite != null && !sameSite.isBlank()) {
+      header.append("; SameSite=").append(sameSite);
+    }
+    return header.toString();
   }
 }

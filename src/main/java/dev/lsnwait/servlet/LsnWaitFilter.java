@@ -24,40 +24,50 @@ import java.util.concurrent.atomic.LongAdder;
  * Carries the read-your-writes token across HTTP requests (Jakarta Servlet 6).
  *
  * <p>For each request it reads the token from the {@value TokenCodec#DEFAULT_HEADER} header and the {@code lsnwait}
- * cookie (names configurable), makes it the request's {@link LsnContext} for the whole request, and, if the request
- * made it newer (it wrote), sends the new token in the response header and cookie before the response commits.
- * Afterwards the thread's context is cleared, so nothing leaks into the next request. With async servlets, tasks run
- * through {@code AsyncContext.start} carry the request's token, and {@code AsyncContext.complete()} attaches theirs.
+ * cookie (names configurable), adds it to the request's {@link LsnContext} for the whole request, and, if the request
+ * made it newer (it wrote), sends the new token in the response header and cookie before the response commits
+ * (replacing them while it has not, if the request wrote again). The request's context spans all its dispatches
+ * (FORWARD, INCLUDE, ERROR, ASYNC: map the filter for all of them) and the tasks of {@code AsyncContext.start};
+ * {@code AsyncContext.complete()} attaches the token. Afterwards the thread's context is cleared, so nothing leaks
+ * into the next request (unless filters before this one had committed: they keep their commits and the request's).
  *
  * <p>A token that is malformed, oversized, wrongly signed, or names a cluster this application does not use is
- * dropped and counted ({@link #codec()}{@code .rejections()}); the request goes on as if it had none. Register it
- * with {@code asyncSupported=true}. Configure it with {@link #builder()}, or by init parameters: {@code headerName},
- * {@code cookieName} ({@code none} for header only), {@code cookiePath}, {@code cookieMaxAgeSeconds},
- * {@code cookieHttpOnly}, {@code cookieSecure} ({@code true}, {@code false}, {@code auto}), {@code cookieSameSite},
- * {@code keys} ({@code id=base64key,...}, see {@link TokenCodec#fromKeys}), {@code clusters} (system identifiers,
- * comma-separated; default: those the lsnwait driver has connected to).
+ * dropped and counted ({@link #codec()}{@code .rejections()}); the request goes on as if it had none. Without keys,
+ * a token is capped at its primary's current WAL position ({@link LsnWaitDriver#capToPrimaries}), so a forged
+ * position cannot make reads wait longer than the replicas' lag; a cluster whose primary this application has no
+ * connection to is dropped ({@code UNVERIFIABLE}). Register it with {@code asyncSupported=true}. Configure it with
+ * {@link #builder()}, or by init parameters: {@code headerName}, {@code cookieName} ({@code none} for header only),
+ * {@code cookiePath}, {@code cookieMaxAgeSeconds}, {@code cookieHttpOnly}, {@code cookieSecure} ({@code true},
+ * {@code false}, {@code auto}), {@code cookieSameSite}, {@code keys} ({@code id=base64key,...}, see
+ * {@link TokenCodec#fromKeys}), {@code clusters} (system identifiers, comma-separated; default: those the lsnwait
+ * driver has connected to), {@code trustUnsignedTokens} ({@code false}).
  */
 public final class LsnWaitFilter implements Filter {
+
+  /** How long reading a primary's position to cap an unsigned incoming token may take. */
+  private static final Duration CAP_TIMEOUT = Duration.ofSeconds(1);
 
   private final boolean configuredInCode;
   private TokenCodec codec;
   private String headerName;
   private CookieSettings cookie;
   private Set<Long> clusters; // empty: the driver's known clusters
+  private boolean trustUnsigned;
   private final LongAdder issued = new LongAdder();
 
   /** With the defaults, changed by init parameters: for web.xml and containers that instantiate filters. */
   public LsnWaitFilter() {
-    this(false, TokenCodec.unsigned(), TokenCodec.DEFAULT_HEADER, CookieSettings.DEFAULTS, Set.of());
+    this(false, TokenCodec.unsigned(), TokenCodec.DEFAULT_HEADER, CookieSettings.DEFAULTS, Set.of(), false);
   }
 
-  private LsnWaitFilter(
-      boolean configuredInCode, TokenCodec codec, String headerName, CookieSettings cookie, Set<Long> clusters) {
+  private LsnWaitFilter(boolean configuredInCode, TokenCodec codec, String headerName, CookieSettings cookie,
+      Set<Long> clusters, boolean trustUnsigned) {
     this.configuredInCode = configuredInCode;
     this.codec = codec;
     this.headerName = headerName;
     this.cookie = cookie;
     this.clusters = clusters;
+    this.trustUnsigned = trustUnsigned;
   }
 
   public static Builder builder() {
@@ -85,6 +95,7 @@ public final class LsnWaitFilter implements Filter {
               "auto".equals(secure) ? null : Boolean.valueOf(secure),
               or(config.getInitParameter("cookieSameSite"), cookie.sameSite()));
       clusters = parseClusters(config.getInitParameter("clusters"));
+      trustUnsigned = Boolean.parseBoolean(or(config.getInitParameter("trustUnsignedTokens"), "false"));
     } catch (IllegalArgumentException e) {
       throw new ServletException("lsnwait: invalid LsnWaitFilter configuration: " + e.getMessage(), e);
     }
@@ -113,24 +124,63 @@ public final class LsnWaitFilter implements Filter {
       chain.doFilter(request, response);
       return;
     }
+    Object known = request.getAttribute(RequestTokens.ATTRIBUTE);
+    if (known instanceof RequestTokens tokens) {
+      if (tokens.runningHere()) {
+        chain.doFilter(request, response); // FORWARD or INCLUDE inside a dispatch: the context is the request's
+      } else {
+        laterDispatch(tokens, request, response, chain); // ERROR or ASYNC, possibly on another thread
+      }
+      return;
+    }
     HttpServletRequest http = (HttpServletRequest) request;
     LsnToken incoming = readToken(http);
-    TokenResponse tokenResponse = new TokenResponse((HttpServletResponse) response, http, this, incoming);
+    boolean threadWasClean = LsnContext.snapshot().isEmpty();
+    LsnContext.merge(incoming); // keeps what filters before this one committed
+    RequestTokens tokens = new RequestTokens(LsnContext.snapshot());
+    TokenResponse tokenResponse =
+        new TokenResponse((HttpServletResponse) response, http, this, tokens, incoming);
     TokenRequest tokenRequest = new TokenRequest(http, tokenResponse);
-    try (LsnContext.Scope scope = LsnContext.open(incoming)) {
-      try {
-        chain.doFilter(tokenRequest, tokenResponse);
-      } finally {
-        if (!tokenRequest.isAsyncStarted()) {
-          tokenResponse.attach();
-        }
-      }
+    request.setAttribute(RequestTokens.ATTRIBUTE, tokens);
+    try {
+      tokens.running(true);
+      chain.doFilter(tokenRequest, tokenResponse);
     } finally {
-      LsnContext.clear(); // a container thread keeps nothing for the next request
+      tokens.running(false);
+      tokens.add(LsnContext.snapshot());
+      if (!tokenRequest.isAsyncStarted()) {
+        tokenResponse.finish();
+      }
+      if (threadWasClean) {
+        LsnContext.clear(); // a container thread keeps nothing for the next request
+      } else {
+        LsnContext.merge(tokens.state()); // the filters before this one see what the request did
+      }
     }
   }
 
-  /** The token the request brings: header and cookie merged, refused ones dropped and counted. */
+  /** A dispatch of a request this filter began, after its first: runs with, and adds to, the request's context. */
+  private void laterDispatch(RequestTokens tokens, ServletRequest request, ServletResponse response,
+      FilterChain chain) throws IOException, ServletException {
+    try (LsnContext.Scope scope = LsnContext.open(tokens.state())) {
+      try {
+        tokens.running(true);
+        chain.doFilter(request, response);
+      } finally {
+        tokens.running(false);
+        tokens.add(LsnContext.snapshot());
+        if (!request.isAsyncStarted() && response instanceof TokenResponse tokenResponse) {
+          tokenResponse.finish();
+        }
+      }
+    }
+  }
+
+  /**
+   * The token the request brings: header and cookie merged, refused ones dropped and counted. Without keys, a token
+   * from outside is capped at its primary's current position (unless {@code trustUnsignedTokens}), so a forged
+   * position from the future cannot make the request's reads wait longer than the replicas' lag.
+   */
   LsnToken readToken(HttpServletRequest request) {
     LsnToken token = codec.decodeOrEmpty(request.getHeader(headerName));
     if (cookie.name() != null && request.getCookies() != null) {
@@ -140,7 +190,17 @@ public final class LsnWaitFilter implements Filter {
         }
       }
     }
-    return codec.retainClusters(token, clusters.isEmpty() ? LsnWaitDriver.knownClusters() : clusters);
+    token = codec.retainClusters(token, clusters.isEmpty() ? LsnWaitDriver.knownClusters() : clusters);
+    if (token.isEmpty() || codec.isSigned() || trustUnsigned) {
+      return token;
+    }
+    LsnToken capped = LsnWaitDriver.capToPrimaries(token, CAP_TIMEOUT);
+    for (Long cluster : token.positions().keySet()) {
+      if (!capped.positions().containsKey(cluster)) {
+        codec.reject(TokenCodec.Rejection.UNVERIFIABLE);
+      }
+    }
+    return capped;
   }
 
   /** The codec: its {@code rejections()} count the tokens this filter refused, by reason. */
@@ -171,6 +231,7 @@ public final class LsnWaitFilter implements Filter {
     private String headerName = TokenCodec.DEFAULT_HEADER;
     private CookieSettings cookie = CookieSettings.DEFAULTS;
     private Set<Long> clusters = Set.of();
+    private boolean trustUnsigned;
 
     private Builder() {}
 
@@ -197,8 +258,17 @@ public final class LsnWaitFilter implements Filter {
       return this;
     }
 
+    /**
+     * Without keys, takes tokens from requests as they come instead of capping them at the primary's position:
+     * only for traffic from callers you trust (anyone else could make reads wait their whole timeout).
+     */
+    public Builder trustUnsignedTokens(boolean trust) {
+      this.trustUnsigned = trust;
+      return this;
+    }
+
     public LsnWaitFilter build() {
-      return new LsnWaitFilter(true, codec, headerName, cookie, clusters);
+      return new LsnWaitFilter(true, codec, headerName, cookie, clusters, trustUnsigned);
     }
   }
 }

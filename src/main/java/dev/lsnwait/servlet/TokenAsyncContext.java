@@ -9,8 +9,8 @@ import jakarta.servlet.ServletRequest;
 import jakarta.servlet.ServletResponse;
 
 /**
- * An async context whose {@link #start} runs the task with the starting thread's token, and whose
- * {@link #complete} attaches the completing thread's token to the response.
+ * An async context whose {@link #start} runs the task with the request's requirements and adds what the task did to
+ * them, and whose {@link #complete} attaches the request's token (with the completing thread's) to the response.
  */
 final class TokenAsyncContext implements AsyncContext {
 
@@ -24,12 +24,22 @@ final class TokenAsyncContext implements AsyncContext {
 
   @Override
   public void start(Runnable task) {
-    delegate.start(LsnContext.wrap(task));
+    RequestTokens tokens = response.tokens();
+    tokens.add(LsnContext.snapshot()); // what the starting thread did so far belongs to the request
+    delegate.start(() -> {
+      try (LsnContext.Scope scope = LsnContext.open(tokens.state())) {
+        try {
+          task.run();
+        } finally {
+          tokens.add(LsnContext.snapshot());
+        }
+      }
+    });
   }
 
   @Override
   public void complete() {
-    response.attach();
+    response.finish();
     delegate.complete();
   }
 

@@ -78,7 +78,8 @@ class LsnWaitFilterTest {
   @Test
   void readsHeaderAndCookieMergedAndDropsOtherClusters() {
     TokenCodec codec = TokenCodec.unsigned();
-    LsnWaitFilter filter = LsnWaitFilter.builder().codec(codec).clusters(Set.of(1L, 2L)).build();
+    LsnWaitFilter filter =
+        LsnWaitFilter.builder().codec(codec).clusters(Set.of(1L, 2L)).trustUnsignedTokens(true).build();
     HttpServletRequest request = mock(HttpServletRequest.class);
     when(request.getHeader("LsnWait-Token")).thenReturn(codec.encode(LsnToken.of(1, Lsn.of(10))));
     when(request.getCookies())
@@ -90,5 +91,15 @@ class LsnWaitFilterTest {
     assertEquals(LsnToken.of(Map.of(1L, Lsn.of(10), 2L, Lsn.of(7))), filter.readToken(request));
     assertEquals(1L, codec.rejections().get(TokenCodec.Rejection.OTHER_CLUSTER));
     LsnContext.clear();
+  }
+
+  @Test
+  void byDefaultAnUnsignedTokenWhosePrimaryIsUnknownIsDropped() {
+    TokenCodec codec = TokenCodec.unsigned();
+    LsnWaitFilter filter = LsnWaitFilter.builder().codec(codec).clusters(Set.of(1L)).build();
+    HttpServletRequest request = mock(HttpServletRequest.class);
+    when(request.getHeader("LsnWait-Token")).thenReturn(codec.encode(LsnToken.of(1, Lsn.of(-1L))));
+    assertTrue(filter.readToken(request).isEmpty(), "no primary of cluster 1 to check it against");
+    assertEquals(1L, codec.rejections().get(TokenCodec.Rejection.UNVERIFIABLE));
   }
 }

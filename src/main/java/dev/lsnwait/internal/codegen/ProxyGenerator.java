@@ -1,13 +1,11 @@
 package dev.lsnwait.internal.codegen;
 
-import static net.bytebuddy.matcher.ElementMatchers.isAbstract;
 import static net.bytebuddy.matcher.ElementMatchers.isConstructor;
-import static net.bytebuddy.matcher.ElementMatchers.isDefaultMethod;
 import static net.bytebuddy.matcher.ElementMatchers.named;
-import static net.bytebuddy.matcher.ElementMatchers.returns;
+import static net.bytebuddy.matcher.ElementMatchers.takesArguments;
 
 import dev.lsnwait.internal.proxy.ProxyCallableStatement;
-import dev.lsnwait.internal.proxy.ProxyConnection;
+import dev.lsnwait.internal.proxy.ProxyPgConnection;
 import dev.lsnwait.internal.proxy.ProxyDatabaseMetaData;
 import dev.lsnwait.internal.proxy.ProxyFactory;
 import dev.lsnwait.internal.proxy.ProxyPreparedStatement;
@@ -15,9 +13,12 @@ import dev.lsnwait.internal.proxy.ProxyResultSet;
 import dev.lsnwait.internal.proxy.ProxyStatement;
 import java.io.File;
 import java.lang.reflect.Method;
+import java.lang.reflect.Modifier;
 import java.sql.ResultSet;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 import net.bytebuddy.ByteBuddy;
 import net.bytebuddy.ClassFileVersion;
 import net.bytebuddy.description.method.MethodDescription;
@@ -27,15 +28,17 @@ import net.bytebuddy.description.type.TypeDescription;
 import net.bytebuddy.dynamic.ClassFileLocator;
 import net.bytebuddy.dynamic.DynamicType;
 import net.bytebuddy.dynamic.scaffold.subclass.ConstructorStrategy;
+import net.bytebuddy.implementation.Implementation;
 import net.bytebuddy.implementation.MethodCall;
-import net.bytebuddy.matcher.ElementMatcher;
 import net.bytebuddy.pool.TypePool;
 
 /**
  * Build-time generator (run by Maven in process-classes; not in the jar). For each hand-written abstract proxy it
- * writes a final subclass whose remaining JDBC methods call the same method on the pgjdbc object, and methods that
- * return a {@link ResultSet} wrap it. Then it rewrites the placeholder methods of {@link ProxyFactory} to call the
- * generated constructors. The output is plain bytecode: Byte Buddy is not needed at run time.
+ * writes a final subclass whose remaining methods call the same method on the pgjdbc object, as {@link ProxyMethods}
+ * classifies them: methods that return a {@link ResultSet} wrap it, metadata queries wait on a replica first. A
+ * method the table does not classify, or a hand-written one left abstract, fails the build. Then it rewrites the
+ * placeholder methods of {@link ProxyFactory} to call the generated constructors. The output is plain bytecode:
+ * Byte Buddy is not needed at run time.
  */
 public final class ProxyGenerator {
 
@@ -43,6 +46,7 @@ public final class ProxyGenerator {
 
   private final File classes;
   private final ByteBuddy byteBuddy = new ByteBuddy(TARGET);
+  private final List<String> unclassified = new ArrayList<>();
 
   private ProxyGenerator(File classes) {
     this.classes = classes;
@@ -57,46 +61,70 @@ public final class ProxyGenerator {
 
   private void run() throws Exception {
     List<Generated> generated = new ArrayList<>();
-    generated.add(generate("connection", ProxyConnection.class, "delegate", null));
-    generated.add(generate("statement", ProxyStatement.class, "delegate", "wrapResultSet"));
-    generated.add(generate("preparedStatement", ProxyPreparedStatement.class, "prepared", "wrapResultSet"));
-    generated.add(generate("callableStatement", ProxyCallableStatement.class, "callable", "wrapResultSet"));
-    generated.add(generate("resultSet", ProxyResultSet.class, "delegate", null));
-    generated.add(generate("databaseMetaData", ProxyDatabaseMetaData.class, "delegate", "wrapResultSet"));
+    generated.add(generate("connection", ProxyPgConnection.class,
+        Map.of("org.postgresql.PGConnection", "pg"), "delegate"));
+    generated.add(generate("statement", ProxyStatement.class, Map.of(), "delegate"));
+    generated.add(generate("preparedStatement", ProxyPreparedStatement.class, Map.of(), "prepared"));
+    generated.add(generate("callableStatement", ProxyCallableStatement.class, Map.of(), "callable"));
+    generated.add(generate("resultSet", ProxyResultSet.class, Map.of(), "delegate"));
+    generated.add(generate("databaseMetaData", ProxyDatabaseMetaData.class, Map.of(), "delegate"));
+    if (!unclassified.isEmpty()) {
+      throw new IllegalStateException("lsnwait's proxies meet JDBC methods nobody classified (add each to"
+          + " ProxyMethods, or write it by hand if it executes SQL):\n  " + String.join("\n  ", unclassified));
+    }
     rewriteFactory(generated);
   }
 
   /**
    * @param factoryMethod the {@link ProxyFactory} method that constructs this proxy
-   * @param delegateField the field of the abstract class holding the pgjdbc object, typed as precisely as possible
-   * @param resultSetWrapper a method of the abstract class that wraps returned result sets, or null
+   * @param fieldsByInterface the field holding the pgjdbc object for methods of these interfaces
+   * @param delegateField the field for every other method, typed as precisely as possible
    */
-  private Generated generate(String factoryMethod, Class<?> base, String delegateField, String resultSetWrapper)
+  private Generated generate(
+      String factoryMethod, Class<?> base, Map<String, String> fieldsByInterface, String delegateField)
       throws Exception {
     String name = base.getPackageName() + ".LsnWait" + base.getSimpleName();
-    ElementMatcher.Junction<MethodDescription> passThrough = isAbstract().or(isDefaultMethod());
     DynamicType.Builder<?> builder =
         byteBuddy
             .subclass(base, ConstructorStrategy.Default.IMITATE_SUPER_CLASS_OPENING)
             .name(name)
-            .modifiers(Visibility.PUBLIC, TypeManifestation.FINAL)
-            .method(passThrough)
-            .intercept(MethodCall.invokeSelf().onField(delegateField).withAllArguments());
-    if (resultSetWrapper != null) {
-      Method wrapper = findMethod(base, resultSetWrapper);
-      builder =
-          builder
-              .method(passThrough.and(returns(ResultSet.class)))
-              .intercept(
-                  MethodCall.invoke(wrapper)
-                      .withMethodCall(MethodCall.invokeSelf().onField(delegateField).withAllArguments()));
+            .modifiers(Visibility.PUBLIC, TypeManifestation.FINAL);
+    Method wrapper = findMethod(base, "wrapResultSet");
+    Method beforeQuery = findMethod(base, "beforeMetadataQuery");
+    for (Method method : base.getMethods()) {
+      if (!Modifier.isAbstract(method.getModifiers()) && !method.isDefault()) {
+        continue; // written by hand, or Object's
+      }
+      String declaring = method.getDeclaringClass().getName();
+      ProxyMethods.Kind kind = ProxyMethods.of(declaring, method.getName());
+      if (kind == null || kind == ProxyMethods.Kind.HAND_WRITTEN) {
+        unclassified.add(base.getSimpleName() + ": " + declaring + "." + method.getName()
+            + Arrays.toString(method.getParameterTypes())
+            + (kind == null ? " is not classified" : " must be written by hand, and is not"));
+        continue;
+      }
+      boolean returnsResultSet = method.getReturnType() == ResultSet.class;
+      if (kind == ProxyMethods.Kind.METADATA_QUERY && !returnsResultSet) {
+        unclassified.add(base.getSimpleName() + ": " + declaring + "." + method.getName()
+            + " is a metadata query but returns no ResultSet");
+        continue;
+      }
+      String field = fieldsByInterface.getOrDefault(declaring, delegateField);
+      MethodCall call = MethodCall.invoke(method).onField(field).withAllArguments();
+      Implementation implementation = returnsResultSet ? MethodCall.invoke(wrapper).withMethodCall(call) : call;
+      if (kind == ProxyMethods.Kind.METADATA_QUERY) {
+        implementation = MethodCall.invoke(beforeQuery).andThen(implementation);
+      }
+      builder = builder
+          .method(named(method.getName()).and(takesArguments(method.getParameterTypes())))
+          .intercept(implementation);
     }
-    DynamicType.Unloaded<?> type = builder.make();
-    type.saveIn(classes);
-    return new Generated(factoryMethod, type.getTypeDescription());
+    DynamicType.Unloaded<?> made = builder.make();
+    made.saveIn(classes);
+    return new Generated(factoryMethod, made.getTypeDescription());
   }
 
-  private static Method findMethod(Class<?> type, String name) throws NoSuchMethodException {
+  private static Method findMethod(Class<?> type, String name) {
     for (Class<?> current = type; current != null; current = current.getSuperclass()) {
       for (Method method : current.getDeclaredMethods()) {
         if (method.getName().equals(name)) {
@@ -104,18 +132,20 @@ public final class ProxyGenerator {
         }
       }
     }
-    throw new NoSuchMethodException(type.getName() + "." + name);
+    return null;
   }
 
   private void rewriteFactory(List<Generated> generated) throws Exception {
     ClassFileLocator locator =
         new ClassFileLocator.Compound(
-            new ClassFileLocator.ForFolder(classes), ClassFileLocator.ForClassLoader.of(ProxyGenerator.class.getClassLoader()));
+            new ClassFileLocator.ForFolder(classes),
+            ClassFileLocator.ForClassLoader.of(ProxyGenerator.class.getClassLoader()));
     TypeDescription factory = TypePool.Default.of(locator).describe(ProxyFactory.class.getName()).resolve();
     DynamicType.Builder<?> builder = byteBuddy.redefine(factory, locator);
     for (Generated proxy : generated) {
       MethodDescription constructor = proxy.type.getDeclaredMethods().filter(isConstructor()).getOnly();
-      builder = builder.method(named(proxy.factoryMethod)).intercept(MethodCall.construct(constructor).withAllArguments());
+      builder =
+          builder.method(named(proxy.factoryMethod)).intercept(MethodCall.construct(constructor).withAllArguments());
     }
     builder.make().saveIn(classes);
   }

@@ -9,27 +9,31 @@ import java.util.function.LongPredicate;
 
 /**
  * One thread's (or scope's) causal requirements: a resolved {@link LsnToken} plus commits whose position has not been
- * read yet. Immutable, so it can be captured and handed to another thread without copying.
+ * read yet, and the positions this context already gave up waiting for ({@code lsnwait.onTimeout=proceed}).
+ * Immutable, so it can be captured and handed to another thread without copying.
  */
 public final class ContextState {
 
-  public static final ContextState EMPTY = new ContextState(LsnToken.EMPTY, Map.of());
+  public static final ContextState EMPTY = new ContextState(LsnToken.EMPTY, Map.of(), LsnToken.EMPTY);
 
   private final LsnToken token;
   /** Unresolved commits: source to the latest mark taken after a commit on it. Usually empty or one entry. */
   private final Map<CommitPositionSource, Long> pending;
+  /** Per cluster, the highest position a wait timed out for and the read went on anyway. */
+  private final LsnToken gaveUp;
 
-  private ContextState(LsnToken token, Map<CommitPositionSource, Long> pending) {
+  private ContextState(LsnToken token, Map<CommitPositionSource, Long> pending, LsnToken gaveUp) {
     this.token = token;
     this.pending = pending;
+    this.gaveUp = gaveUp;
   }
 
   public static ContextState of(LsnToken token) {
-    return token.isEmpty() ? EMPTY : new ContextState(token, Map.of());
+    return token.isEmpty() ? EMPTY : new ContextState(token, Map.of(), LsnToken.EMPTY);
   }
 
   public boolean isEmpty() {
-    return token.isEmpty() && pending.isEmpty();
+    return token.isEmpty() && pending.isEmpty() && gaveUp.isEmpty();
   }
 
   public boolean hasPending() {
@@ -49,12 +53,12 @@ public final class ContextState {
     }
     Map<CommitPositionSource, Long> merged = new HashMap<>(pending);
     merged.put(source, mark);
-    return new ContextState(token, Map.copyOf(merged));
+    return new ContextState(token, Map.copyOf(merged), gaveUp);
   }
 
   public ContextState merge(LsnToken other) {
     LsnToken merged = token.merge(other);
-    return merged == token ? this : new ContextState(merged, pending);
+    return merged == token ? this : new ContextState(merged, pending, gaveUp);
   }
 
   public ContextState merge(ContextState other) {
@@ -62,7 +66,19 @@ public final class ContextState {
     for (Map.Entry<CommitPositionSource, Long> entry : other.pending.entrySet()) {
       result = result.withCommit(entry.getKey(), entry.getValue());
     }
-    return result;
+    LsnToken gaveUpBoth = result.gaveUp.merge(other.gaveUp);
+    return gaveUpBoth == result.gaveUp ? result : new ContextState(result.token, result.pending, gaveUpBoth);
+  }
+
+  /** This state, having given up waiting for {@code lsn} of {@code cluster}. */
+  public ContextState givingUp(long cluster, Lsn lsn) {
+    LsnToken more = gaveUp.with(cluster, lsn);
+    return more == gaveUp ? this : new ContextState(token, pending, more);
+  }
+
+  /** Whether this context already gave up waiting for {@code lsn} (or a later position) of {@code cluster}. */
+  public boolean gaveUpOn(long cluster, Lsn lsn) {
+    return gaveUp.lsnFor(cluster).map(given -> given.isAtLeast(lsn)).orElse(false);
   }
 
   /** Whether anything, resolved or pending, concerns this cluster. */
@@ -104,7 +120,7 @@ public final class ContextState {
   private ContextState resolved(CommitPositionSource source, Lsn lsn) {
     Map<CommitPositionSource, Long> rest = new HashMap<>(pending);
     rest.remove(source);
-    return new ContextState(token.with(source.systemIdentifier(), lsn), Map.copyOf(rest));
+    return new ContextState(token.with(source.systemIdentifier(), lsn), Map.copyOf(rest), gaveUp);
   }
 
   @Override

@@ -38,6 +38,16 @@ public final class ThreadContext {
     }
   }
 
+  /** Notes that this thread's read went on without {@code lsn} of {@code cluster} replayed. */
+  public static void gaveUp(long cluster, Lsn lsn) {
+    set(get().givingUp(cluster, lsn));
+  }
+
+  /** Whether this thread already gave up waiting for {@code lsn} of {@code cluster}. */
+  public static boolean gaveUpOn(long cluster, Lsn lsn) {
+    return get().gaveUpOn(cluster, lsn);
+  }
+
   /**
    * The position a reader of this cluster must wait for, or {@code null} if none. Reads pending commit positions of
    * this cluster first, by {@code deadlineNanos} (and keeps the result, so later statements only compare).

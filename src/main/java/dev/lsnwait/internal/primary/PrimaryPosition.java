@@ -5,9 +5,13 @@ import dev.lsnwait.internal.context.CommitPositionSource;
 import dev.lsnwait.internal.server.SideConnection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import dev.lsnwait.PositionUnavailableException;
 import java.sql.SQLTransientException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
@@ -50,8 +54,12 @@ public final class PrimaryPosition implements CommitPositionSource, AutoCloseabl
   // Used only by the thread running the read in flight: one at a time.
   private SideConnection connection;
 
+  /** One daemon thread runs the reads, so a caller waits only until its own deadline. */
+  private final ThreadPoolExecutor reader;
+
   /**
-   * @param defaultBound how long a read may take when its caller gives no deadline
+   * @param defaultBound how long a read may take when its caller gives no deadline, and at most in any case (its
+   *     connection's network timeout)
    * @param connections makes connections checked to reach this server (or a stand-in)
    */
   public PrimaryPosition(
@@ -67,6 +75,12 @@ public final class PrimaryPosition implements CommitPositionSource, AutoCloseabl
     this.walSegmentSize = walSegmentSize;
     this.defaultBoundNanos = Math.max(1, defaultBound.toNanos());
     this.connections = connections;
+    this.reader = new ThreadPoolExecutor(1, 1, 60, TimeUnit.SECONDS, new LinkedBlockingQueue<>(), task -> {
+      Thread thread = new Thread(task, "lsnwait-position[" + name + "]");
+      thread.setDaemon(true);
+      return thread;
+    });
+    this.reader.allowCoreThreadTimeOut(true);
   }
 
   @Override
@@ -82,6 +96,21 @@ public final class PrimaryPosition implements CommitPositionSource, AutoCloseabl
   @Override
   public long defaultDeadline() {
     return System.nanoTime() + defaultBoundNanos;
+  }
+
+  /** The latest position read, or null before the first read. */
+  public Lsn lastRead() {
+    lock.lock();
+    try {
+      return lastLsn;
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /** The position now: one read that starts after this call (shared with others in flight), by the deadline. */
+  public Lsn now(long deadlineNanos) throws SQLException {
+    return covering(mark(), deadlineNanos);
   }
 
   @Override
@@ -105,13 +134,28 @@ public final class PrimaryPosition implements CommitPositionSource, AutoCloseabl
         lock.unlock();
       }
       if (mine != null) {
-        run(mine);
+        start(mine);
       }
       Lsn lsn = await(awaited, deadlineNanos);
       if (awaited.epoch > mark) {
         return lsn;
       }
       // That read began before the commit returned: wait for a newer one.
+    }
+  }
+
+  private void start(Read read) {
+    try {
+      Read started = read;
+      reader.execute(() -> run(started));
+    } catch (RejectedExecutionException e) { // closed meanwhile
+      read.result.completeExceptionally(e);
+      lock.lock();
+      try {
+        inFlight = null;
+      } finally {
+        lock.unlock();
+      }
     }
   }
 
@@ -150,10 +194,24 @@ public final class PrimaryPosition implements CommitPositionSource, AutoCloseabl
     }
   }
 
+  /** One read; a connection that died since the last read is replaced once, at once. */
   private Lsn query() throws SQLException {
     if (connection == null) {
       connection = connections.get();
     }
+    boolean reused = connection.isOpen();
+    try {
+      return queryOnce();
+    } catch (SQLException e) {
+      if (!reused) {
+        throw e;
+      }
+      connection.close();
+      return queryOnce();
+    }
+  }
+
+  private Lsn queryOnce() throws SQLException {
     try (ResultSet row = connection.statement().executeQuery()) {
       row.next();
       connection.succeeded();
@@ -166,15 +224,15 @@ public final class PrimaryPosition implements CommitPositionSource, AutoCloseabl
       return read.result.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-      throw new SQLTransientException(
-          "lsnwait: interrupted while reading the WAL position of " + name, "57014", e);
+      throw new PositionUnavailableException(
+          "lsnwait: interrupted while reading the WAL position of " + name, e);
     } catch (TimeoutException e) {
-      throw new SQLTransientException(
-          "lsnwait: could not read the WAL position of " + name + " in time", "57014", e);
+      throw new PositionUnavailableException(
+          "lsnwait: could not read the WAL position of " + name + " in time; the statement did not run", e);
     } catch (ExecutionException e) {
       Throwable cause = e.getCause();
-      throw new SQLTransientException(
-          "lsnwait: could not read the WAL position of " + name + ": " + cause.getMessage(), "08006", cause);
+      throw new PositionUnavailableException("lsnwait: could not read the WAL position of " + name + ": "
+          + cause.getMessage() + "; the statement did not run", cause);
     }
   }
 
@@ -186,16 +244,18 @@ public final class PrimaryPosition implements CommitPositionSource, AutoCloseabl
 
   @Override
   public void close() {
+    boolean busy;
     lock.lock();
     try {
       closed = true;
-      if (inFlight != null) {
-        return; // the thread running that read closes the connection when it ends
-      }
+      busy = inFlight != null; // then the thread running that read closes the connection when it ends
     } finally {
       lock.unlock();
     }
-    closeConnection();
+    reader.shutdown();
+    if (!busy) {
+      closeConnection(); // no read runs, and none can start any more
+    }
   }
 
   @Override

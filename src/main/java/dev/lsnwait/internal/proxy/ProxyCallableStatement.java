@@ -1,5 +1,6 @@
 package dev.lsnwait.internal.proxy;
 
+import dev.lsnwait.internal.primary.SqlEffect;
 import java.sql.CallableStatement;
 
 /** The callable statement proxy: its executes are the prepared statement's; the rest is generated. */
@@ -7,8 +8,8 @@ public abstract class ProxyCallableStatement extends ProxyPreparedStatement impl
 
   protected final CallableStatement callable;
 
-  protected ProxyCallableStatement(ProxyConnection connection, CallableStatement delegate) {
-    super(connection, delegate);
+  protected ProxyCallableStatement(ProxyConnection connection, CallableStatement delegate, SqlEffect effect) {
+    super(connection, delegate, effect);
     this.callable = delegate;
   }
 }

@@ -3,13 +3,15 @@ package dev.lsnwait.internal.proxy;
 import dev.lsnwait.LsnWaitConnection;
 import dev.lsnwait.ReplicaTracker;
 import dev.lsnwait.internal.Consistency;
+import dev.lsnwait.internal.primary.CommitRecorder;
+import dev.lsnwait.internal.primary.SqlEffect;
 import dev.lsnwait.internal.replica.ReadGate;
-import dev.lsnwait.internal.context.ThreadContext;
 import java.sql.CallableStatement;
 import java.sql.Connection;
 import java.sql.DatabaseMetaData;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
+import java.sql.Savepoint;
 import java.sql.Statement;
 import java.util.Locale;
 import java.util.Optional;
@@ -17,82 +19,115 @@ import org.postgresql.core.BaseConnection;
 import org.postgresql.core.TransactionState;
 
 /**
- * The hand-written part of the connection proxy: statements and metadata come back wrapped, commits record a
- * token on a primary, statements wait on a replica. The build generates a subclass that passes every other method
- * through to pgjdbc (see {@code ProxyGenerator}).
+ * The hand-written JDBC part of the connection proxy: statements and metadata come back wrapped, commits of work
+ * that may have written record a token on a primary, statements wait on a replica. {@link ProxyPgConnection} adds
+ * pgjdbc's own API; the build generates the subclass that passes every other method through (see
+ * {@code ProxyGenerator}).
  */
 public abstract class ProxyConnection implements LsnWaitConnection {
 
   protected final Connection delegate;
-  private final BaseConnection pg;
+  protected final BaseConnection pg;
   private final Consistency consistency;
+  private final CommitRecorder commits;
+  private final ReadGate readGate;
   private int isolation;
 
   protected ProxyConnection(Connection delegate, BaseConnection pg, Consistency consistency) {
     this.delegate = delegate;
     this.pg = pg;
     this.consistency = consistency;
+    this.commits = consistency.commits();
+    this.readGate = consistency.readGate();
     this.isolation = consistency.defaultIsolation();
   }
 
-  // ---- the read-your-writes hooks, called by the statement proxies
+  // ---- the read-your-writes hooks, called by the statement, result set and metadata proxies
 
-  /** Before a statement runs: on a replica, wait for the context's position unless the snapshot is already fixed. */
-  final void beforeExecute() throws SQLException {
-    if (consistency.readGate() != null && !snapshotFixed()) {
-      consistency.readGate().awaitCausality();
+  /** What {@code sql} may do (on a primary; a replica records nothing, so it does not ask). */
+  final SqlEffect classify(String sql) {
+    return commits != null ? commits.classify(sql) : SqlEffect.READ;
+  }
+
+  /** Before work runs: on a replica, wait unless the snapshot is already fixed; on a primary, note a write. */
+  final void beforeExecute(SqlEffect effect) throws SQLException {
+    if (readGate != null && !snapshotFixed()) {
+      readGate.awaitCausality();
+    }
+    if (commits != null) {
+      commits.before(effect);
     }
   }
 
-  /**
-   * After a statement returned: on a primary, if no transaction is open any more, whatever it did is committed
-   * (auto-commit, SQL {@code COMMIT}/{@code END}, {@code COMMIT PREPARED}, a procedure that commits).
-   */
-  final void afterExecute() {
-    if (consistency.commits() != null && pg.getTransactionState() == TransactionState.IDLE) {
-      ThreadContext.recordCommit(consistency.commits());
+  /** After work returned or threw: on a primary, a commit of work that may have written records a token. */
+  final void afterExecute(SqlEffect effect) {
+    if (commits != null) {
+      commits.after(effect);
+    }
+  }
+
+  /** Runs {@code work} between the hooks; the after-hook runs even if it throws (it may have committed). */
+  final <T> T run(SqlEffect effect, Work<T> work) throws SQLException {
+    beforeExecute(effect);
+    try {
+      return work.run();
+    } finally {
+      afterExecute(effect);
+    }
+  }
+
+  /** Work lsnwait cannot see, through pgjdbc's own API: a replica waits first, a primary counts it as a write. */
+  final void beforeUnseenWork() throws SQLException {
+    beforeExecute(SqlEffect.READ);
+    if (commits != null) {
+      commits.mayHaveWritten();
     }
   }
 
   /** Under REPEATABLE READ or SERIALIZABLE the first statement of a transaction fixes what it can see. */
   private boolean snapshotFixed() throws SQLException {
-    return isolation >= TRANSACTION_REPEATABLE_READ && inTransaction() && !delegate.getAutoCommit();
-  }
-
-  private void committed() {
-    if (consistency.commits() != null) {
-      ThreadContext.recordCommit(consistency.commits());
-    }
+    return isolation >= TRANSACTION_REPEATABLE_READ
+        && pg.getTransactionState() != TransactionState.IDLE
+        && !delegate.getAutoCommit();
   }
 
   // ---- transaction boundaries
 
   @Override
   public final void commit() throws SQLException {
-    boolean commits = transactionCanCommit();
-    delegate.commit();
-    if (commits) {
-      committed();
+    boolean couldCommit = commits != null && commits.canCommit();
+    try {
+      delegate.commit();
+    } finally {
+      if (commits != null) {
+        commits.committed(couldCommit); // also when it threw: the commit may have reached the server
+      }
     }
   }
 
   @Override
   public final void setAutoCommit(boolean autoCommit) throws SQLException {
-    boolean commits = autoCommit && !delegate.getAutoCommit() && transactionCanCommit();
-    delegate.setAutoCommit(autoCommit);
-    if (commits) {
-      committed(); // JDBC: switching auto-commit on commits the open transaction
+    boolean couldCommit = autoCommit && commits != null && !delegate.getAutoCommit() && commits.canCommit();
+    try {
+      delegate.setAutoCommit(autoCommit); // JDBC: switching auto-commit on commits the open transaction
+    } finally {
+      if (couldCommit) {
+        commits.committed(true);
+      }
     }
   }
 
-  /** Whether a transaction is open (pgjdbc tracks it from the server's replies: no round trip). */
-  private boolean inTransaction() {
-    return pg.getTransactionState() != TransactionState.IDLE;
+  @Override
+  public final void rollback() throws SQLException {
+    delegate.rollback();
+    if (commits != null) {
+      commits.rolledBack();
+    }
   }
 
-  /** Whether ending the transaction now commits something: it is open and has not failed (25P02 rolls back). */
-  private boolean transactionCanCommit() {
-    return pg.getTransactionState() == TransactionState.OPEN;
+  @Override
+  public final void rollback(Savepoint savepoint) throws SQLException {
+    delegate.rollback(savepoint); // the transaction goes on, with what it may have written before
   }
 
   @Override
@@ -122,59 +157,66 @@ public abstract class ProxyConnection implements LsnWaitConnection {
 
   @Override
   public final PreparedStatement prepareStatement(String sql) throws SQLException {
-    return ProxyFactory.preparedStatement(this, delegate.prepareStatement(sql));
+    return ProxyFactory.preparedStatement(this, delegate.prepareStatement(sql), classify(sql));
   }
 
   @Override
   public final PreparedStatement prepareStatement(String sql, int autoGeneratedKeys) throws SQLException {
-    return ProxyFactory.preparedStatement(this, delegate.prepareStatement(sql, autoGeneratedKeys));
+    return ProxyFactory.preparedStatement(this, delegate.prepareStatement(sql, autoGeneratedKeys), classify(sql));
   }
 
   @Override
   public final PreparedStatement prepareStatement(String sql, int[] columnIndexes) throws SQLException {
-    return ProxyFactory.preparedStatement(this, delegate.prepareStatement(sql, columnIndexes));
+    return ProxyFactory.preparedStatement(this, delegate.prepareStatement(sql, columnIndexes), classify(sql));
   }
 
   @Override
   public final PreparedStatement prepareStatement(String sql, String[] columnNames) throws SQLException {
-    return ProxyFactory.preparedStatement(this, delegate.prepareStatement(sql, columnNames));
+    return ProxyFactory.preparedStatement(this, delegate.prepareStatement(sql, columnNames), classify(sql));
   }
 
   @Override
   public final PreparedStatement prepareStatement(String sql, int resultSetType, int resultSetConcurrency)
       throws SQLException {
     return ProxyFactory.preparedStatement(
-        this, delegate.prepareStatement(sql, resultSetType, resultSetConcurrency));
+        this, delegate.prepareStatement(sql, resultSetType, resultSetConcurrency), classify(sql));
   }
 
   @Override
   public final PreparedStatement prepareStatement(
       String sql, int resultSetType, int resultSetConcurrency, int resultSetHoldability) throws SQLException {
     return ProxyFactory.preparedStatement(
-        this, delegate.prepareStatement(sql, resultSetType, resultSetConcurrency, resultSetHoldability));
+        this, delegate.prepareStatement(sql, resultSetType, resultSetConcurrency, resultSetHoldability),
+        classify(sql));
   }
 
   @Override
   public final CallableStatement prepareCall(String sql) throws SQLException {
-    return ProxyFactory.callableStatement(this, delegate.prepareCall(sql));
+    return ProxyFactory.callableStatement(this, delegate.prepareCall(sql), classify(sql));
   }
 
   @Override
   public final CallableStatement prepareCall(String sql, int resultSetType, int resultSetConcurrency)
       throws SQLException {
-    return ProxyFactory.callableStatement(this, delegate.prepareCall(sql, resultSetType, resultSetConcurrency));
+    return ProxyFactory.callableStatement(
+        this, delegate.prepareCall(sql, resultSetType, resultSetConcurrency), classify(sql));
   }
 
   @Override
   public final CallableStatement prepareCall(
       String sql, int resultSetType, int resultSetConcurrency, int resultSetHoldability) throws SQLException {
     return ProxyFactory.callableStatement(
-        this, delegate.prepareCall(sql, resultSetType, resultSetConcurrency, resultSetHoldability));
+        this, delegate.prepareCall(sql, resultSetType, resultSetConcurrency, resultSetHoldability), classify(sql));
   }
 
   @Override
   public final DatabaseMetaData getMetaData() throws SQLException {
     return ProxyFactory.databaseMetaData(this, delegate.getMetaData());
+  }
+
+  /** The URL the application opened this connection with, {@code jdbc:lsnwait:} prefix and settings included. */
+  final String url() {
+    return consistency.url();
   }
 
   // ---- LsnWaitConnection and Wrapper
@@ -191,12 +233,20 @@ public abstract class ProxyConnection implements LsnWaitConnection {
 
   @Override
   public final Optional<ReplicaTracker> replicaTracker() {
-    return Optional.ofNullable(consistency.readGate()).map(gate -> gate.server().tracker());
+    return Optional.ofNullable(readGate).map(gate -> gate.server().tracker());
+  }
+
+  @Override
+  public final void markWritten() {
+    if (commits != null) {
+      commits.mayHaveWritten();
+      commits.after(SqlEffect.READ); // outside a transaction this is the commit
+    }
   }
 
   /** The replica gate, for {@code LsnWaitDataSource} to learn the server; null on a primary. */
   public final ReadGate readGate() {
-    return consistency.readGate();
+    return readGate;
   }
 
   @Override

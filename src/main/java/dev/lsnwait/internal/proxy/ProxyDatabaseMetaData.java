@@ -1,12 +1,17 @@
 package dev.lsnwait.internal.proxy;
 
+import dev.lsnwait.internal.primary.SqlEffect;
 import java.sql.Connection;
 import java.sql.DatabaseMetaData;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 
-/** The metadata proxy: {@code getConnection()} and the statements behind its result sets are the proxies. */
+/**
+ * The metadata proxy: its queries read the catalog, so on a replica they wait like statements; {@code getURL()} is
+ * the URL the application opened the connection with; {@code getConnection()} and the statements behind its result
+ * sets are the proxies.
+ */
 public abstract class ProxyDatabaseMetaData implements DatabaseMetaData {
 
   protected final ProxyConnection connection;
@@ -17,6 +22,11 @@ public abstract class ProxyDatabaseMetaData implements DatabaseMetaData {
     this.delegate = delegate;
   }
 
+  /** Called by the generated metadata queries before they run. */
+  protected final void beforeMetadataQuery() throws SQLException {
+    connection.beforeExecute(SqlEffect.READ);
+  }
+
   /** Wraps a metadata result set; its statement, if pgjdbc gives one, is wrapped too. */
   protected final ResultSet wrapResultSet(ResultSet resultSet) throws SQLException {
     if (resultSet == null) {
@@ -24,12 +34,18 @@ public abstract class ProxyDatabaseMetaData implements DatabaseMetaData {
     }
     Statement statement = resultSet.getStatement();
     ProxyStatement wrapped = statement == null ? null : ProxyFactory.statement(connection, statement);
-    return ProxyFactory.resultSet(wrapped, resultSet);
+    return ProxyFactory.resultSet(connection, wrapped, resultSet);
   }
 
   @Override
   public final Connection getConnection() {
     return connection;
+  }
+
+  /** The {@code jdbc:lsnwait:} URL, so code that opens another connection from it stays with lsnwait. */
+  @Override
+  public final String getURL() {
+    return connection.url();
   }
 
   @Override

@@ -1,6 +1,7 @@
 package dev.lsnwait.internal.proxy;
 
 import dev.lsnwait.internal.Consistency;
+import dev.lsnwait.internal.primary.SqlEffect;
 import java.sql.CallableStatement;
 import java.sql.Connection;
 import java.sql.DatabaseMetaData;
@@ -17,7 +18,7 @@ public final class ProxyFactory {
 
   private ProxyFactory() {}
 
-  public static ProxyConnection connection(Connection delegate, BaseConnection pg, Consistency consistency) {
+  public static ProxyPgConnection connection(Connection delegate, BaseConnection pg, Consistency consistency) {
     throw notGenerated();
   }
 
@@ -25,15 +26,17 @@ public final class ProxyFactory {
     throw notGenerated();
   }
 
-  static ProxyPreparedStatement preparedStatement(ProxyConnection connection, PreparedStatement delegate) {
+  static ProxyPreparedStatement preparedStatement(
+      ProxyConnection connection, PreparedStatement delegate, SqlEffect effect) {
     throw notGenerated();
   }
 
-  static ProxyCallableStatement callableStatement(ProxyConnection connection, CallableStatement delegate) {
+  static ProxyCallableStatement callableStatement(
+      ProxyConnection connection, CallableStatement delegate, SqlEffect effect) {
     throw notGenerated();
   }
 
-  static ProxyResultSet resultSet(Statement statement, ResultSet delegate) {
+  static ProxyResultSet resultSet(ProxyConnection connection, Statement statement, ResultSet delegate) {
     throw notGenerated();
   }
 
@@ -47,7 +50,7 @@ public final class ProxyFactory {
    */
   public static void preload() {
     ClassLoader loader = ProxyFactory.class.getClassLoader();
-    for (String proxy : new String[] {"Connection", "Statement", "PreparedStatement", "CallableStatement",
+    for (String proxy : new String[] {"PgConnection", "Statement", "PreparedStatement", "CallableStatement",
         "ResultSet", "DatabaseMetaData"}) {
       try {
         Class.forName(ProxyFactory.class.getPackageName() + ".LsnWaitProxy" + proxy, true, loader);

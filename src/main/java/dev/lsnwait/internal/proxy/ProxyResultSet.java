@@ -1,16 +1,22 @@
 package dev.lsnwait.internal.proxy;
 
+import dev.lsnwait.internal.primary.SqlEffect;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 
-/** The result set proxy: only {@code getStatement()} and unwrapping are its own, so they return the proxies. */
+/**
+ * The result set proxy: {@code getStatement()} and unwrapping return the proxies; the row changes of an updatable
+ * result set are writes (pgjdbc runs them on its own), and {@code refreshRow()} reads again.
+ */
 public abstract class ProxyResultSet implements ResultSet {
 
+  protected final ProxyConnection connection;
   protected final Statement statement;
   protected final ResultSet delegate;
 
-  protected ProxyResultSet(Statement statement, ResultSet delegate) {
+  protected ProxyResultSet(ProxyConnection connection, Statement statement, ResultSet delegate) {
+    this.connection = connection;
     this.statement = statement;
     this.delegate = delegate;
   }
@@ -18,6 +24,36 @@ public abstract class ProxyResultSet implements ResultSet {
   @Override
   public final Statement getStatement() {
     return statement;
+  }
+
+  @Override
+  public final void insertRow() throws SQLException {
+    connection.run(SqlEffect.WRITE, () -> {
+      delegate.insertRow();
+      return null;
+    });
+  }
+
+  @Override
+  public final void updateRow() throws SQLException {
+    connection.run(SqlEffect.WRITE, () -> {
+      delegate.updateRow();
+      return null;
+    });
+  }
+
+  @Override
+  public final void deleteRow() throws SQLException {
+    connection.run(SqlEffect.WRITE, () -> {
+      delegate.deleteRow();
+      return null;
+    });
+  }
+
+  @Override
+  public final void refreshRow() throws SQLException {
+    connection.beforeExecute(SqlEffect.READ);
+    delegate.refreshRow();
   }
 
   @Override
@@ -32,6 +68,6 @@ public abstract class ProxyResultSet implements ResultSet {
 
   @Override
   public final String toString() {
-    return "lsnwait result set wrapping " + delegate;
+    return delegate.toString();
   }
 }

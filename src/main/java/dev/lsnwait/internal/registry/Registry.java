@@ -1,14 +1,20 @@
 package dev.lsnwait.internal.registry;
 
+import dev.lsnwait.Lsn;
+import dev.lsnwait.LsnToken;
 import dev.lsnwait.ReplicaTracker;
+import dev.lsnwait.internal.primary.PrimaryPosition;
 import dev.lsnwait.internal.server.ServerIdentity;
 import dev.lsnwait.internal.server.ServerInfo;
 import dev.lsnwait.internal.server.ServerRoutes;
 import dev.lsnwait.internal.tracker.ServerTracker;
 import java.util.ArrayList;
+import java.sql.SQLException;
 import java.util.Collection;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -73,6 +79,39 @@ public final class Registry implements AutoCloseable {
         older.retire();
       }
     }
+  }
+
+  /**
+   * {@code token} with each position capped at its cluster's primary's current position (the highest of the
+   * primaries lsnwait has connections to), read only when the position is beyond the last one read. A cluster with
+   * no known primary is left out.
+   */
+  public LsnToken capToPrimaries(LsnToken token, long deadlineNanos) {
+    Map<Long, Lsn> capped = new HashMap<>();
+    token.positions().forEach((cluster, lsn) -> {
+      Lsn highest = null;
+      for (Server server : servers.values()) {
+        PrimaryPosition primary = server.positionIfAny();
+        if (primary == null || server.systemIdentifier() != cluster || server.isRetired()) {
+          continue;
+        }
+        Lsn known = primary.lastRead();
+        if (known == null || !known.isAtLeast(lsn)) {
+          try {
+            known = primary.now(deadlineNanos);
+          } catch (SQLException e) {
+            // the last position read, if any, is still a bound
+          }
+        }
+        if (known != null) {
+          highest = highest == null ? known : highest.max(known);
+        }
+      }
+      if (highest != null) {
+        capped.put(cluster, highest.isAtLeast(lsn) ? lsn : highest);
+      }
+    });
+    return LsnToken.of(capped);
   }
 
   /** The clusters ({@code system_identifier}) of every server lsnwait connected to in this JVM. */

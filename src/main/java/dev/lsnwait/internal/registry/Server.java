@@ -1,11 +1,13 @@
 package dev.lsnwait.internal.registry;
 
+import dev.lsnwait.internal.primary.FunctionCatalog;
 import dev.lsnwait.internal.primary.PrimaryPosition;
 import dev.lsnwait.internal.server.ServerIdentity;
 import dev.lsnwait.internal.server.ServerInfo;
 import dev.lsnwait.internal.server.ServerRoutes;
 import dev.lsnwait.internal.server.SideConnection;
 import dev.lsnwait.internal.tracker.ServerTracker;
+import java.time.Duration;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicReference;
@@ -19,6 +21,8 @@ import java.util.concurrent.atomic.AtomicReference;
 public final class Server implements AutoCloseable {
 
   private static final System.Logger LOG = System.getLogger("dev.lsnwait.server");
+  /** The longest a tracker's poll or a catalog read may block. */
+  private static final Duration SIDE_QUERY_BOUND = Duration.ofSeconds(10);
 
   private final ServerIdentity identity;
   private final String name;
@@ -31,6 +35,7 @@ public final class Server implements AutoCloseable {
   private final ServerInfo first;
   private final AtomicReference<ServerTracker> tracker = new AtomicReference<>();
   private final AtomicReference<PrimaryPosition> position = new AtomicReference<>();
+  private final AtomicReference<FunctionCatalog> functions = new AtomicReference<>();
   private final Set<String> warned = ConcurrentHashMap.newKeySet();
   private volatile boolean retired;
 
@@ -81,7 +86,7 @@ public final class Server implements AutoCloseable {
       return existing;
     }
     ServerTracker made = new ServerTracker(name, identity, first.inRecovery(), first.replayPosition(),
-        () -> new SideConnection(name, trackerRoutes, this::sameServer, ServerTracker.POLL_QUERY),
+        () -> new SideConnection(name, trackerRoutes, this::sameServer, ServerTracker.POLL_QUERY, SIDE_QUERY_BOUND),
         settings.pollInterval(), settings.idleTimeout());
     if (tracker.compareAndSet(null, made)) {
       if (retired) {
@@ -104,8 +109,30 @@ public final class Server implements AutoCloseable {
       return existing;
     }
     PrimaryPosition made = new PrimaryPosition(name, identity.systemIdentifier(), walBlockSize, walSegmentSize,
-        settings.positionReadTimeout(), () -> new SideConnection(name, positionRoutes, this::primaryOrStandIn, PrimaryPosition.QUERY));
+        settings.positionReadTimeout(), () -> new SideConnection(name, positionRoutes, this::primaryOrStandIn,
+            PrimaryPosition.QUERY, settings.positionReadTimeout()));
     return position.compareAndSet(null, made) ? made : position.get();
+  }
+
+  /** The position reader, if a primary connection made one. */
+  public PrimaryPosition positionIfAny() {
+    return position.get();
+  }
+
+  /** Which functions of this primary's database may write, read in the background from the first call on. */
+  public FunctionCatalog functions() {
+    FunctionCatalog existing = functions.get();
+    if (existing != null) {
+      return existing;
+    }
+    FunctionCatalog made = new FunctionCatalog(name,
+        () -> new SideConnection(name, positionRoutes, this::primaryOrStandIn, FunctionCatalog.QUERY,
+            SIDE_QUERY_BOUND));
+    if (functions.compareAndSet(null, made)) {
+      made.loadSoon();
+      return made;
+    }
+    return functions.get();
   }
 
   /** A tracker polls this very server, nothing else. */

@@ -59,13 +59,17 @@ public final class BorrowGate {
       } catch (SQLException e) {
         return; // the statement-time check meets it and decides
       }
-      if (required != null && !awaitAny(cluster, required, deadline)) {
-        if (gate.onTimeout() != Settings.OnTimeout.PROCEED) {
+      boolean proceed = gate.onTimeout() == Settings.OnTimeout.PROCEED;
+      if (required == null || (proceed && ThreadContext.gaveUpOn(cluster, required))) {
+        continue;
+      }
+      if (!awaitAny(cluster, required, deadline)) {
+        if (!proceed) {
           Server first = first(cluster);
           throw new ReplicationTimeoutException(first.name(), required, first.tracker().lastReplay(),
               TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start));
         }
-        return;
+        ThreadContext.gaveUp(cluster, required); // the statement will not wait its whole timeout again
       }
     }
   }

@@ -74,15 +74,16 @@ public final class ReadGate {
     long deadline = start + timeout.toNanos();
     while (true) {
       Server current = server;
-      Lsn required;
-      try {
-        required = ThreadContext.requiredLsn(current.systemIdentifier(), deadline);
-      } catch (SQLException e) {
-        proceedOrThrow(current.tracker(), e, "the position to wait for could not be read: " + e.getMessage());
-        return;
-      }
+      // What to wait for: reading a commit's position on its primary is bounded by this read's deadline, and its
+      // failure (PositionUnavailableException, not a connection error) is thrown whatever lsnwait.onTimeout says.
+      Lsn required = ThreadContext.requiredLsn(current.systemIdentifier(), deadline);
       ServerTracker tracker = current.tracker();
       if (required == null || (!current.isRetired() && tracker.isReplicated(required))) {
+        return;
+      }
+      if (onTimeout == Settings.OnTimeout.PROCEED
+          && ThreadContext.gaveUpOn(current.systemIdentifier(), required)) {
+        tracker.recordProceededAfterTimeout(); // waited its whole timeout for this once already: not again
         return;
       }
       if (own.getTransactionState() == TransactionState.FAILED) {
@@ -118,7 +119,13 @@ public final class ReadGate {
       long waitedMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
       ReplicationTimeoutException failure =
           new ReplicationTimeoutException(current.name(), required, tracker.lastReplay(), waitedMillis);
-      proceedOrThrow(tracker, failure, failure.getMessage());
+      if (onTimeout != Settings.OnTimeout.PROCEED) {
+        throw failure;
+      }
+      tracker.recordProceededAfterTimeout();
+      ThreadContext.gaveUp(current.systemIdentifier(), required);
+      LOG.log(System.Logger.Level.DEBUG, "lsnwait: reading anyway (lsnwait.onTimeout=proceed): {0}",
+          failure.getMessage());
       return;
     }
   }
@@ -137,12 +144,4 @@ public final class ReadGate {
         e);
   }
 
-  /** {@code lsnwait.onTimeout}: count the read and let it run, or throw. */
-  private void proceedOrThrow(ServerTracker tracker, SQLException failure, String why) throws SQLException {
-    if (onTimeout != Settings.OnTimeout.PROCEED) {
-      throw failure;
-    }
-    tracker.recordProceededAfterTimeout();
-    LOG.log(System.Logger.Level.DEBUG, "lsnwait: reading anyway (lsnwait.onTimeout=proceed): {0}", why);
-  }
 }

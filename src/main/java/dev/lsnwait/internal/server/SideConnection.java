@@ -6,6 +6,7 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -41,6 +42,7 @@ public final class SideConnection implements AutoCloseable {
   private final ServerRoutes routes;
   private final Judge judge;
   private final String query;
+  private final int networkTimeoutMillis;
 
   private Connection connection;
   private PreparedStatement statement;
@@ -48,11 +50,16 @@ public final class SideConnection implements AutoCloseable {
   private int failuresInARow;
   private long retryAt;
 
-  public SideConnection(String serverName, ServerRoutes routes, Judge judge, String query) {
+  /**
+   * @param networkTimeout the longest a query on it may block (its socket's timeout), so that a hung server never
+   *     hangs lsnwait, whatever {@code socketTimeout} the application chose
+   */
+  public SideConnection(String serverName, ServerRoutes routes, Judge judge, String query, Duration networkTimeout) {
     this.serverName = serverName;
     this.routes = routes;
     this.judge = judge;
     this.query = query;
+    this.networkTimeoutMillis = (int) Math.max(1, Math.min(Integer.MAX_VALUE, networkTimeout.toMillis()));
   }
 
   /**
@@ -134,6 +141,7 @@ public final class SideConnection implements AutoCloseable {
   private void use(Connection opened, boolean isStandIn) throws SQLException {
     try {
       opened.setAutoCommit(true);
+      opened.setNetworkTimeout(Runnable::run, networkTimeoutMillis);
       statement = opened.prepareStatement(query);
       connection = opened;
       standIn = isStandIn;

@@ -12,6 +12,7 @@ import dev.lsnwait.internal.server.ServerIdentity;
 import java.time.Duration;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import dev.lsnwait.PositionUnavailableException;
 import java.sql.SQLTransientException;
 import java.util.ArrayList;
 import java.util.List;
@@ -110,16 +111,38 @@ class PrimaryPositionTest {
   }
 
   @Test
-  void aFailedReadFailsItsCallersAndTheNextReconnects() throws SQLException {
+  void aConnectionThatDiedSinceTheLastReadIsReplacedAtOnce() throws SQLException {
     assertEquals(Lsn.parse("0/1000"), covering(position.mark()));
     server.failNextQuery();
     insertPosition.set("0/3000");
-    SQLTransientException failure =
-        assertThrows(SQLTransientException.class, () -> covering(position.mark()));
-    assertTrue(failure.getMessage().contains("primary:5432"), failure.getMessage());
-    assertEquals(1, server.closed.get());
-    assertEquals(Lsn.parse("0/3000"), covering(position.mark()));
+    assertEquals(Lsn.parse("0/3000"), covering(position.mark()), "read again on a fresh connection");
     assertEquals(2, server.opened.get());
+    assertEquals(1, server.closed.get());
+  }
+
+  @Test
+  void aPrimaryThatCannotBeReachedFailsTheReadWithoutAConnectionErrorAndTheNextTriesAgain() throws SQLException {
+    server.connectFailures.set(1);
+    PositionUnavailableException failure =
+        assertThrows(PositionUnavailableException.class, () -> covering(position.mark()));
+    assertEquals("57014", failure.getSQLState(), "not 08xxx: the application's own connection is fine");
+    assertTrue(failure.getMessage().contains("primary:5432"), failure.getMessage());
+    assertEquals(Lsn.parse("0/1000"), covering(position.mark()));
+  }
+
+  @Test
+  void aReadIsBoundedByItsCallersDeadlineEvenIfTheServerHangs() throws Exception {
+    CountDownLatch release = new CountDownLatch(1);
+    answer = () -> {
+      assertTrue(release.await(10, TimeUnit.SECONDS));
+      return row(insertPosition.get());
+    };
+    long start = System.nanoTime();
+    assertThrows(PositionUnavailableException.class,
+        () -> position.covering(position.mark(), System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(100)));
+    long waited = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
+    assertTrue(waited < 2_000, "waited " + waited + " ms");
+    release.countDown();
   }
 
   @Test
@@ -127,7 +150,6 @@ class PrimaryPositionTest {
     assertEquals(Lsn.parse("0/1000"), covering(position.mark()));
     server.reportAs(new ServerIdentity(1, IDENTITY.startMicros() + 5)); // restarted, or replaced after a failover
     server.failNextQuery();
-    assertThrows(SQLException.class, () -> covering(position.mark()));
     insertPosition.set("0/5000");
     assertEquals(Lsn.parse("0/5000"), covering(position.mark()), "the primary now at that address stands in");
   }

@@ -66,7 +66,7 @@ public final class FakeServer {
       }
       return standIns && !recovering && seen.systemIdentifier() == identity.systemIdentifier()
           ? SideConnection.Verdict.STAND_IN : SideConnection.Verdict.OTHER;
-    }, query);
+    }, query, java.time.Duration.ofSeconds(5));
   }
 
   public ServerRoutes routes() {

@@ -1,0 +1,93 @@
+package dev.lsnwait.internal.primary;
+
+import dev.lsnwait.internal.context.CommitPositionSource;
+import dev.lsnwait.internal.context.ThreadContext;
+import org.postgresql.core.BaseConnection;
+import org.postgresql.core.TransactionState;
+
+/**
+ * The primary side of one connection: whether the transaction under way may have written, and a commit mark in the
+ * thread's context when such a transaction commits. Work that wrote nothing (a {@code SELECT}, a read-only
+ * transaction, a pool's validation query) makes no token, so later replica reads do not wait for nothing. A
+ * statement that fails after committing part of its work (an auto-commit batch, {@code COMMIT; SELECT 1/0}, a
+ * procedure that commits then raises) still records: the mark is taken in a {@code finally}, and a spare mark only
+ * costs a wait. pgjdbc tracks the transaction state from the server's replies, so none of this makes a round trip.
+ */
+public final class CommitRecorder {
+
+  private final CommitPositionSource positions;
+  private final FunctionCatalog functions;
+  private final BaseConnection pg;
+  private final boolean everyCommit;
+  private boolean wrote;
+  private TransactionState before = TransactionState.IDLE;
+
+  /** @param everyCommit {@code lsnwait.tokens=commits}: every commit makes a token, written or not */
+  public CommitRecorder(CommitPositionSource positions, FunctionCatalog functions, BaseConnection pg,
+      boolean everyCommit) {
+    this.positions = positions;
+    this.functions = functions;
+    this.pg = pg;
+    this.everyCommit = everyCommit;
+  }
+
+  /** What {@code sql} may do. */
+  public SqlEffect classify(String sql) {
+    return everyCommit ? SqlEffect.WRITE : functions.classify(sql);
+  }
+
+  /** Before a statement with this effect runs (or other work: COPY, an updatable result set). */
+  public void before(SqlEffect effect) {
+    before = pg.getTransactionState();
+    if (effect.mayWrite() && !inReadOnlyTransaction()) {
+      wrote = true;
+    }
+  }
+
+  /** After it returned or threw: records a commit if it ended a transaction that may have written. */
+  public void after(SqlEffect effect) {
+    TransactionState now = pg.getTransactionState();
+    boolean ended = now == TransactionState.IDLE || effect.commits() || effect.chains();
+    if (!ended) {
+      return;
+    }
+    boolean rolledBack = before == TransactionState.FAILED || (effect.rollsBack() && !effect.commits()
+        && !effect.mayWrite());
+    if (wrote && !rolledBack) {
+      ThreadContext.recordCommit(positions);
+    }
+    wrote = now != TransactionState.IDLE && effect.chains() && effect.mayWrite();
+  }
+
+  /** Around {@code commit()} and {@code setAutoCommit(true)}: whether the open transaction can commit at all. */
+  public boolean canCommit() {
+    return pg.getTransactionState() == TransactionState.OPEN;
+  }
+
+  /** After {@code commit()} (returned or threw: it may have reached the server), given {@link #canCommit()} before. */
+  public void committed(boolean couldCommit) {
+    if (couldCommit && wrote) {
+      ThreadContext.recordCommit(positions);
+    }
+    wrote = false;
+  }
+
+  /** After {@code rollback()}: nothing of the transaction remains. */
+  public void rolledBack() {
+    wrote = false;
+  }
+
+  /** Work lsnwait cannot see (large objects) may write in this transaction. */
+  public void mayHaveWritten() {
+    wrote = true;
+  }
+
+  /** pgjdbc began (or will begin) the transaction READ ONLY: the server refuses every write in it. */
+  private boolean inReadOnlyTransaction() {
+    try {
+      return pg.hintReadOnly() && !pg.getAutoCommit();
+    } catch (java.sql.SQLException e) {
+      return false;
+    }
+  }
+}

@@ -1,0 +1,101 @@
+package dev.lsnwait.internal.primary;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+import org.junit.jupiter.api.Test;
+
+class SqlScannerTest {
+
+  /** Knows count, lower, now and numeric as read-only; add_note as volatile; nothing else. */
+  private static final FunctionCatalog FUNCTIONS = FunctionCatalogTest.catalog(
+      java.util.Map.of("count", true, "lower", true, "now", true, "numeric", true, "add_note", false));
+
+  private static SqlEffect effect(String sql) {
+    return SqlScanner.classify(sql, FUNCTIONS);
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {
+      "SELECT 1",
+      "select count(*) from notes where id = ?",
+      "  /* hint */ SELECT lower(note) FROM notes -- trailing",
+      "(SELECT 1) UNION (SELECT 2)",
+      "SELECT * FROM t WHERE id IN (1, 2) AND EXISTS (SELECT 1 FROM u)",
+      "SELECT * FROM t FOR UPDATE",
+      "SELECT * FROM t FOR NO KEY UPDATE SKIP LOCKED",
+      "SELECT x::numeric(10,2), CAST(y AS varchar(20)) FROM t",
+      "WITH r AS (SELECT 1) SELECT * FROM r",
+      "VALUES (1), (2)",
+      "TABLE notes",
+      "SHOW transaction_isolation",
+      "EXPLAIN INSERT INTO t VALUES (1)",
+      "SELECT 'INSERT INTO t', $$DELETE FROM x$$, E'it\\'s UPDATE', \"insert\" FROM t",
+      "SELECT now(), random(), clock_timestamp()",
+      "SET search_path = app",
+      "BEGIN",
+      "COPY t TO STDOUT",
+      "COPY (SELECT * FROM t) TO STDOUT",
+      ""})
+  void reads(String sql) {
+    SqlEffect effect = effect(sql);
+    assertFalse(effect.mayWrite(), sql);
+    assertFalse(effect.commits(), sql);
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {
+      "INSERT INTO t VALUES (1)",
+      "update t set a = 1",
+      "DELETE FROM t",
+      "MERGE INTO t USING u ON true WHEN MATCHED THEN DELETE",
+      "CALL add(1)",
+      "DO $$ BEGIN INSERT INTO t VALUES (1); END $$",
+      "CREATE TABLE x (id int)",
+      "TRUNCATE t",
+      "WITH moved AS (DELETE FROM a RETURNING *) SELECT * FROM moved",
+      "SELECT * INTO copy_of_t FROM t",
+      "SELECT add_note(1)",
+      "SELECT app.add_note(1)",
+      "SELECT unknown_function(1)",
+      "SELECT \"Quoted\"(1)",
+      "EXPLAIN ANALYZE INSERT INTO t VALUES (1)",
+      "EXPLAIN (ANALYZE, BUFFERS) SELECT add_note(1)",
+      "SELECT nextval('s')",
+      "COPY t FROM STDIN",
+      "SELECT 1; INSERT INTO t VALUES (1)",
+      "EXECUTE prepared_plan(1)",
+      "BEGIN; INSERT INTO t VALUES (1, 'x'); COMMIT; SELECT 1/0",
+      "SET x = 1; UPDATE t SET a = 1",
+      "BEGIN;INSERT INTO t VALUES (1)"})
+  void writes(String sql) {
+    assertTrue(effect(sql).mayWrite(), sql);
+  }
+
+  @Test
+  void transactionEnds() {
+    assertEquals(new SqlEffect(false, true, false, false), effect("COMMIT"));
+    assertEquals(new SqlEffect(false, true, false, false), effect("end transaction"));
+    assertEquals(new SqlEffect(false, true, false, true), effect("COMMIT AND CHAIN"));
+    assertEquals(new SqlEffect(false, true, false, false), effect("COMMIT AND NO CHAIN"));
+    assertEquals(new SqlEffect(false, false, true, false), effect("ROLLBACK"));
+    assertEquals(new SqlEffect(false, false, true, true), effect("ROLLBACK AND CHAIN"));
+    assertEquals(SqlEffect.READ, effect("ROLLBACK TO SAVEPOINT s"));
+    assertEquals(new SqlEffect(true, true, false, false), effect("COMMIT PREPARED 'gid'"));
+    assertEquals(SqlEffect.READ, effect("ROLLBACK PREPARED 'gid'"));
+    assertEquals(new SqlEffect(false, false, true, false), effect("PREPARE TRANSACTION 'gid'"));
+    SqlEffect commitThenFail = effect("COMMIT; SELECT 1/0");
+    assertTrue(commitThenFail.commits());
+    assertFalse(commitThenFail.mayWrite());
+  }
+
+  @Test
+  void unterminatedLiteralsAndCommentsEndTheText() {
+    assertFalse(effect("SELECT 'open").mayWrite());
+    assertFalse(effect("SELECT 1 /* open").mayWrite());
+    assertFalse(effect("SELECT $$open").mayWrite());
+  }
+}

@@ -1,0 +1,82 @@
+package dev.lsnwait.servlet;
+
+import static org.mockito.ArgumentMatchers.anyString;
+import static org.mockito.ArgumentMatchers.eq;
+import static org.mockito.Mockito.inOrder;
+import static org.mockito.Mockito.mock;
+import static org.mockito.Mockito.never;
+import static org.mockito.Mockito.verify;
+import static org.mockito.Mockito.when;
+
+import dev.lsnwait.Lsn;
+import dev.lsnwait.LsnContext;
+import dev.lsnwait.LsnToken;
+import jakarta.servlet.ServletOutputStream;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+import java.io.IOException;
+import java.util.List;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.mockito.InOrder;
+
+/** The moments a response may commit, on Servlet 6.1's API too, without a container. */
+class TokenResponseTest {
+
+  private static final LsnToken WRITTEN = LsnToken.of(7, Lsn.of(0x5000));
+  private static final LsnToken LATER = LsnToken.of(7, Lsn.of(0x6000));
+  private final HttpServletResponse container = mock(HttpServletResponse.class);
+  private final LsnWaitFilter filter = LsnWaitFilter.builder().build();
+  private TokenResponse response;
+
+  @BeforeEach
+  void setUp() {
+    when(container.getBufferSize()).thenReturn(1000);
+    when(container.getHeaders("Set-Cookie")).thenReturn(List.of());
+    response = new TokenResponse(container, mock(HttpServletRequest.class), filter,
+        new RequestTokens(LsnContext.snapshot()), LsnToken.EMPTY);
+    LsnContext.set(WRITTEN);
+  }
+
+  @AfterEach
+  void tearDown() {
+    LsnContext.clear();
+  }
+
+  @Test
+  void servlet61RedirectsTakeTheTokenFirst() throws IOException {
+    response.sendRedirect("/next", 303, true);
+    InOrder order = inOrder(container);
+    order.verify(container).setHeader("LsnWait-Token", filter.codec().encode(WRITTEN));
+    order.verify(container).sendRedirect("/next", 303, true);
+  }
+
+  @Test
+  void aContentLengthSetAsAnIntHeaderIsWhereTheResponseCommits() throws IOException {
+    ServletOutputStream body = mock(ServletOutputStream.class);
+    when(container.getOutputStream()).thenReturn(body);
+    response.setIntHeader("Content-Length", 10);
+    response.getOutputStream().write(new byte[4]);
+    verify(container, never()).setHeader(eq("LsnWait-Token"), anyString());
+    response.getOutputStream().write(new byte[6]); // reaches the length: the container commits with these bytes
+    InOrder order = inOrder(container, body);
+    order.verify(container).setHeader("LsnWait-Token", filter.codec().encode(WRITTEN));
+    order.verify(body).write(new byte[6], 0, 6);
+  }
+
+  @Test
+  void aLaterCommitReplacesTheTokenAndItsCookieWhileTheResponseIsUncommitted() throws IOException {
+    response.flushBuffer(); // attaches; the container has not committed (a mock never does)
+    when(container.getHeaders("Set-Cookie")).thenReturn(
+        List.of("lsnwait=" + filter.codec().encode(WRITTEN) + "; Max-Age=60", "session=abc; Path=/"));
+    LsnContext.set(LATER);
+    response.sendError(500);
+    InOrder order = inOrder(container);
+    order.verify(container).setHeader("LsnWait-Token", filter.codec().encode(LATER));
+    order.verify(container).setHeader(eq("Set-Cookie"), org.mockito.ArgumentMatchers.startsWith(
+        "lsnwait=" + filter.codec().encode(LATER)));
+    order.verify(container).addHeader("Set-Cookie", "session=abc; Path=/");
+    order.verify(container).sendError(500);
+  }
+}

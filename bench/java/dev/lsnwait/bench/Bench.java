@@ -10,7 +10,8 @@ import java.util.List;
  *
  * <pre>
  *   mvn -q -Pbench                                   # all end-to-end benchmarks, then print the tables
- *   mvn -q -Pbench -Dbench.args="write --reps 7"     # one of: write, read, wakeup, scale
+ *   mvn -q -Pbench -Dbench.args="write --reps 7"     # one of: write, read, wakeup, exact, scale, fleet
+ *   mvn -q -Pbench -Dbench.args="fleet --baseline /path/to/earlier/lsnwait.jar"   # beside an earlier build
  *   mvn -q -Pbench -Dbench.args="jmh"                # the JMH microbenchmarks (JMH options may follow)
  * </pre>
  */
@@ -25,7 +26,8 @@ public final class Bench {
       return;
     }
     Options options = Options.parse(Arrays.copyOfRange(args, Math.min(1, args.length), args.length));
-    List<String> parts = what.equals("all") ? List.of("write", "read", "wakeup", "scale") : List.of(what.split(","));
+    List<String> parts = what.equals("all")
+        ? List.of("write", "read", "wakeup", "exact", "scale", "fleet") : List.of(what.split(","));
     System.out.printf(
         "lsnwait end-to-end benchmarks: %s; %d repetitions of %d s, median reported; java %s, %d cores%n",
         parts, options.reps, options.seconds, System.getProperty("java.version"),
@@ -39,6 +41,8 @@ public final class Bench {
           case "read" -> new ReadBench(cluster, options).run();
           case "wakeup" -> new WakeupBench(cluster, options).run();
           case "scale" -> new ScaleBench(cluster, options).run();
+          case "fleet" -> new FleetBench(cluster, options).run();
+          case "exact" -> new ExactTokenBench(cluster, options).run();
           default -> throw new IllegalArgumentException("unknown benchmark " + part);
         }
       }
@@ -53,10 +57,17 @@ public final class Bench {
     int delayMillis = 20;
     int waiters = 10_000;
     int pollMicros = 500;
+    int instances = 100;
+    /** A jar (or classes directory) of another lsnwait build to measure beside this one, or null. */
+    String baseline;
 
     static Options parse(String[] args) {
       Options options = new Options();
       for (int i = 0; i + 1 < args.length; i += 2) {
+        if (args[i].equals("--baseline")) {
+          options.baseline = args[i + 1];
+          continue;
+        }
         int value = Integer.parseInt(args[i + 1]);
         switch (args[i]) {
           case "--reps" -> options.reps = value;
@@ -65,6 +76,7 @@ public final class Bench {
           case "--delay" -> options.delayMillis = value;
           case "--waiters" -> options.waiters = value;
           case "--poll-us" -> options.pollMicros = value;
+          case "--instances" -> options.instances = value;
           default -> throw new IllegalArgumentException("unknown option " + args[i]);
         }
       }

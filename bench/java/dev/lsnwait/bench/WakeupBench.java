@@ -1,7 +1,6 @@
 package dev.lsnwait.bench;
 
 import com.zaxxer.hikari.HikariDataSource;
-import dev.lsnwait.LsnContext;
 import dev.lsnwait.testkit.Latencies;
 import dev.lsnwait.testkit.PgCluster;
 import java.sql.Connection;
@@ -9,8 +8,10 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -37,33 +38,54 @@ final class WakeupBench {
     cluster.setReplayDelay(delay);
     System.out.printf("%n== wake-up: replay delay %d ms, %d threads writing then reading ==%n",
         options.delayMillis, options.threads);
-    String poll = "?lsnwait.pollInterval=" + options.pollMicros + "us";
-    try (HikariDataSource primary = Pools.pool(cluster.primary().lsnwaitUrl(), options.threads);
-        HikariDataSource replica = Pools.pool(cluster.replica().lsnwaitUrl() + poll, options.threads);
-        HikariDataSource plainPrimary = Pools.pool(cluster.primary().jdbcUrl(), options.threads);
+    List<Variant> variants = Variant.all(options);
+    Map<String, List<Double>> p50s = new LinkedHashMap<>();
+    Map<String, List<Double>> p99s = new LinkedHashMap<>();
+    Map<String, List<Double>> pollsPerRead = new LinkedHashMap<>();
+    List<HikariDataSource[]> pools = new ArrayList<>();
+    try (HikariDataSource plainPrimary = Pools.pool(cluster.primary().jdbcUrl(), options.threads);
         HikariDataSource plainReplica = Pools.pool(cluster.replica().jdbcUrl(), options.threads)) {
+      for (Variant variant : variants) {
+        pools.add(new HikariDataSource[] {variant.pool(cluster.primary().lsnwaitUrl(), options.threads),
+            variant.pool(cluster.replica().lsnwaitUrl(), options.threads)});
+      }
       Latencies ideal = measureIdeal(plainPrimary, plainReplica);
       System.out.printf(Locale.ROOT,
           "    ideal (a reader spinning on pg_last_wal_replay_lsn(), no interval): p50 %.2f ms, p99 %.2f ms%n",
           ideal.percentileMillis(50), ideal.percentileMillis(99));
-      List<Double> p50s = new ArrayList<>();
-      List<Double> p99s = new ArrayList<>();
-      List<Double> maxes = new ArrayList<>();
-      for (int rep = 1; rep <= options.reps; rep++) {
-        Latencies waits = measure(primary, replica);
-        p50s.add(waits.percentileMillis(50));
-        p99s.add(waits.percentileMillis(99));
-        maxes.add(waits.percentileMillis(100));
-        System.out.printf(Locale.ROOT, "    rep %d: %d reads, wait p50 %.2f ms, p99 %.2f ms, max %.2f ms%n",
-            rep, waits.size(), waits.percentileMillis(50), waits.percentileMillis(99), waits.percentileMillis(100));
+      for (int v = 0; v < variants.size(); v++) {
+        measure(variants.get(v), pools.get(v)[0], pools.get(v)[1], 1); // warm-up: JIT, connections, forecasts
       }
-      double p99 = Throughput.median(p99s);
-      System.out.printf(Locale.ROOT,
-          "  lsnwait (pollInterval %d us), median over reps: wait p50 %.2f ms, p99 %.2f ms (D + %.2f ms; goal"
-              + " D + 2 ms; ideal's p99 + %.2f ms), max %.2f ms%n",
-          options.pollMicros, Throughput.median(p50s), p99, p99 - options.delayMillis,
-          p99 - ideal.percentileMillis(99), Throughput.median(maxes));
+      for (int rep = 1; rep <= options.reps; rep++) {
+        for (int v = 0; v < variants.size(); v++) {
+          int which = (v + rep) % variants.size();
+          Variant variant = variants.get(which);
+          long polls = PgCluster.queryLong(cluster.replica(), SteadyLag.POLLS_ON_REPLICA);
+          Latencies waits = measure(variant, pools.get(which)[0], pools.get(which)[1], options.seconds);
+          double perRead = (PgCluster.queryLong(cluster.replica(), SteadyLag.POLLS_ON_REPLICA) - polls)
+              / (double) waits.size();
+          p50s.computeIfAbsent(variant.name(), k -> new ArrayList<>()).add(waits.percentileMillis(50));
+          p99s.computeIfAbsent(variant.name(), k -> new ArrayList<>()).add(waits.percentileMillis(99));
+          pollsPerRead.computeIfAbsent(variant.name(), k -> new ArrayList<>()).add(perRead);
+          System.out.printf(Locale.ROOT,
+              "    rep %d %-10s %d reads, wait p50 %.2f ms, p99 %.2f ms, max %.2f ms, %.1f replica queries/read%n",
+              rep, variant.name(), waits.size(), waits.percentileMillis(50), waits.percentileMillis(99),
+              waits.percentileMillis(100), perRead);
+        }
+      }
+      for (String name : p50s.keySet()) {
+        double p99 = Throughput.median(p99s.get(name));
+        System.out.printf(Locale.ROOT,
+            "  %-10s median over reps: wait p50 %.2f ms, p99 %.2f ms (D + %.2f ms; goal D + 2 ms); %.1f replica"
+                + " queries per read (goal 3)%n",
+            name, Throughput.median(p50s.get(name)), p99, p99 - options.delayMillis,
+            Throughput.median(pollsPerRead.get(name)));
+      }
     } finally {
+      for (HikariDataSource[] pair : pools) {
+        pair[0].close();
+        pair[1].close();
+      }
       cluster.setReplayDelay(Duration.ZERO);
       cluster.awaitReplicaCaughtUp(Duration.ofSeconds(60));
     }
@@ -104,15 +126,16 @@ final class WakeupBench {
     return Latencies.merge(List.of(waits));
   }
 
-  private Latencies measure(HikariDataSource primary, HikariDataSource replica) throws Exception {
+  private Latencies measure(Variant variant, HikariDataSource primary, HikariDataSource replica, int seconds)
+      throws Exception {
     ExecutorService pool = Executors.newFixedThreadPool(options.threads);
-    long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(options.seconds);
+    long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
     List<Future<Latencies>> parts = new ArrayList<>();
     for (int t = 0; t < options.threads; t++) {
       int id = t + 1;
       parts.add(pool.submit(() -> {
         Latencies waits = new Latencies();
-        LsnContext.clear();
+        variant.clearContext();
         try (Connection writer = primary.getConnection();
             Connection reader = replica.getConnection();
             PreparedStatement update = writer.prepareStatement(

@@ -5,7 +5,9 @@ import dev.lsnwait.LsnContext;
 import dev.lsnwait.LsnToken;
 import dev.lsnwait.internal.context.ThreadContext;
 import dev.lsnwait.internal.server.ServerIdentity;
+import dev.lsnwait.internal.tracker.PrimaryClock;
 import dev.lsnwait.internal.tracker.ServerTracker;
+import dev.lsnwait.internal.tracker.TrackerSettings;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
@@ -38,7 +40,7 @@ public class FastPathBenchmark {
     tracker = new ServerTracker(
         "replica:5432", new ServerIdentity(CLUSTER, 1), true, Lsn.parse("5/4000000"),
         () -> { throw new IllegalStateException("not used: the token is always replayed"); },
-        Duration.ofMillis(1), Duration.ofSeconds(60));
+        new TrackerSettings(Duration.ofMillis(1), 160, Duration.ofSeconds(60), false), PrimaryClock.NONE);
     LsnContext.set(LsnToken.of(CLUSTER, Lsn.parse("5/3000148")));
   }
 

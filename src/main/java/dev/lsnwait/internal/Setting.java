@@ -21,8 +21,18 @@ public enum Setting {
       "fail", "proceed"),
   POLL_INTERVAL(
       "lsnwait.pollInterval",
-      "500us",
-      "How often a replica's tracker polls pg_last_wal_replay_lsn() while someone waits (never while nobody does)."),
+      "250us",
+      "The shortest time between two polls of a replica's replay position, when a poll finds a forecast replay"
+          + " not there yet (never while nobody waits)."),
+  MAX_POLL_RATE(
+      "lsnwait.maxPollRate",
+      "180",
+      "The most polls per second a tracker sends its replica, however many wait (a short burst may exceed it)."),
+  RESOLVE_INTERVAL(
+      "lsnwait.resolveInterval",
+      "1ms",
+      "How soon after a commit its WAL position is read, at most one read per interval per primary while commits"
+          + " happen; 0 reads only when a reader needs one (tokens then cover later commits too)."),
   IDLE_TIMEOUT(
       "lsnwait.idleTimeout",
       "60s",

@@ -10,7 +10,14 @@ import java.util.regex.Pattern;
 
 /** The parsed lsnwait properties of one connection. */
 public record Settings(
-    Role role, Duration timeout, OnTimeout onTimeout, Duration pollInterval, Duration idleTimeout, Tokens tokens) {
+    Role role,
+    Duration timeout,
+    OnTimeout onTimeout,
+    Duration pollInterval,
+    int maxPollRate,
+    Duration resolveInterval,
+    Duration idleTimeout,
+    Tokens tokens) {
 
   /** {@code lsnwait.role}. */
   public enum Role {
@@ -40,6 +47,8 @@ public record Settings(
         duration(Setting.TIMEOUT, values, false),
         choice(Setting.ON_TIMEOUT, values, OnTimeout.class),
         duration(Setting.POLL_INTERVAL, values, true),
+        positiveInt(Setting.MAX_POLL_RATE, values),
+        duration(Setting.RESOLVE_INTERVAL, values, false),
         duration(Setting.IDLE_TIMEOUT, values, true),
         choice(Setting.TOKENS, values, Tokens.class));
   }
@@ -85,6 +94,19 @@ public record Settings(
       throw invalid(setting, value, positive ? "a positive duration" : "a duration of zero or more");
     }
     return result;
+  }
+
+  private static int positiveInt(Setting setting, Map<Setting, String> values) throws SQLException {
+    String value = value(setting, values);
+    try {
+      int result = Integer.parseInt(value);
+      if (result > 0) {
+        return result;
+      }
+    } catch (NumberFormatException e) {
+      // below
+    }
+    throw invalid(setting, value, "a whole number above 0");
   }
 
   private static SQLException invalid(Setting setting, String value, String expected) {

@@ -52,7 +52,10 @@ class LsnWaitUrlTest {
     assertEquals(Settings.Role.AUTO, settings.role());
     assertEquals(Duration.ofSeconds(5), settings.timeout());
     assertEquals(Settings.OnTimeout.FAIL, settings.onTimeout());
-    assertEquals(Duration.ofNanos(500_000), settings.pollInterval());
+    assertEquals(Duration.ofNanos(250_000), settings.pollInterval());
+    assertEquals(180, settings.maxPollRate());
+    assertEquals(Duration.ofMillis(1), settings.resolveInterval());
+    assertEquals(Settings.Tokens.WRITES, settings.tokens());
   }
 
   @Test

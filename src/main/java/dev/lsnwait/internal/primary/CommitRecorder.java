@@ -39,7 +39,7 @@ public final class CommitRecorder {
   /** Before a statement with this effect runs (or other work: COPY, an updatable result set). */
   public void before(SqlEffect effect) {
     before = pg.getTransactionState();
-    if (effect.mayWrite() && !inReadOnlyTransaction()) {
+    if (effect.mayWrite() && !wrote && !inReadOnlyTransaction()) {
       wrote = true;
     }
   }

@@ -1,34 +1,31 @@
 package dev.lsnwait.internal.primary;
 
 import dev.lsnwait.Lsn;
+import dev.lsnwait.PositionUnavailableException;
 import dev.lsnwait.internal.context.CommitPositionSource;
 import dev.lsnwait.internal.server.SideConnection;
-import java.sql.ResultSet;
 import java.sql.SQLException;
-import dev.lsnwait.PositionUnavailableException;
 import java.sql.SQLTransientException;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.ThreadPoolExecutor;
+import java.time.Duration;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Supplier;
 
 /**
- * Reads one primary server's WAL insert position for commits made on it, lazily and shared.
+ * Reads one primary server's WAL insert position for the commits made on it, off the committing thread.
  *
- * <p>The insert position is global and only grows, so one {@code pg_current_wal_insert_lsn()} that <em>started</em>
+ * <p>The insert position is global and only grows, so a {@code pg_current_wal_insert_lsn()} that <em>started</em>
  * after a commit returned covers that commit, whichever connection runs it. A commit therefore only takes
- * {@link #mark()} (a memory read); whoever first needs a position calls {@link #covering}, which reuses the last
- * read or the read in flight when it started late enough, and otherwise starts one read that serves every waiting
- * caller. The write path makes no extra round trip; a read-after-write makes at most one, shared.
- *
- * <p>Each read is numbered (its epoch) before its query is sent; a mark is the number of the last read that had
- * started, so a read whose epoch is greater than a mark began after the commit that took the mark.
+ * {@link #mark()} (a memory read: the number, or epoch, of the last read started) and nudges this reader: within
+ * about {@code resolveInterval} of a commit it reads the position once, for every commit since the last read, and
+ * keeps it ({@link PositionHistory}). A commit's token is the earliest read after its mark: at most about one
+ * interval of WAL after the commit, not whatever the primary reached by the time a reader asks. A reader that comes
+ * first asks for a read at once. At most one read per interval while commits happen and tokens are read (50 ms
+ * while nobody has resolved a token for a second), so the load on the primary is bounded whatever the commit rate;
+ * none when nothing commits. The reads run on a daemon thread of this object, so
+ * a caller waits only until its own deadline; a connection that died since the last read is replaced at once.
  *
  * <p>Reads go to the server that committed, checked by its identity: another primary of the same cluster (a split
  * brain) has another history. Only if that server is gone does the cluster's primary now at its address stand in.
@@ -36,51 +33,49 @@ import java.util.function.Supplier;
 public final class PrimaryPosition implements CommitPositionSource, AutoCloseable {
 
   public static final String QUERY = "SELECT pg_current_wal_insert_lsn()::text";
+  private static final int HISTORY = 512;
+  /** Tokens count as in use for this long after one was last resolved. */
+  private static final long IN_USE_NANOS = TimeUnit.SECONDS.toNanos(1);
+  /** The interval of eager reads while no token is in use: writes that nobody reads back cost the primary little. */
+  private static final long IDLE_INTERVAL_NANOS = TimeUnit.MILLISECONDS.toNanos(50);
 
   private final String name;
   private final long systemIdentifier;
-  private final int walBlockSize;
-  private final long walSegmentSize;
   private final long defaultBoundNanos;
-  private final Supplier<SideConnection> connections;
+  private final long resolveIntervalNanos;
+  private final long idleNanos;
 
-  private final AtomicLong epochs = new AtomicLong();
+  private final AtomicLong started = new AtomicLong(); // the epoch of the last read started
+  private volatile boolean dirty; // a commit since the last read started
+  private volatile long dirtySince; // when the first of those commits returned
+  private volatile long lastUse = System.nanoTime() - IN_USE_NANOS; // when a token was last resolved
   private final ReentrantLock lock = new ReentrantLock();
-  private long lastEpoch; // guarded by lock: the epoch of the latest successful read, 0 before any
-  private Lsn lastLsn; // guarded by lock: its result
-  private Read inFlight; // guarded by lock
+  private final Condition wanted = lock.newCondition();
+  private final PositionHistory history = new PositionHistory(HISTORY); // guarded by lock
+  private PositionRead inFlight; // guarded by lock
+  private PositionRead next; // guarded by lock: the read that starts next, for those who asked for it
+  private long lastStart; // guarded by lock
+  private Thread reader; // guarded by lock
   private boolean closed; // guarded by lock
 
-  // Used only by the thread running the read in flight: one at a time.
-  private SideConnection connection;
-
-  /** One daemon thread runs the reads, so a caller waits only until its own deadline. */
-  private final ThreadPoolExecutor reader;
+  private final PositionQuery query; // the reader thread's
 
   /**
    * @param defaultBound how long a read may take when its caller gives no deadline, and at most in any case (its
    *     connection's network timeout)
+   * @param resolveInterval how soon after a commit its position is read, at most one read per interval; zero reads
+   *     only when a reader asks
+   * @param idleTimeout how long the reader thread stays after the last read
    * @param connections makes connections checked to reach this server (or a stand-in)
    */
-  public PrimaryPosition(
-      String name,
-      long systemIdentifier,
-      int walBlockSize,
-      long walSegmentSize,
-      java.time.Duration defaultBound,
-      Supplier<SideConnection> connections) {
+  public PrimaryPosition(String name, long systemIdentifier, int walBlockSize, long walSegmentSize,
+      Duration defaultBound, Duration resolveInterval, Duration idleTimeout, Supplier<SideConnection> connections) {
     this.name = name;
     this.systemIdentifier = systemIdentifier;
-    this.walBlockSize = walBlockSize;
-    this.walSegmentSize = walSegmentSize;
     this.defaultBoundNanos = Math.max(1, defaultBound.toNanos());
-    this.connections = connections;
-    this.reader = new ThreadPoolExecutor(1, 1, 60, TimeUnit.SECONDS, new LinkedBlockingQueue<>(), task -> {
-      Thread thread = new Thread(task, "lsnwait-position[" + name + "]");
-      thread.setDaemon(true);
-      return thread;
-    });
-    this.reader.allowCoreThreadTimeOut(true);
+    this.resolveIntervalNanos = Math.max(0, resolveInterval.toNanos());
+    this.idleNanos = Math.max(1, idleTimeout.toNanos());
+    this.query = new PositionQuery(walBlockSize, walSegmentSize, connections);
   }
 
   @Override
@@ -88,9 +83,22 @@ public final class PrimaryPosition implements CommitPositionSource, AutoCloseabl
     return systemIdentifier;
   }
 
+  /** After a commit returned: the epoch of the last read started, and a nudge to read again soon. */
   @Override
   public long mark() {
-    return epochs.get();
+    long mark = started.get();
+    if (!dirty && resolveIntervalNanos > 0) {
+      dirtySince = System.nanoTime();
+      dirty = true; // set once per read: most commits only read the flag
+      lock.lock();
+      try {
+        ensureReader();
+        wanted.signal();
+      } finally {
+        lock.unlock();
+      }
+    }
+    return mark;
   }
 
   @Override
@@ -102,90 +110,163 @@ public final class PrimaryPosition implements CommitPositionSource, AutoCloseabl
   public Lsn lastRead() {
     lock.lock();
     try {
-      return lastLsn;
+      long latest = history.latestPosition();
+      return latest == -1 ? null : Lsn.of(latest);
     } finally {
       lock.unlock();
     }
   }
 
-  /** The position now: one read that starts after this call (shared with others in flight), by the deadline. */
+  /**
+   * About when (nanoTime) this primary passed {@code lsn}: when the earliest commit covered by the first read at or
+   * after it returned; {@link Long#MIN_VALUE} if its reads do not tell.
+   */
+  public long timeAt(Lsn lsn) {
+    lock.lock();
+    try {
+      return history.timeAt(lsn.asLong());
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /** The time of the latest read at or below {@code lsn}, or {@link Long#MIN_VALUE} (see {@link #timeAt}). */
+  public long timeUpTo(Lsn lsn) {
+    lock.lock();
+    try {
+      return history.timeUpTo(lsn.asLong());
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /** The position now: one read that starts after this call (shared with others waiting), by the deadline. */
   public Lsn now(long deadlineNanos) throws SQLException {
-    return covering(mark(), deadlineNanos);
+    return covering(started.get(), deadlineNanos);
   }
 
   @Override
   public Lsn covering(long mark, long deadlineNanos) throws SQLException {
-    while (true) {
-      Read mine = null;
-      Read awaited;
-      lock.lock();
-      try {
-        if (closed) {
-          throw new SQLTransientException("lsnwait: the WAL position reader for " + name + " is closed", "08003");
-        }
-        if (lastLsn != null && lastEpoch > mark) {
-          return lastLsn;
-        }
-        if (inFlight == null) {
-          inFlight = mine = new Read(epochs.incrementAndGet());
-        }
-        awaited = inFlight;
-      } finally {
-        lock.unlock();
-      }
-      if (mine != null) {
-        start(mine);
-      }
-      Lsn lsn = await(awaited, deadlineNanos);
-      if (awaited.epoch > mark) {
-        return lsn;
-      }
-      // That read began before the commit returned: wait for a newer one.
-    }
-  }
-
-  private void start(Read read) {
-    try {
-      Read started = read;
-      reader.execute(() -> run(started));
-    } catch (RejectedExecutionException e) { // closed meanwhile
-      read.result.completeExceptionally(e);
-      lock.lock();
-      try {
-        inFlight = null;
-      } finally {
-        lock.unlock();
-      }
-    }
-  }
-
-  private void run(Read read) {
-    Lsn lsn = null;
-    SQLException failure = null;
-    try {
-      lsn = query();
-    } catch (SQLException e) {
-      failure = e;
-    } catch (RuntimeException e) {
-      failure = new SQLException("lsnwait: reading the WAL position of " + name + " failed", e);
-    }
-    if (failure != null && connection != null) {
-      connection.failed();
-    }
-    boolean closeNow;
+    lastUse = System.nanoTime();
+    PositionRead awaited;
     lock.lock();
     try {
-      inFlight = null;
-      if (lsn != null && read.epoch > lastEpoch) {
-        lastEpoch = read.epoch;
-        lastLsn = lsn;
+      if (closed) {
+        throw new SQLTransientException("lsnwait: the WAL position reader for " + name + " is closed", "08003");
       }
-      closeNow = closed;
+      long known = history.coveringPosition(mark);
+      if (known != -1) {
+        return Lsn.of(known);
+      }
+      if (inFlight != null && inFlight.epoch > mark) {
+        awaited = inFlight; // began after the commit: it covers it
+      } else {
+        if (next == null) {
+          next = new PositionRead();
+        }
+        awaited = next; // its epoch, given when it starts, will be after the mark
+        ensureReader();
+        wanted.signal();
+      }
     } finally {
       lock.unlock();
     }
-    if (closeNow) {
-      closeConnection();
+    return awaited.await(deadlineNanos, name);
+  }
+
+  /**
+   * Starts the reader thread if none runs. Called with the lock held, on a committing thread too: it never throws
+   * (without a thread, readers time out with {@link PositionUnavailableException}).
+   */
+  private void ensureReader() {
+    if (reader == null && !closed) {
+      Thread thread = new Thread(this::readWhileWanted, "lsnwait-position[" + name + "]");
+      thread.setDaemon(true);
+      try {
+        thread.start();
+        reader = thread;
+      } catch (OutOfMemoryError | RuntimeException e) { // "unable to create native thread"
+        System.getLogger("dev.lsnwait.primary").log(System.Logger.Level.WARNING,
+            "lsnwait: cannot start the position reader of " + name, e);
+      }
+    }
+  }
+
+  private void readWhileWanted() {
+    try {
+      PositionRead read;
+      while ((read = nextRead()) != null) {
+        run(read);
+      }
+    } finally {
+      query.close();
+    }
+  }
+
+  /** Blocks until a read is due (asked for, or an interval after the last read with commits since); null to end. */
+  private PositionRead nextRead() {
+    lock.lock();
+    try {
+      long idleSince = System.nanoTime();
+      while (true) {
+        long now = System.nanoTime();
+        if (closed || (next == null && !dirty && now - idleSince >= idleNanos)) {
+          reader = null;
+          failNext(new SQLTransientException("lsnwait: the WAL position reader for " + name + " is closed"));
+          return null;
+        }
+        long wait = next != null ? 0 : dirty ? lastStart + interval(now) - now : idleNanos;
+        if (wait <= 0) {
+          break;
+        }
+        try {
+          wanted.awaitNanos(wait);
+        } catch (InterruptedException e) {
+          // only close() ends the reader, and it sets closed first
+        }
+      }
+      PositionRead read = next != null ? next : new PositionRead();
+      read.since = dirty ? dirtySince : System.nanoTime();
+      dirty = false; // before the epoch moves on: a commit after this sets it again
+      next = null;
+      read.epoch = started.incrementAndGet();
+      inFlight = read;
+      lastStart = System.nanoTime();
+      return read;
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /** The resolve interval while tokens are in use; a longer one while nobody reads them. */
+  private long interval(long now) {
+    return now - lastUse < IN_USE_NANOS ? resolveIntervalNanos : Math.max(resolveIntervalNanos, IDLE_INTERVAL_NANOS);
+  }
+
+  private void failNext(Exception cause) {
+    if (next != null) {
+      next.result.completeExceptionally(cause);
+      next = null;
+    }
+  }
+
+  private void run(PositionRead read) {
+    Lsn lsn = null;
+    Exception failure = null;
+    try {
+      lsn = query.read();
+    } catch (SQLException | RuntimeException e) {
+      failure = e;
+      query.failed();
+    }
+    lock.lock();
+    try {
+      inFlight = null;
+      if (lsn != null) {
+        history.add(read.epoch, lsn.asLong(), read.since);
+      }
+    } finally {
+      lock.unlock();
     }
     if (failure != null) {
       read.result.completeExceptionally(failure);
@@ -194,81 +275,23 @@ public final class PrimaryPosition implements CommitPositionSource, AutoCloseabl
     }
   }
 
-  /** One read; a connection that died since the last read is replaced once, at once. */
-  private Lsn query() throws SQLException {
-    if (connection == null) {
-      connection = connections.get();
-    }
-    boolean reused = connection.isOpen();
-    try {
-      return queryOnce();
-    } catch (SQLException e) {
-      if (!reused) {
-        throw e;
-      }
-      connection.close();
-      return queryOnce();
-    }
-  }
-
-  private Lsn queryOnce() throws SQLException {
-    try (ResultSet row = connection.statement().executeQuery()) {
-      row.next();
-      connection.succeeded();
-      return Lsn.parse(row.getString(1)).normalize(walBlockSize, walSegmentSize);
-    }
-  }
-
-  private Lsn await(Read read, long deadline) throws SQLException {
-    try {
-      return read.result.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new PositionUnavailableException(
-          "lsnwait: interrupted while reading the WAL position of " + name, e);
-    } catch (TimeoutException e) {
-      throw new PositionUnavailableException(
-          "lsnwait: could not read the WAL position of " + name + " in time; the statement did not run", e);
-    } catch (ExecutionException e) {
-      Throwable cause = e.getCause();
-      throw new PositionUnavailableException("lsnwait: could not read the WAL position of " + name + ": "
-          + cause.getMessage() + "; the statement did not run", cause);
-    }
-  }
-
-  private void closeConnection() {
-    if (connection != null) {
-      connection.close();
-    }
-  }
-
+  /** Ends the reader thread (after a read in flight) and closes its connection. */
   @Override
   public void close() {
-    boolean busy;
     lock.lock();
     try {
       closed = true;
-      busy = inFlight != null; // then the thread running that read closes the connection when it ends
+      wanted.signalAll();
+      if (reader == null) {
+        failNext(new SQLTransientException("lsnwait: the WAL position reader for " + name + " is closed"));
+      }
     } finally {
       lock.unlock();
-    }
-    reader.shutdown();
-    if (!busy) {
-      closeConnection(); // no read runs, and none can start any more
     }
   }
 
   @Override
   public String toString() {
     return "PrimaryPosition[" + name + "]";
-  }
-
-  private static final class Read {
-    final long epoch;
-    final CompletableFuture<Lsn> result = new CompletableFuture<>();
-
-    Read(long epoch) {
-      this.epoch = epoch;
-    }
   }
 }

@@ -7,9 +7,10 @@ import dev.lsnwait.internal.primary.PrimaryPosition;
 import dev.lsnwait.internal.server.ServerIdentity;
 import dev.lsnwait.internal.server.ServerInfo;
 import dev.lsnwait.internal.server.ServerRoutes;
+import dev.lsnwait.internal.tracker.PrimaryClock;
 import dev.lsnwait.internal.tracker.ServerTracker;
-import java.util.ArrayList;
 import java.sql.SQLException;
+import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -19,6 +20,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Function;
+import java.util.function.ToLongFunction;
 
 /**
  * The driver's shared state: one {@link Server} per running PostgreSQL server that lsnwait connections reached in
@@ -44,7 +46,8 @@ public final class Registry implements AutoCloseable {
     }
     List<Server> made = new ArrayList<>(1);
     server = servers.computeIfAbsent(info.identity(), identity -> {
-      Server created = new Server(info, routes.apply("lsnwait tracker"), routes.apply("lsnwait position"), settings);
+      Server created = new Server(info, routes.apply("lsnwait tracker"), routes.apply("lsnwait position"), settings,
+          clock(info.identity().systemIdentifier()));
       made.add(created);
       return created;
     });
@@ -112,6 +115,34 @@ public final class Registry implements AutoCloseable {
       }
     });
     return LsnToken.of(capped);
+  }
+
+  /** When the cluster's primary passed positions, from the reads of its primaries' positions in this JVM. */
+  private PrimaryClock clock(long cluster) {
+    return new PrimaryClock() {
+      @Override
+      public long timeAt(long lsn) {
+        return firstKnown(cluster, primary -> primary.timeAt(Lsn.of(lsn)));
+      }
+
+      @Override
+      public long timeUpTo(long lsn) {
+        return firstKnown(cluster, primary -> primary.timeUpTo(Lsn.of(lsn)));
+      }
+    };
+  }
+
+  private long firstKnown(long cluster, ToLongFunction<PrimaryPosition> time) {
+    for (Server server : servers.values()) {
+      PrimaryPosition primary = server.positionIfAny();
+      if (primary != null && server.systemIdentifier() == cluster) {
+        long known = time.applyAsLong(primary);
+        if (known != Long.MIN_VALUE) {
+          return known;
+        }
+      }
+    }
+    return Long.MIN_VALUE;
   }
 
   /** The clusters ({@code system_identifier}) of every server lsnwait connected to in this JVM. */

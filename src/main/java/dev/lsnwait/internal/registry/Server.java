@@ -6,7 +6,9 @@ import dev.lsnwait.internal.server.ServerIdentity;
 import dev.lsnwait.internal.server.ServerInfo;
 import dev.lsnwait.internal.server.ServerRoutes;
 import dev.lsnwait.internal.server.SideConnection;
+import dev.lsnwait.internal.tracker.PrimaryClock;
 import dev.lsnwait.internal.tracker.ServerTracker;
+import dev.lsnwait.internal.tracker.TrackerSettings;
 import java.time.Duration;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -21,6 +23,8 @@ import java.util.concurrent.atomic.AtomicReference;
 public final class Server implements AutoCloseable {
 
   private static final System.Logger LOG = System.getLogger("dev.lsnwait.server");
+  /** The first PostgreSQL with {@code WAIT FOR LSN}. */
+  private static final int WAIT_FOR_LSN_VERSION = 190000;
   /** The longest a tracker's poll or a catalog read may block. */
   private static final Duration SIDE_QUERY_BOUND = Duration.ofSeconds(10);
 
@@ -33,6 +37,7 @@ public final class Server implements AutoCloseable {
   private final int walBlockSize;
   private final long walSegmentSize;
   private final ServerInfo first;
+  private final PrimaryClock clock;
   private final AtomicReference<ServerTracker> tracker = new AtomicReference<>();
   private final AtomicReference<PrimaryPosition> position = new AtomicReference<>();
   private final AtomicReference<FunctionCatalog> functions = new AtomicReference<>();
@@ -43,7 +48,9 @@ public final class Server implements AutoCloseable {
    * @param info what the first connection saw
    * @param trackerRoutes how a tracker reaches it; {@code positionRoutes} the same for position reads
    */
-  Server(ServerInfo info, ServerRoutes trackerRoutes, ServerRoutes positionRoutes, ServerSettings settings) {
+  Server(ServerInfo info, ServerRoutes trackerRoutes, ServerRoutes positionRoutes, ServerSettings settings,
+      PrimaryClock clock) {
+    this.clock = clock;
     this.identity = info.identity();
     this.address = info.address();
     this.name = address != null
@@ -85,9 +92,11 @@ public final class Server implements AutoCloseable {
     if (existing != null) {
       return existing;
     }
+    TrackerSettings trackerSettings = new TrackerSettings(settings.pollInterval(), settings.maxPollRate(),
+        settings.idleTimeout(), first.versionNumber() >= WAIT_FOR_LSN_VERSION);
     ServerTracker made = new ServerTracker(name, identity, first.inRecovery(), first.replayPosition(),
         () -> new SideConnection(name, trackerRoutes, this::sameServer, ServerTracker.POLL_QUERY, SIDE_QUERY_BOUND),
-        settings.pollInterval(), settings.idleTimeout());
+        trackerSettings, clock);
     if (tracker.compareAndSet(null, made)) {
       if (retired) {
         made.close();
@@ -109,8 +118,9 @@ public final class Server implements AutoCloseable {
       return existing;
     }
     PrimaryPosition made = new PrimaryPosition(name, identity.systemIdentifier(), walBlockSize, walSegmentSize,
-        settings.positionReadTimeout(), () -> new SideConnection(name, positionRoutes, this::primaryOrStandIn,
-            PrimaryPosition.QUERY, settings.positionReadTimeout()));
+        settings.positionReadTimeout(), settings.resolveInterval(), settings.idleTimeout(),
+        () -> new SideConnection(name, positionRoutes, this::primaryOrStandIn, PrimaryPosition.QUERY,
+            settings.positionReadTimeout()));
     return position.compareAndSet(null, made) ? made : position.get();
   }
 

@@ -12,14 +12,18 @@ import java.util.List;
  * so in the log.
  *
  * @param pollInterval {@code lsnwait.pollInterval}
+ * @param maxPollRate {@code lsnwait.maxPollRate}
+ * @param resolveInterval {@code lsnwait.resolveInterval}
  * @param idleTimeout {@code lsnwait.idleTimeout}
  * @param positionReadTimeout {@code lsnwait.timeout}: how long a primary's position read may take when its caller
  *     gives no deadline ({@code LsnContext.current()})
  */
-public record ServerSettings(Duration pollInterval, Duration idleTimeout, Duration positionReadTimeout) {
+public record ServerSettings(Duration pollInterval, int maxPollRate, Duration resolveInterval, Duration idleTimeout,
+    Duration positionReadTimeout) {
 
   public static ServerSettings of(Settings settings) {
-    return new ServerSettings(settings.pollInterval(), settings.idleTimeout(), settings.timeout());
+    return new ServerSettings(settings.pollInterval(), settings.maxPollRate(), settings.resolveInterval(),
+        settings.idleTimeout(), settings.timeout());
   }
 
   /** How {@code other} differs from these, one line per setting; empty if it does not. */
@@ -27,6 +31,13 @@ public record ServerSettings(Duration pollInterval, Duration idleTimeout, Durati
     List<String> conflicts = new ArrayList<>();
     if (!pollInterval.equals(other.pollInterval)) {
       conflicts.add(describe(Setting.POLL_INTERVAL, pollInterval, other.pollInterval));
+    }
+    if (maxPollRate != other.maxPollRate) {
+      conflicts.add(Setting.MAX_POLL_RATE.key() + ": keeping " + maxPollRate + " (from the first connection), ignoring "
+          + other.maxPollRate);
+    }
+    if (!resolveInterval.equals(other.resolveInterval)) {
+      conflicts.add(describe(Setting.RESOLVE_INTERVAL, resolveInterval, other.resolveInterval));
     }
     if (!idleTimeout.equals(other.idleTimeout)) {
       conflicts.add(describe(Setting.IDLE_TIMEOUT, idleTimeout, other.idleTimeout));

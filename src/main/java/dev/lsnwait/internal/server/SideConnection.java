@@ -46,6 +46,7 @@ public final class SideConnection implements AutoCloseable {
 
   private Connection connection;
   private PreparedStatement statement;
+  private Statement plain;
   private boolean standIn;
   private int failuresInARow;
   private long retryAt;
@@ -72,6 +73,15 @@ public final class SideConnection implements AutoCloseable {
       open();
     }
     return statement;
+  }
+
+  /** A plain statement on the same connection (opened, and checked, if needed): for SQL that cannot be prepared. */
+  public Statement plainStatement() throws SQLException {
+    statement();
+    if (plain == null) {
+      plain = connection.createStatement();
+    }
+    return plain;
   }
 
   /** Whether a connection is open (the next use makes no new one). */
@@ -199,6 +209,7 @@ public final class SideConnection implements AutoCloseable {
     Jdbc.closeQuietly(connection);
     connection = null;
     statement = null;
+    plain = null;
     standIn = false;
   }
 }

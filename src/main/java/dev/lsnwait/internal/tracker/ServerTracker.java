@@ -25,6 +25,8 @@ public final class ServerTracker implements ReplicaTracker, AutoCloseable {
 
   /** What a tracker's connection asks its server. */
   public static final String POLL_QUERY = Poller.QUERY;
+  /** {@link #firstWaiting()} when nobody waits. */
+  static final long NOBODY = -1L;
 
   /** How a wait ended. */
   public enum Outcome {
@@ -54,8 +56,7 @@ public final class ServerTracker implements ReplicaTracker, AutoCloseable {
 
   /**
    * @param connections makes the poller's connections, each checked to reach this very server
-   * @param pollInterval how often to poll while someone waits
-   * @param idleTimeout how long the poller stays after the last waiter
+   * @param clock when the cluster's primary passed a position, for forecasts of replay
    */
   public ServerTracker(
       String name,
@@ -63,13 +64,13 @@ public final class ServerTracker implements ReplicaTracker, AutoCloseable {
       boolean inRecovery,
       Lsn replayed,
       Supplier<SideConnection> connections,
-      Duration pollInterval,
-      Duration idleTimeout) {
+      TrackerSettings settings,
+      PrimaryClock clock) {
     this.name = name;
     this.identity = identity;
     this.inRecovery = inRecovery;
     this.replayed = new AtomicLong(replayed.asLong());
-    this.poller = new Poller(this, connections, pollInterval.toNanos(), idleTimeout.toNanos());
+    this.poller = new Poller(this, connections, settings, clock);
   }
 
   @Override
@@ -116,11 +117,21 @@ public final class ServerTracker implements ReplicaTracker, AutoCloseable {
     waiters.completeUpTo(now, Lsn.of(now));
   }
 
-  /** A poll answered: the server is within reach again. */
+  /** A poll (or a {@code WAIT FOR LSN} and the poll after it) answered: the server is within reach again. */
   void polled(boolean recovering, Lsn position) {
     polls.increment();
     unreachable = false;
     observe(recovering, position);
+  }
+
+  /** How many wait now. */
+  int waiting() {
+    return waiters.size();
+  }
+
+  /** The earliest position anyone waits for (unsigned), or {@link #NOBODY}. */
+  long firstWaiting() {
+    return waiters.first();
   }
 
   /** No route reaches the server: current and new waiters ask on their own connections for a while. */

@@ -34,6 +34,15 @@ final class WaiterQueue {
     }
   }
 
+  /** The earliest position waited for, or -1 if nobody waits. */
+  long first() {
+    try {
+      return waiters.first().lsn;
+    } catch (java.util.NoSuchElementException e) {
+      return -1L;
+    }
+  }
+
   boolean isEmpty() {
     return waiters.isEmpty();
   }

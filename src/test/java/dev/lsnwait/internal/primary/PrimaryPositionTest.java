@@ -44,8 +44,8 @@ class PrimaryPositionTest {
   @BeforeEach
   void setUp() {
     server.inRecovery(false);
-    position = new PrimaryPosition("primary:5432", 1, 8192, 16 << 20, Duration.ofSeconds(2),
-        () -> server.side(PrimaryPosition.QUERY, true));
+    position = new PrimaryPosition("primary:5432", 1, 8192, 16 << 20, Duration.ofSeconds(2), Duration.ZERO,
+        Duration.ofSeconds(60), () -> server.side(PrimaryPosition.QUERY, true));
     threads = Executors.newCachedThreadPool();
   }
 
@@ -69,19 +69,19 @@ class PrimaryPositionTest {
   @Test
   void readsTheInsertPositionNormalized() throws SQLException {
     insertPosition.set("0/4018"); // page 2 (8 KiB pages) + 24: right after a page header
-    assertEquals(Lsn.of(0x4000), covering(position.mark()));
+    assertEquals(Lsn.of(0x4000 - 7), covering(position.mark()), "the page boundary, less the padding before it");
   }
 
   @Test
   void aReadServesEveryCommitThatReturnedBeforeItStarted() throws SQLException {
     long before = position.mark();
-    assertEquals(Lsn.parse("0/1000"), covering(before));
+    assertEquals(Lsn.of(0x1000 - 7), covering(before));
     insertPosition.set("0/2000");
-    assertEquals(Lsn.parse("0/1000"), covering(before), "no new read for an older commit");
+    assertEquals(Lsn.of(0x1000 - 7), covering(before), "no new read for an older commit");
     assertEquals(1, queries.get());
 
     long after = position.mark();
-    assertEquals(Lsn.parse("0/2000"), covering(after), "a later commit needs a later read");
+    assertEquals(Lsn.of(0x2000 - 7), covering(after), "a later commit needs a later read");
     assertEquals(2, queries.get());
   }
 
@@ -105,17 +105,17 @@ class PrimaryPositionTest {
     }
     release.countDown();
     for (Future<Lsn> reader : readers) {
-      assertEquals(Lsn.parse("0/1000"), reader.get(5, TimeUnit.SECONDS));
+      assertEquals(Lsn.of(0x1000 - 7), reader.get(5, TimeUnit.SECONDS));
     }
     assertTrue(queries.get() <= 2, "the one in flight, then one for all later marks: " + queries.get());
   }
 
   @Test
   void aConnectionThatDiedSinceTheLastReadIsReplacedAtOnce() throws SQLException {
-    assertEquals(Lsn.parse("0/1000"), covering(position.mark()));
+    assertEquals(Lsn.of(0x1000 - 7), covering(position.mark()));
     server.failNextQuery();
     insertPosition.set("0/3000");
-    assertEquals(Lsn.parse("0/3000"), covering(position.mark()), "read again on a fresh connection");
+    assertEquals(Lsn.of(0x3000 - 7), covering(position.mark()), "read again on a fresh connection");
     assertEquals(2, server.opened.get());
     assertEquals(1, server.closed.get());
   }
@@ -127,7 +127,7 @@ class PrimaryPositionTest {
         assertThrows(PositionUnavailableException.class, () -> covering(position.mark()));
     assertEquals("57014", failure.getSQLState(), "not 08xxx: the application's own connection is fine");
     assertTrue(failure.getMessage().contains("primary:5432"), failure.getMessage());
-    assertEquals(Lsn.parse("0/1000"), covering(position.mark()));
+    assertEquals(Lsn.of(0x1000 - 7), covering(position.mark()));
   }
 
   @Test
@@ -147,11 +147,37 @@ class PrimaryPositionTest {
 
   @Test
   void readsGoToTheServerThatCommittedAndAnotherPrimaryOnlyStandsInWhenItIsGone() throws SQLException {
-    assertEquals(Lsn.parse("0/1000"), covering(position.mark()));
+    assertEquals(Lsn.of(0x1000 - 7), covering(position.mark()));
     server.reportAs(new ServerIdentity(1, IDENTITY.startMicros() + 5)); // restarted, or replaced after a failover
     server.failNextQuery();
     insertPosition.set("0/5000");
-    assertEquals(Lsn.parse("0/5000"), covering(position.mark()), "the primary now at that address stands in");
+    assertEquals(Lsn.of(0x5000 - 7), covering(position.mark()), "the primary now at that address stands in");
+  }
+
+  @Test
+  void commitsAreResolvedSoonAfterTheyHappenAndTheirTokenIsNoWiderThanThat() throws Exception {
+    PrimaryPosition eager = new PrimaryPosition("primary:5432", 1, 8192, 16 << 20, Duration.ofSeconds(2),
+        Duration.ofMillis(1), Duration.ofSeconds(60), () -> server.side(PrimaryPosition.QUERY, true));
+    try {
+      long first = eager.mark(); // a commit: no round trip, but a read follows within about a millisecond
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+      while (eager.lastRead() == null) { // read and kept, not only asked
+        assertTrue(System.nanoTime() < deadline, "the commit was resolved without anyone asking");
+        Thread.onSpinWait();
+      }
+      insertPosition.set("0/9000"); // others write on
+      long second = eager.mark();
+      while (!Lsn.of(0x9000 - 7).equals(eager.lastRead())) {
+        assertTrue(System.nanoTime() < deadline, "the second commit too");
+        Thread.onSpinWait();
+      }
+      assertEquals(Lsn.of(0x1000 - 7), eager.covering(first, eager.defaultDeadline()),
+          "the first commit's token is the read right after it, not the primary's position when asked");
+      assertEquals(Lsn.of(0x9000 - 7), eager.covering(second, eager.defaultDeadline()));
+      assertEquals(2, queries.get(), "both answered from what was read");
+    } finally {
+      eager.close();
+    }
   }
 
   @Test

@@ -24,7 +24,8 @@ class RegistryTest {
 
   private static final long CLUSTER = 7;
   private static final ServerSettings SETTINGS =
-      new ServerSettings(Duration.ofMillis(1), Duration.ofSeconds(60), Duration.ofSeconds(5));
+      new ServerSettings(Duration.ofMillis(1), 160, Duration.ofMillis(1), Duration.ofSeconds(60),
+          Duration.ofSeconds(5));
   private final Registry registry = new Registry();
 
   @AfterEach
@@ -105,7 +106,8 @@ class RegistryTest {
     logger.addHandler(handler);
     try {
       server(info(1, "10.0.0.5:5432", true, 100), SETTINGS);
-      ServerSettings other = new ServerSettings(Duration.ofMillis(5), Duration.ofSeconds(60), Duration.ofSeconds(5));
+      ServerSettings other = new ServerSettings(Duration.ofMillis(5), 160, Duration.ofMillis(1),
+          Duration.ofSeconds(60), Duration.ofSeconds(5));
       server(info(1, "10.0.0.5:5432", true, 100), other);
       server(info(1, "10.0.0.5:5432", true, 100), other);
     } finally {

@@ -51,7 +51,11 @@ class ServerTrackerTest {
 
   private ServerTracker tracker(Duration idle) {
     return new ServerTracker("replica:5433", IDENTITY, true, Lsn.of(100),
-        () -> server.side(ServerTracker.POLL_QUERY), Duration.ofMillis(1), idle);
+        () -> server.side(ServerTracker.POLL_QUERY), settings(idle), PrimaryClock.NONE);
+  }
+
+  private static TrackerSettings settings(Duration idle) {
+    return new TrackerSettings(Duration.ofMillis(1), 100_000, idle, false);
   }
 
   private ResultSet row() throws SQLException {
@@ -221,7 +225,7 @@ class ServerTrackerTest {
     });
     tracker.close();
     tracker = new ServerTracker("replica:5433", IDENTITY, true, Lsn.of(100),
-        () -> failing.side(ServerTracker.POLL_QUERY), Duration.ofMillis(1), Duration.ofSeconds(60));
+        () -> failing.side(ServerTracker.POLL_QUERY), settings(Duration.ofSeconds(60)), PrimaryClock.NONE);
     CompletableFuture<Lsn> first = tracker.whenReplayed(Lsn.of(200));
     assertThrows(ExecutionException.class, () -> first.get(10, TimeUnit.SECONDS));
     CompletableFuture<Lsn> second = tracker.whenReplayed(Lsn.of(200));

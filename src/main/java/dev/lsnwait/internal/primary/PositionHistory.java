@@ -1,0 +1,82 @@
+package dev.lsnwait.internal.primary;
+
+/**
+ * The last reads of a primary's WAL insert position: which read (its epoch, numbered when it started), what it read,
+ * and when. It answers two questions without a round trip: the earliest position that covers a commit (the first
+ * read that started after the commit's mark), and about when the primary passed a position (for forecasts of
+ * replay). A ring of fixed size: the oldest reads make room. Not thread-safe: its owner locks around it.
+ */
+final class PositionHistory {
+
+  private final long[] epochs;
+  private final long[] positions;
+  private final long[] times;
+  private int size;
+  private int next; // where the next read goes
+
+  PositionHistory(int capacity) {
+    epochs = new long[capacity];
+    positions = new long[capacity];
+    times = new long[capacity];
+  }
+
+  /** Adds a read; epochs and positions only grow (positions unsigned). */
+  void add(long epoch, long position, long nanoTime) {
+    epochs[next] = epoch;
+    positions[next] = position;
+    times[next] = nanoTime;
+    next = (next + 1) % epochs.length;
+    size = Math.min(size + 1, epochs.length);
+  }
+
+  private int index(int age) { // 0 is the oldest kept
+    return (next - size + age + epochs.length) % epochs.length;
+  }
+
+  /**
+   * The position of the earliest read whose epoch is after {@code mark} (it started after the commit that took
+   * the mark), or -1 if none was read yet. If that read is no longer kept, the oldest kept one covers too.
+   */
+  long coveringPosition(long mark) {
+    for (int age = 0; age < size; age++) {
+      int i = index(age);
+      if (epochs[i] > mark) {
+        return positions[i];
+      }
+    }
+    return -1;
+  }
+
+  /** The latest position read, or -1. */
+  long latestPosition() {
+    return size == 0 ? -1 : positions[index(size - 1)];
+  }
+
+  /**
+   * About when the primary passed {@code position}: the time of the first read at or after it (the primary was
+   * there by then), or {@link Long#MIN_VALUE} if no read kept is at or after it, or it is older than every read kept.
+   */
+  long timeAt(long position) {
+    for (int age = 0; age < size; age++) {
+      int i = index(age);
+      if (Long.compareUnsigned(positions[i], position) >= 0) {
+        return age == 0 && Long.compareUnsigned(positions[i], position) > 0 ? Long.MIN_VALUE : times[i];
+      }
+    }
+    return Long.MIN_VALUE;
+  }
+
+  /**
+   * The time of the latest read at or below {@code position}, or {@link Long#MIN_VALUE} if none kept is: every
+   * position {@link #timeAt} dates this early or earlier is at or below {@code position}.
+   */
+  long timeUpTo(long position) {
+    for (int age = size - 1; age >= 0; age--) {
+      int i = index(age);
+      if (Long.compareUnsigned(positions[i], position) <= 0) {
+        return times[i];
+      }
+    }
+    return Long.MIN_VALUE;
+  }
+}

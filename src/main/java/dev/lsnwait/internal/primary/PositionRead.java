@@ -1,0 +1,35 @@
+package dev.lsnwait.internal.primary;
+
+import dev.lsnwait.Lsn;
+import dev.lsnwait.PositionUnavailableException;
+import java.sql.SQLException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+/** One read of a primary's position, awaited by those it covers: its epoch is given when it starts. */
+final class PositionRead {
+
+  volatile long epoch = Long.MAX_VALUE; // before it starts, after every mark taken so far
+  long since; // when the earliest commit it covers returned (or when it was asked for): what forecasts count from
+  final CompletableFuture<Lsn> result = new CompletableFuture<>();
+
+  /** The position read, by the deadline (nanoTime); a failure says the statement that needed it did not run. */
+  Lsn await(long deadline, String primary) throws SQLException {
+    try {
+      return result.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new PositionUnavailableException(
+          "lsnwait: interrupted while reading the WAL position of " + primary, e);
+    } catch (TimeoutException e) {
+      throw new PositionUnavailableException(
+          "lsnwait: could not read the WAL position of " + primary + " in time; the statement did not run", e);
+    } catch (ExecutionException e) {
+      Throwable cause = e.getCause();
+      throw new PositionUnavailableException("lsnwait: could not read the WAL position of " + primary + ": "
+          + cause.getMessage() + "; the statement did not run", cause);
+    }
+  }
+}

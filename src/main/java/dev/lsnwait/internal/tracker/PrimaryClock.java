@@ -1,0 +1,27 @@
+package dev.lsnwait.internal.tracker;
+
+/** When the cluster's primary passed positions, as this JVM's reads of its position tell (for forecasts). */
+public interface PrimaryClock {
+
+  /** Nothing known: forecasts fall back on the replica's own pace. */
+  PrimaryClock NONE = new PrimaryClock() {
+    @Override
+    public long timeAt(long lsn) {
+      return Long.MIN_VALUE;
+    }
+
+    @Override
+    public long timeUpTo(long lsn) {
+      return Long.MIN_VALUE;
+    }
+  };
+
+  /** About when ({@link System#nanoTime()}) the primary passed {@code lsn} (unsigned), or {@link Long#MIN_VALUE}. */
+  long timeAt(long lsn);
+
+  /**
+   * The latest time that {@link #timeAt} gives a position at or below {@code lsn}, or {@link Long#MIN_VALUE}: a
+   * replica that replayed {@code lsn} replayed everything dated then or earlier.
+   */
+  long timeUpTo(long lsn);
+}

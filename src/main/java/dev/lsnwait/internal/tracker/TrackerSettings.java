@@ -1,0 +1,13 @@
+package dev.lsnwait.internal.tracker;
+
+import java.time.Duration;
+
+/**
+ * How a tracker asks its server.
+ *
+ * @param pollInterval the shortest time between two polls (when a forecast replay is not there yet)
+ * @param maxPollRate the most polls a second, on average
+ * @param idleTimeout how long the poller thread and its connection stay after the last waiter
+ * @param waitForLsn whether the server has {@code WAIT FOR LSN} (PostgreSQL 19 and later)
+ */
+public record TrackerSettings(Duration pollInterval, int maxPollRate, Duration idleTimeout, boolean waitForLsn) {}

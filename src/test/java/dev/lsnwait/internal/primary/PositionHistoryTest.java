@@ -1,0 +1,43 @@
+package dev.lsnwait.internal.primary;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import org.junit.jupiter.api.Test;
+
+class PositionHistoryTest {
+
+  @Test
+  void aCommitIsCoveredByTheFirstReadAfterItsMark() {
+    PositionHistory history = new PositionHistory(4);
+    assertEquals(-1, history.coveringPosition(0));
+    history.add(1, 100, 1_000);
+    history.add(2, 200, 2_000);
+    history.add(3, 300, 3_000);
+    assertEquals(100, history.coveringPosition(0));
+    assertEquals(200, history.coveringPosition(1), "not the latest: the first read that started after the mark");
+    assertEquals(300, history.coveringPosition(2));
+    assertEquals(-1, history.coveringPosition(3), "no read after it yet");
+    assertEquals(300, history.latestPosition());
+  }
+
+  @Test
+  void theOldestReadKeptStillCoversMarksWhoseReadWasDropped() {
+    PositionHistory history = new PositionHistory(2);
+    for (int epoch = 1; epoch <= 5; epoch++) {
+      history.add(epoch, epoch * 100L, epoch * 1_000L);
+    }
+    assertEquals(400, history.coveringPosition(1), "wider than needed, never narrower");
+  }
+
+  @Test
+  void tellsAboutWhenThePrimaryPassedAPosition() {
+    PositionHistory history = new PositionHistory(4);
+    history.add(1, 100, 1_000);
+    history.add(2, 200, 2_000);
+    assertEquals(2_000, history.timeAt(150));
+    assertEquals(2_000, history.timeAt(200));
+    assertEquals(1_000, history.timeAt(100));
+    assertEquals(Long.MIN_VALUE, history.timeAt(50), "before every read kept: unknown");
+    assertEquals(Long.MIN_VALUE, history.timeAt(250), "not read yet");
+  }
+}

@@ -1,0 +1,88 @@
+package dev.lsnwait.internal.tracker;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+
+class ForecastAndBudgetTest {
+
+  private static final long MS = TimeUnit.MILLISECONDS.toNanos(1);
+
+  /** The primary passed position p at p ms. */
+  private static final PrimaryClock CLOCK = new PrimaryClock() {
+    @Override
+    public long timeAt(long lsn) {
+      return lsn * MS;
+    }
+
+    @Override
+    public long timeUpTo(long lsn) {
+      return lsn * MS;
+    }
+  };
+
+  @Test
+  void aForecastLearnsTheLagFromServedWaitsAndTriesEarlierAfterFirstTrySuccesses() {
+    ReplayForecast forecast = new ReplayForecast(CLOCK);
+    assertEquals(Long.MIN_VALUE, forecast.expected(100, 100 * MS), "no idea yet");
+    forecast.served(100, 121 * MS, Long.MIN_VALUE, false); // found at once, 21 ms after
+    assertEquals(221 * MS, forecast.expected(200, 200 * MS));
+    forecast.served(200, 221 * MS, Long.MIN_VALUE, true); // at once again: maybe late, try earlier
+    assertTrue(forecast.expected(300, 300 * MS) < 321 * MS, "tries a little earlier");
+    forecast.served(300, 324 * MS, 320 * MS, true); // missed at 320, found at 324: replayed in between
+    assertEquals(421 * MS, forecast.expected(400, 400 * MS), "aims early in the interval");
+  }
+
+  @Test
+  void aLagLearnedDuringAStallIsForgottenAtTheNextPoll() {
+    ReplayForecast forecast = new ReplayForecast(CLOCK);
+    forecast.served(100, 5_100 * MS, 100 * MS, false); // a paused replica: "replayed" 5 s after
+    assertTrue(forecast.expected(200, 200 * MS) > 2_000 * MS);
+    forecast.observed(5_301 * MS, 5_300); // resumed: at 5301 ms it has replayed what the primary passed at 5300
+    assertEquals(5_401 * MS, forecast.expected(5_400, 5_301 * MS), "lag 1 ms: the poll bounds it");
+  }
+
+  @Test
+  void aPollBoundsTheLagEvenBeforeAnyWaitWasServed() {
+    ReplayForecast forecast = new ReplayForecast(CLOCK);
+    forecast.observed(120 * MS, 100); // at 120 ms the replica had replayed what the primary passed at 100 ms
+    assertEquals(220 * MS, forecast.expected(200, 120 * MS));
+    forecast.served(150, 210 * MS, Long.MIN_VALUE, false); // a read 60 ms after its write: found at once
+    assertEquals(320 * MS, forecast.expected(300, 210 * MS), "not a lag of 60 ms");
+  }
+
+  @Test
+  void withoutThePrimarysTimesItFollowsThePaceOfReplayWhileReplayMoves() {
+    ReplayForecast forecast = new ReplayForecast(PrimaryClock.NONE);
+    forecast.observed(0, 1_000);
+    forecast.observed(10 * MS, 2_000); // 100 bytes a ms
+    assertEquals(20 * MS, forecast.expected(3_000, 11 * MS));
+    assertEquals(Long.MIN_VALUE, forecast.expected(3_000, 500 * MS), "an idle replica has no pace");
+    forecast.observed(1_000 * MS, 2_100); // moved again after a second of idleness: not a pace of 0.1 byte a ms
+    forecast.observed(1_001 * MS, 2_200);
+    assertEquals(1_002 * MS, forecast.expected(2_300, 1_001 * MS), "the pace of the last 20 ms");
+  }
+
+  @Test
+  void manyWaitersShareTheFloorRateAFewPollAsOftenAsTheIntervalAllows() {
+    assertTrue(pollsInASecond(1000) <= 200 + 20, "1000 waiting: the floor rate, plus the burst");
+    int few = pollsInASecond(4);
+    assertTrue(few >= 900 && few <= 1000 + 20, few + " polls with 4 waiting: one every 250 us among them");
+  }
+
+  /** Polls a poller asking every 100 us would get in a second (simulated time). */
+  private static int pollsInASecond(int waiting) {
+    long start = System.nanoTime();
+    PollBudget budget = new PollBudget(200, TimeUnit.MICROSECONDS.toNanos(250));
+    int polls = 0;
+    for (long t = start; t < start + TimeUnit.SECONDS.toNanos(1); t += TimeUnit.MICROSECONDS.toNanos(100)) {
+      if (budget.nextAt(t, waiting) <= t) {
+        budget.take(t, waiting);
+        polls++;
+      }
+    }
+    return polls;
+  }
+}

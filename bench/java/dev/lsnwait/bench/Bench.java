@@ -10,7 +10,7 @@ import java.util.List;
  *
  * <pre>
  *   mvn -q -Pbench                                   # all end-to-end benchmarks, then print the tables
- *   mvn -q -Pbench -Dbench.args="write --reps 7"     # one of: write, read, wakeup, exact, scale, fleet
+ *   mvn -q -Pbench -Dbench.args="write --reps 7"     # one of: write, read, wakeup, exact, scale, fleet, routing
  *   mvn -q -Pbench -Dbench.args="fleet --baseline /path/to/earlier/lsnwait.jar"   # beside an earlier build
  *   mvn -q -Pbench -Dbench.args="jmh"                # the JMH microbenchmarks (JMH options may follow)
  * </pre>
@@ -43,6 +43,7 @@ public final class Bench {
           case "scale" -> new ScaleBench(cluster, options).run();
           case "fleet" -> new FleetBench(cluster, options).run();
           case "exact" -> new ExactTokenBench(cluster, options).run();
+          case "routing" -> new RoutingBench(cluster, options).run();
           default -> throw new IllegalArgumentException("unknown benchmark " + part);
         }
       }

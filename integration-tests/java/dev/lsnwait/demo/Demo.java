@@ -104,8 +104,8 @@ public final class Demo {
   }
 
   private Result measure(Strategy strategy, PgCluster cluster) throws Exception {
-    try (HikariDataSource primary = pool(strategy.primaryUrl(cluster), strategy + "-primary");
-        HikariDataSource replica = pool(strategy.replicaUrl(cluster), strategy + "-replica")) {
+    try (HikariDataSource primary = pool(strategy.primaryUrl(cluster), strategy + "-primary", false);
+        HikariDataSource replica = pool(strategy.replicaUrl(cluster), strategy + "-replica", strategy.readOnlyReads())) {
       Counters counters = new Counters();
       List<Latencies> latencies = new ArrayList<>();
       ExecutorService workers = Executors.newFixedThreadPool(options.threads + options.writers);
@@ -147,16 +147,18 @@ public final class Demo {
           strategy.readsFromPrimary(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - lastWrite), options.stickyMillis);
       long start = System.nanoTime();
       boolean seen;
+      boolean onReplica = true; // a stale read came from a replica
       try (Connection c = (fromPrimary ? primary : replica).getConnection();
-          PreparedStatement select = c.prepareStatement("SELECT 1 FROM demo WHERE id = ?")) {
+          PreparedStatement select = c.prepareStatement("SELECT pg_is_in_recovery() FROM demo WHERE id = ?")) {
         select.setLong(1, latestId);
         try (ResultSet row = select.executeQuery()) {
           seen = row.next();
+          onReplica = !seen || row.getBoolean(1);
         }
       }
       latencies.add(System.nanoTime() - start);
       counters.reads.increment();
-      if (!fromPrimary) {
+      if (onReplica) {
         counters.replicaReads.increment();
       }
       if (!seen) {
@@ -184,8 +186,9 @@ public final class Demo {
     }
   }
 
-  private HikariDataSource pool(String url, String name) {
+  private HikariDataSource pool(String url, String name, boolean readOnly) {
     HikariConfig config = new HikariConfig();
+    config.setReadOnly(readOnly);
     config.setJdbcUrl(url);
     config.setUsername("postgres");
     config.setPoolName(name);

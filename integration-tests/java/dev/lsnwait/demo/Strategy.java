@@ -47,6 +47,28 @@ enum Strategy {
     String replicaUrl(PgCluster cluster) {
       return cluster.replica().lsnwaitUrl();
     }
+  },
+  LSNWAIT_ONE_URL("lsnwait, one URL", "one jdbc:lsnwait: URL with lsnwait.replicas; read-only reads go to a caught-up"
+      + " replica, or after lsnwait.replicaWait to the primary") {
+    @Override
+    boolean readsFromPrimary(long sinceLastWriteMillis, int stickyMillis) {
+      return false;
+    }
+
+    @Override
+    String primaryUrl(PgCluster cluster) {
+      return cluster.primary().lsnwaitUrl() + "?lsnwait.replicas=127.0.0.1:" + cluster.replica().port();
+    }
+
+    @Override
+    String replicaUrl(PgCluster cluster) {
+      return primaryUrl(cluster);
+    }
+
+    @Override
+    boolean readOnlyReads() {
+      return true;
+    }
   };
 
   final String label;
@@ -66,6 +88,11 @@ enum Strategy {
 
   String replicaUrl(PgCluster cluster) {
     return cluster.replica().jdbcUrl();
+  }
+
+  /** Whether reads run on read-only connections (the routing URL places them by that flag). */
+  boolean readOnlyReads() {
+    return false;
   }
 
   void before(PgCluster cluster) {}

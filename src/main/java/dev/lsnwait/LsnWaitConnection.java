@@ -14,7 +14,12 @@ public interface LsnWaitConnection extends Connection {
     /** Produces tokens after commits. */
     PRIMARY,
     /** Waits for the current token before statements run. */
-    REPLICA
+    REPLICA,
+    /**
+     * A routing connection ({@code lsnwait.replicas}): read-only work on a replica that has replayed the token,
+     * everything else on the primary.
+     */
+    ROUTING
   }
 
   /** This connection's role, detected with {@code pg_is_in_recovery()} unless {@code lsnwait.role} forced it. */
@@ -23,7 +28,7 @@ public interface LsnWaitConnection extends Connection {
   /** The {@code system_identifier} of the server's cluster. */
   long systemIdentifier();
 
-  /** For a replica connection, the tracker of its server. */
+  /** For a replica connection, the tracker of its server; empty on a primary or routing connection. */
   Optional<ReplicaTracker> replicaTracker();
 
   /**

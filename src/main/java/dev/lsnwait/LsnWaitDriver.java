@@ -1,18 +1,13 @@
 package dev.lsnwait;
 
-import dev.lsnwait.internal.Consistency;
-import dev.lsnwait.internal.Jdbc;
 import dev.lsnwait.internal.LsnWaitUrl;
 import dev.lsnwait.internal.Setting;
 import dev.lsnwait.internal.Settings;
-import dev.lsnwait.internal.primary.CommitRecorder;
+import dev.lsnwait.internal.connect.Connector;
 import dev.lsnwait.internal.proxy.ProxyFactory;
-import dev.lsnwait.internal.replica.ReadGate;
 import dev.lsnwait.internal.registry.Registry;
-import dev.lsnwait.internal.registry.Server;
-import dev.lsnwait.internal.server.ServerInfo;
-import dev.lsnwait.internal.server.ServerRoutes;
-import dev.lsnwait.internal.registry.ServerSettings;
+import dev.lsnwait.internal.routing.Members;
+import dev.lsnwait.internal.routing.RoutingFactory;
 import java.sql.Connection;
 import java.sql.Driver;
 import java.sql.DriverManager;
@@ -24,10 +19,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.Properties;
 import java.util.Set;
-import java.util.function.Function;
 import java.util.logging.Logger;
-import org.postgresql.core.BaseConnection;
-import org.postgresql.util.HostSpec;
 
 /**
  * The {@code jdbc:lsnwait:} driver: {@code jdbc:lsnwait:postgresql://host:port/db?...} is pgjdbc's URL behind a
@@ -54,6 +46,7 @@ public final class LsnWaitDriver implements Driver {
 
   static {
     ProxyFactory.preload();
+    RoutingFactory.preload();
     try {
       DriverManager.registerDriver(new LsnWaitDriver(), REGISTRY::close);
     } catch (SQLException e) {
@@ -62,6 +55,7 @@ public final class LsnWaitDriver implements Driver {
   }
 
   private final org.postgresql.Driver pgjdbc = new org.postgresql.Driver();
+  private final Connector connector = new Connector(pgjdbc, REGISTRY);
 
   /** For {@link java.util.ServiceLoader} and pools that instantiate drivers by class name. */
   public LsnWaitDriver() {}
@@ -112,51 +106,10 @@ public final class LsnWaitDriver implements Driver {
     }
     LsnWaitUrl parsed = LsnWaitUrl.parse(url, info);
     Settings settings = parsed.settings();
-    Connection raw = pgjdbc.connect(parsed.pgjdbcUrl(), parsed.pgjdbcProperties());
-    if (raw == null) {
-      throw new SQLException(
-          "lsnwait: expected jdbc:lsnwait:postgresql://host:port/database after the prefix", "08001");
+    if (settings.routes()) {
+      return RoutingFactory.connection(new Members(connector, url, parsed, settings));
     }
-    try {
-      return wrap(raw, url, parsed, settings);
-    } catch (SQLException | RuntimeException e) {
-      Jdbc.closeQuietly(raw);
-      throw e;
-    }
-  }
-
-  private Connection wrap(Connection raw, String originalUrl, LsnWaitUrl url, Settings settings) throws SQLException {
-    BaseConnection pg = raw.unwrap(BaseConnection.class);
-    ServerInfo info;
-    try {
-      info = ServerInfo.query(raw);
-    } catch (SQLException e) {
-      throw new SQLException(
-          "lsnwait: cannot read the server's role and identity (pg_is_in_recovery(), pg_control_system()): "
-              + e.getMessage(),
-          e.getSQLState(),
-          e);
-    }
-    boolean replica =
-        settings.role() == Settings.Role.REPLICA
-            || (settings.role() == Settings.Role.AUTO && info.inRecovery());
-    HostSpec reached = pg.getQueryExecutor().getHostSpec();
-    Function<String, ServerRoutes> routes =
-        applicationName -> ServerRoutes.to(pgjdbc, url, reached, info.address(), applicationName);
-    ServerSettings serverSettings = ServerSettings.of(settings);
-    Server server = REGISTRY.server(info, routes, serverSettings);
-    if (replica) {
-      server.tracker(); // listed by trackers() from the first connection on
-    }
-    Consistency consistency =
-        replica
-            ? new Consistency(LsnWaitConnection.Role.REPLICA, server, originalUrl, info.defaultIsolation(), null,
-                new ReadGate(server, pg, REGISTRY, routes, serverSettings, settings.timeout(), settings.onTimeout()))
-            : new Consistency(LsnWaitConnection.Role.PRIMARY, server, originalUrl, info.defaultIsolation(),
-                new CommitRecorder(server.position(), server.functions(), pg,
-                    settings.tokens() == Settings.Tokens.COMMITS),
-                null);
-    return ProxyFactory.connection(raw, pg, consistency);
+    return connector.open(parsed.pgjdbcUrl(), parsed.pgjdbcProperties(), url, parsed, settings);
   }
 
   /** pgjdbc's properties for the URL, followed by lsnwait's own. */

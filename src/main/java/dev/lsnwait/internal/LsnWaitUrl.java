@@ -94,6 +94,55 @@ public final class LsnWaitUrl {
     return pgjdbcUrl;
   }
 
+  /**
+   * The URL for pgjdbc to reach one replica of a routing URL: the same database and parameters at {@code address}
+   * ({@code host:port}), without pgjdbc's host selection ({@code targetServerType}, {@code loadBalanceHosts}), which
+   * is about the primary's host list.
+   */
+  public String pgjdbcUrlFor(String address) {
+    String hosts = "jdbc:postgresql://";
+    String rest;
+    if (pgjdbcUrl.regionMatches(true, 0, hosts, 0, hosts.length())) {
+      rest = pgjdbcUrl.substring(hosts.length());
+      int end = 0;
+      while (end < rest.length() && rest.charAt(end) != '/' && rest.charAt(end) != '?') {
+        end++;
+      }
+      rest = rest.substring(end);
+    } else { // jdbc:postgresql:database
+      rest = "/" + pgjdbcUrl.substring(pgjdbcUrl.indexOf(':', PGJDBC_PREFIX.length()) + 1);
+    }
+    int query = rest.indexOf('?');
+    if (query < 0) {
+      return hosts + address + rest;
+    }
+    StringBuilder kept = new StringBuilder();
+    for (String parameter : rest.substring(query + 1).split("&")) {
+      String key = decode(parameter.contains("=") ? parameter.substring(0, parameter.indexOf('=')) : parameter);
+      if (!parameter.isEmpty() && !isHostSelection(key)) {
+        kept.append(kept.length() == 0 ? "?" : "&").append(parameter);
+      }
+    }
+    return hosts + address + rest.substring(0, query) + kept;
+  }
+
+  /** The properties for pgjdbc to reach one replica of a routing URL (see {@link #pgjdbcUrlFor}). */
+  public Properties pgjdbcPropertiesForReplica() {
+    Properties properties = new Properties();
+    for (String key : pgjdbcProperties.stringPropertyNames()) {
+      if (!isHostSelection(key)) {
+        properties.setProperty(key, pgjdbcProperties.getProperty(key));
+      }
+    }
+    return properties;
+  }
+
+  private static boolean isHostSelection(String key) {
+    return key.equalsIgnoreCase("targetServerType") || key.equalsIgnoreCase("loadBalanceHosts")
+        || key.equalsIgnoreCase("hostRecheckSeconds") || key.equalsIgnoreCase("PGHOST")
+        || key.equalsIgnoreCase("PGPORT");
+  }
+
   /** The properties for pgjdbc, without lsnwait ones. */
   public Properties pgjdbcProperties() {
     return pgjdbcProperties;

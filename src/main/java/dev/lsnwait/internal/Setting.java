@@ -43,7 +43,17 @@ public enum Setting {
       "Which commits make a token on a primary: writes, those of work that may have written (a SELECT of"
           + " functions that cannot write, a read-only transaction, a validation query make none); commits, every"
           + " commit.",
-      "writes", "commits");
+      "writes", "commits"),
+  REPLICAS(
+      "lsnwait.replicas",
+      "",
+      "Replica addresses (host:port, comma-separated) for one URL that routes: read-only work goes to a replica that"
+          + " has replayed the thread's writes, everything else to the primary of the URL."),
+  REPLICA_WAIT(
+      "lsnwait.replicaWait",
+      "20ms",
+      "With lsnwait.replicas: how long read-only work waits for a replica to catch up before it runs on the"
+          + " primary (0: never wait).");
 
   /** The prefix of every lsnwait property. */
   public static final String PREFIX = "lsnwait.";

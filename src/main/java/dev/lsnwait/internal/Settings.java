@@ -3,6 +3,8 @@ package dev.lsnwait.internal;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.regex.Matcher;
@@ -17,7 +19,9 @@ public record Settings(
     int maxPollRate,
     Duration resolveInterval,
     Duration idleTimeout,
-    Tokens tokens) {
+    Tokens tokens,
+    List<String> replicas,
+    Duration replicaWait) {
 
   /** {@code lsnwait.role}. */
   public enum Role {
@@ -50,7 +54,38 @@ public record Settings(
         positiveInt(Setting.MAX_POLL_RATE, values),
         duration(Setting.RESOLVE_INTERVAL, values, false),
         duration(Setting.IDLE_TIMEOUT, values, true),
-        choice(Setting.TOKENS, values, Tokens.class));
+        choice(Setting.TOKENS, values, Tokens.class),
+        addresses(Setting.REPLICAS, values),
+        duration(Setting.REPLICA_WAIT, values, false));
+  }
+
+  /** These settings with another role (a routing connection's replicas detect theirs). */
+  public Settings withRole(Role other) {
+    return new Settings(other, timeout, onTimeout, pollInterval, maxPollRate, resolveInterval, idleTimeout, tokens,
+        replicas, replicaWait);
+  }
+
+  /** Whether this URL routes: it names replicas. */
+  public boolean routes() {
+    return !replicas.isEmpty();
+  }
+
+  private static final Pattern ADDRESS = Pattern.compile("(\\[[0-9A-Fa-f:.]+\\]|[^\\s,:/?\\[\\]]+)(:\\d{1,5})?");
+
+  private static List<String> addresses(Setting setting, Map<Setting, String> values) throws SQLException {
+    String value = value(setting, values);
+    List<String> result = new ArrayList<>();
+    for (String address : value.split(",")) {
+      String trimmed = address.trim();
+      if (trimmed.isEmpty()) {
+        continue;
+      }
+      if (!ADDRESS.matcher(trimmed).matches()) {
+        throw invalid(setting, value, "host:port pairs separated by commas, such as replica1:5432,replica2:5432");
+      }
+      result.add(trimmed);
+    }
+    return List.copyOf(result);
   }
 
   private static String value(Setting setting, Map<Setting, String> values) {

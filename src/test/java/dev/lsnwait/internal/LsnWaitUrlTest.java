@@ -80,4 +80,39 @@ class LsnWaitUrlTest {
         () -> LsnWaitUrl.parse("jdbc:lsnwait:postgresql://h/db?lsnwait.tiemout=1s", null).settings());
     assertTrue(e.getMessage().contains("lsnwait.tiemout"), e.getMessage());
   }
+
+  @Test
+  void aRoutingUrlNamesItsReplicasAndTheirWait() throws SQLException {
+    Settings settings = LsnWaitUrl.parse("jdbc:lsnwait:postgresql://p:5432/db?lsnwait.replicas=r1:5432,%20[::1]:6432,r3"
+        + "&lsnwait.replicaWait=50ms", null).settings();
+    assertTrue(settings.routes());
+    assertEquals(java.util.List.of("r1:5432", "[::1]:6432", "r3"), settings.replicas());
+    assertEquals(Duration.ofMillis(50), settings.replicaWait());
+    Settings plain = LsnWaitUrl.parse("jdbc:lsnwait:postgresql://p/db", null).settings();
+    assertFalse(plain.routes());
+    assertEquals(Duration.ofMillis(20), plain.replicaWait());
+  }
+
+  @Test
+  void malformedReplicaAddressesAreRefusedByName() {
+    SQLException error = assertThrows(SQLException.class,
+        () -> LsnWaitUrl.parse("jdbc:lsnwait:postgresql://p/db?lsnwait.replicas=a/b:1", null).settings());
+    assertTrue(error.getMessage().contains("lsnwait.replicas"), error.getMessage());
+    assertEquals("22023", error.getSQLState());
+  }
+
+  @Test
+  void aReplicaKeepsTheDatabaseAndParametersButNotTheHostSelection() {
+    Properties info = new Properties();
+    info.setProperty("user", "app");
+    info.setProperty("targetServerType", "primary");
+    LsnWaitUrl url = LsnWaitUrl.parse("jdbc:lsnwait:postgresql://p1:5432,p2:5432/app?ssl=true&targetServerType=primary"
+        + "&loadBalanceHosts=true&lsnwait.replicas=r:1", info);
+    assertEquals("jdbc:postgresql://r:1/app?ssl=true", url.pgjdbcUrlFor("r:1"));
+    assertEquals("app", url.pgjdbcPropertiesForReplica().getProperty("user"));
+    assertFalse(url.pgjdbcPropertiesForReplica().containsKey("targetServerType"));
+    assertEquals("jdbc:postgresql://r:1/app",
+        LsnWaitUrl.parse("jdbc:lsnwait:postgresql:app", null).pgjdbcUrlFor("r:1"));
+    assertEquals("jdbc:postgresql://r:1/", LsnWaitUrl.parse("jdbc:lsnwait:postgresql://p/", null).pgjdbcUrlFor("r:1"));
+  }
 }

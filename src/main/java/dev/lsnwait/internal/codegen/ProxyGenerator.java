@@ -11,6 +11,14 @@ import dev.lsnwait.internal.proxy.ProxyFactory;
 import dev.lsnwait.internal.proxy.ProxyPreparedStatement;
 import dev.lsnwait.internal.proxy.ProxyResultSet;
 import dev.lsnwait.internal.proxy.ProxyStatement;
+import dev.lsnwait.internal.routing.Recorded;
+import dev.lsnwait.internal.routing.RoutingCallableStatement;
+import dev.lsnwait.internal.routing.RoutingConnection;
+import dev.lsnwait.internal.routing.RoutingDatabaseMetaData;
+import dev.lsnwait.internal.routing.RoutingFactory;
+import dev.lsnwait.internal.routing.RoutingPreparedStatement;
+import dev.lsnwait.internal.routing.RoutingResultSet;
+import dev.lsnwait.internal.routing.RoutingStatement;
 import java.io.File;
 import java.lang.reflect.Method;
 import java.lang.reflect.Modifier;
@@ -68,11 +76,62 @@ public final class ProxyGenerator {
     generated.add(generate("callableStatement", ProxyCallableStatement.class, Map.of(), "callable"));
     generated.add(generate("resultSet", ProxyResultSet.class, Map.of(), "delegate"));
     generated.add(generate("databaseMetaData", ProxyDatabaseMetaData.class, Map.of(), "delegate"));
+    List<Generated> routing = new ArrayList<>();
+    routing.add(generateRouting("connection", RoutingConnection.class, Map.of("java.sql.Connection", "primary")));
+    routing.add(generateRouting("statement", RoutingStatement.class, Map.of("java.sql.Statement", "target")));
+    routing.add(generateRouting("preparedStatement", RoutingPreparedStatement.class,
+        Map.of("java.sql.Statement", "target", "java.sql.PreparedStatement", "preparedTarget")));
+    routing.add(generateRouting("callableStatement", RoutingCallableStatement.class,
+        Map.of("java.sql.Statement", "target", "java.sql.PreparedStatement", "preparedTarget",
+            "java.sql.CallableStatement", "callableTarget")));
+    routing.add(generateRouting("resultSet", RoutingResultSet.class, Map.of()));
+    routing.add(generateRouting("databaseMetaData", RoutingDatabaseMetaData.class, Map.of()));
     if (!unclassified.isEmpty()) {
       throw new IllegalStateException("lsnwait's proxies meet JDBC methods nobody classified (add each to"
-          + " ProxyMethods, or write it by hand if it executes SQL):\n  " + String.join("\n  ", unclassified));
+          + " ProxyMethods or RoutingMethods, or write it by hand if it executes SQL or holds state):\n  "
+          + String.join("\n  ", unclassified));
     }
-    rewriteFactory(generated);
+    rewriteFactory(ProxyFactory.class, generated);
+    rewriteFactory(RoutingFactory.class, routing);
+  }
+
+  /**
+   * A final subclass of a routing class: methods pass to what the named method returns ({@code target()}, ...) by
+   * declaring interface, or to the field {@code delegate}; setters are recorded first (see {@link RoutingMethods}).
+   */
+  private Generated generateRouting(String factoryMethod, Class<?> base, Map<String, String> targetsByInterface)
+      throws Exception {
+    DynamicType.Builder<?> builder = finalSubclass(base);
+    Method wrapper = findMethod(base, "wrapResultSet");
+    for (Method method : base.getMethods()) {
+      if (!Modifier.isAbstract(method.getModifiers()) && !method.isDefault()) {
+        continue;
+      }
+      String declaring = method.getDeclaringClass().getName();
+      RoutingMethods.Kind kind = RoutingMethods.of(declaring, method.getName());
+      if (kind == null || kind == RoutingMethods.Kind.HAND_WRITTEN) {
+        unclassified.add(base.getSimpleName() + ": " + declaring + "." + method.getName()
+            + Arrays.toString(method.getParameterTypes())
+            + (kind == null ? " is not classified" : " must be written by hand, and is not"));
+        continue;
+      }
+      String target = targetsByInterface.get(declaring);
+      MethodCall call = target == null
+          ? MethodCall.invoke(method).onField("delegate").withAllArguments()
+          : MethodCall.invoke(method).onMethodCall(MethodCall.invoke(findMethod(base, target))).withAllArguments();
+      Implementation implementation =
+          method.getReturnType() == ResultSet.class && wrapper != null
+              ? MethodCall.invoke(wrapper).withMethodCall(call) : call;
+      if (kind != RoutingMethods.Kind.PASS_THROUGH) {
+        Method record = findMethod(base, kind == RoutingMethods.Kind.RECORD_OPTION ? "recordOption" : "recordParameter");
+        implementation = MethodCall.invoke(record).with(Recorded.signature(method)).withArgumentArray()
+            .andThen(implementation);
+      }
+      builder = builder
+          .method(named(method.getName()).and(takesArguments(method.getParameterTypes())))
+          .intercept(implementation);
+    }
+    return save(factoryMethod, builder);
   }
 
   /**
@@ -83,12 +142,7 @@ public final class ProxyGenerator {
   private Generated generate(
       String factoryMethod, Class<?> base, Map<String, String> fieldsByInterface, String delegateField)
       throws Exception {
-    String name = base.getPackageName() + ".LsnWait" + base.getSimpleName();
-    DynamicType.Builder<?> builder =
-        byteBuddy
-            .subclass(base, ConstructorStrategy.Default.IMITATE_SUPER_CLASS_OPENING)
-            .name(name)
-            .modifiers(Visibility.PUBLIC, TypeManifestation.FINAL);
+    DynamicType.Builder<?> builder = finalSubclass(base);
     Method wrapper = findMethod(base, "wrapResultSet");
     Method beforeQuery = findMethod(base, "beforeMetadataQuery");
     for (Method method : base.getMethods()) {
@@ -119,6 +173,18 @@ public final class ProxyGenerator {
           .method(named(method.getName()).and(takesArguments(method.getParameterTypes())))
           .intercept(implementation);
     }
+    return save(factoryMethod, builder);
+  }
+
+  /** The public final subclass {@code LsnWait<Base>} of a hand-written abstract class, its constructor imitated. */
+  private DynamicType.Builder<?> finalSubclass(Class<?> base) {
+    return byteBuddy
+        .subclass(base, ConstructorStrategy.Default.IMITATE_SUPER_CLASS_OPENING)
+        .name(base.getPackageName() + ".LsnWait" + base.getSimpleName())
+        .modifiers(Visibility.PUBLIC, TypeManifestation.FINAL);
+  }
+
+  private Generated save(String factoryMethod, DynamicType.Builder<?> builder) throws Exception {
     DynamicType.Unloaded<?> made = builder.make();
     made.saveIn(classes);
     return new Generated(factoryMethod, made.getTypeDescription());
@@ -135,12 +201,12 @@ public final class ProxyGenerator {
     return null;
   }
 
-  private void rewriteFactory(List<Generated> generated) throws Exception {
+  private void rewriteFactory(Class<?> factoryClass, List<Generated> generated) throws Exception {
     ClassFileLocator locator =
         new ClassFileLocator.Compound(
             new ClassFileLocator.ForFolder(classes),
             ClassFileLocator.ForClassLoader.of(ProxyGenerator.class.getClassLoader()));
-    TypeDescription factory = TypePool.Default.of(locator).describe(ProxyFactory.class.getName()).resolve();
+    TypeDescription factory = TypePool.Default.of(locator).describe(factoryClass.getName()).resolve();
     DynamicType.Builder<?> builder = byteBuddy.redefine(factory, locator);
     for (Generated proxy : generated) {
       MethodDescription constructor = proxy.type.getDeclaredMethods().filter(isConstructor()).getOnly();

@@ -31,9 +31,14 @@ public final class CommitRecorder {
     this.everyCommit = everyCommit;
   }
 
-  /** What {@code sql} may do. */
+  /** What {@code sql} may do, for tokens: with {@code lsnwait.tokens=commits}, everything counts as a write. */
   public SqlEffect classify(String sql) {
     return everyCommit ? SqlEffect.WRITE : functions.classify(sql);
+  }
+
+  /** What {@code sql} may do, from its text and the primary's functions, whatever makes tokens. */
+  public SqlEffect effectOf(String sql) {
+    return functions.classify(sql);
   }
 
   /** Before a statement with this effect runs (or other work: COPY, an updatable result set). */

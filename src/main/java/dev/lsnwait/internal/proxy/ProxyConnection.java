@@ -49,6 +49,14 @@ public abstract class ProxyConnection implements LsnWaitConnection {
     return commits != null ? commits.classify(sql) : SqlEffect.READ;
   }
 
+  /**
+   * What {@code sql} may do, as a routing connection asks its primary before it places work: on a connection that
+   * turned out not to be a primary, anything may write.
+   */
+  public final SqlEffect effectOf(String sql) {
+    return commits != null ? commits.effectOf(sql) : SqlEffect.WRITE;
+  }
+
   /** Before work runs: on a replica, wait unless the snapshot is already fixed; on a primary, note a write. */
   final void beforeExecute(SqlEffect effect) throws SQLException {
     if (readGate != null && !snapshotFixed()) {

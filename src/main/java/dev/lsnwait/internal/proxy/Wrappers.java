@@ -4,11 +4,11 @@ import java.sql.SQLException;
 import java.sql.Wrapper;
 
 /** {@link Wrapper} for the proxies: the proxy itself if it fits, else whatever the pgjdbc object unwraps to. */
-final class Wrappers {
+public final class Wrappers {
 
   private Wrappers() {}
 
-  static <T> T unwrap(Object proxy, Wrapper delegate, Class<T> type) throws SQLException {
+  public static <T> T unwrap(Object proxy, Wrapper delegate, Class<T> type) throws SQLException {
     if (type.isInstance(proxy)) {
       return type.cast(proxy);
     }
@@ -18,7 +18,7 @@ final class Wrappers {
     return delegate.unwrap(type);
   }
 
-  static boolean isWrapperFor(Object proxy, Wrapper delegate, Class<?> type) throws SQLException {
+  public static boolean isWrapperFor(Object proxy, Wrapper delegate, Class<?> type) throws SQLException {
     return type.isInstance(proxy) || type.isInstance(delegate) || delegate.isWrapperFor(type);
   }
 }

@@ -31,6 +31,7 @@ public final class Registry implements AutoCloseable {
   private static final System.Logger LOG = System.getLogger("dev.lsnwait.server");
 
   private final ConcurrentHashMap<ServerIdentity, Server> servers = new ConcurrentHashMap<>();
+  private final ConcurrentHashMap<String, AddressHealth> replicaAddresses = new ConcurrentHashMap<>();
   private volatile boolean closed;
 
   /**
@@ -181,10 +182,16 @@ public final class Registry implements AutoCloseable {
     return through.size() == 1 ? Optional.of(through.get(0)) : Optional.empty();
   }
 
+  /** The health of a replica address that routing connections use, shared by all of them. */
+  public AddressHealth replicaAddress(String address) {
+    return replicaAddresses.computeIfAbsent(address, AddressHealth::new);
+  }
+
   /** Stops every tracker thread and closes lsnwait's own connections; later connections start afresh. */
   @Override
   public void close() {
     closed = true;
+    replicaAddresses.clear();
     for (ServerIdentity identity : List.copyOf(servers.keySet())) {
       Server server = servers.remove(identity);
       if (server != null) {

@@ -1,0 +1,118 @@
+package dev.lsnwait.internal.routing;
+
+import dev.lsnwait.Lsn;
+import dev.lsnwait.internal.context.ThreadContext;
+import dev.lsnwait.internal.proxy.ProxyConnection;
+import dev.lsnwait.internal.tracker.ServerTracker;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+/**
+ * Where read-only work runs: a replica that has already replayed what the thread requires (from the trackers'
+ * cached positions, no round trip), spread over those that have; else the first to replay it within
+ * {@code lsnwait.replicaWait}; else the primary. Never a replica that has not replayed it, and never an error only
+ * because replicas lag.
+ */
+final class Router {
+
+  private final Members members;
+  private final long replicaWaitNanos;
+  private final long positionTimeoutNanos;
+  private int next = ThreadLocalRandom.current().nextInt(1 << 16); // spreads over caught-up replicas
+  private Decision last = Decision.PRIMARY_READ_WRITE;
+
+  /** Why the last choice went where it went (for tests, metrics and {@code toString}). */
+  enum Decision {
+    PRIMARY_READ_WRITE,
+    REPLICA_CAUGHT_UP,
+    REPLICA_AFTER_WAIT,
+    PRIMARY_NO_REPLICA,
+    PRIMARY_REPLICAS_BEHIND,
+    PRIMARY_POSITION_UNKNOWN
+  }
+
+  Router(Members members, Duration replicaWait, Duration positionTimeout) {
+    this.members = members;
+    this.replicaWaitNanos = replicaWait.toNanos();
+    this.positionTimeoutNanos = positionTimeout.toNanos();
+  }
+
+  Decision lastDecision() {
+    return last;
+  }
+
+  /** The member for read-only work now. */
+  ProxyConnection forRead(SessionState state) throws SQLException {
+    List<ProxyConnection> replicas = members.usableReplicas(state);
+    if (replicas.isEmpty()) {
+      return primary(Decision.PRIMARY_NO_REPLICA);
+    }
+    Lsn required;
+    try {
+      required = ThreadContext.requiredLsn(members.systemIdentifier(), System.nanoTime() + positionTimeoutNanos);
+    } catch (SQLException e) {
+      return primary(Decision.PRIMARY_POSITION_UNKNOWN); // the primary is never stale; it may also be down
+    }
+    List<ProxyConnection> caughtUp = new ArrayList<>(replicas.size());
+    for (ProxyConnection replica : replicas) {
+      if (required == null || tracker(replica).isReplicated(required)) {
+        caughtUp.add(replica);
+      }
+    }
+    if (!caughtUp.isEmpty()) {
+      last = Decision.REPLICA_CAUGHT_UP;
+      return caughtUp.get(Math.floorMod(next++, caughtUp.size()));
+    }
+    ProxyConnection first = replicaWaitNanos > 0 ? firstToReplay(replicas, required) : null;
+    return first != null ? first : primary(Decision.PRIMARY_REPLICAS_BEHIND);
+  }
+
+  /** Waits up to {@code replicaWait} for any replica to replay {@code required}; null if none did. */
+  private ProxyConnection firstToReplay(List<ProxyConnection> replicas, Lsn required) throws SQLException {
+    List<CompletableFuture<Lsn>> replays = new ArrayList<>(replicas.size());
+    for (ProxyConnection replica : replicas) {
+      replays.add(tracker(replica).whenReplayed(required));
+    }
+    try {
+      CompletableFuture.anyOf(replays.toArray(new CompletableFuture<?>[0]))
+          .get(replicaWaitNanos, TimeUnit.NANOSECONDS);
+    } catch (TimeoutException | ExecutionException e) {
+      // none in time, or the first to answer could not be tracked: look at them all below
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new SQLException("lsnwait: interrupted while choosing a replica", "57014", e);
+    } finally {
+      for (CompletableFuture<Lsn> replay : replays) {
+        replay.cancel(false); // a waiter nobody needs any more stops the tracker's polling
+      }
+    }
+    for (ProxyConnection replica : replicas) {
+      if (tracker(replica).isReplicated(required)) {
+        last = Decision.REPLICA_AFTER_WAIT;
+        return replica;
+      }
+    }
+    return null;
+  }
+
+  private ProxyConnection primary(Decision why) {
+    last = why;
+    return members.primary();
+  }
+
+  /** Read-write work: always the primary. */
+  ProxyConnection forWrite() {
+    return primary(Decision.PRIMARY_READ_WRITE);
+  }
+
+  private static ServerTracker tracker(ProxyConnection replica) {
+    return replica.readGate().server().tracker();
+  }
+}

@@ -1,0 +1,130 @@
+package dev.lsnwait.internal.routing;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.mockito.ArgumentMatchers.any;
+import static org.mockito.Mockito.mock;
+import static org.mockito.Mockito.never;
+import static org.mockito.Mockito.verify;
+import static org.mockito.Mockito.when;
+
+import dev.lsnwait.Lsn;
+import dev.lsnwait.LsnContext;
+import dev.lsnwait.LsnToken;
+import dev.lsnwait.internal.proxy.ProxyConnection;
+import dev.lsnwait.internal.registry.Server;
+import dev.lsnwait.internal.replica.ReadGate;
+import dev.lsnwait.internal.tracker.ServerTracker;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+class RouterTest {
+
+  private static final long CLUSTER = 42;
+  private static final Lsn WRITTEN = Lsn.of(1000);
+
+  private final Members members = mock(Members.class);
+  private final ProxyConnection primary = mock(ProxyConnection.class);
+  private final SessionState state = new SessionState();
+  private final List<ProxyConnection> replicas = new ArrayList<>();
+  private final List<ServerTracker> trackers = new ArrayList<>();
+
+  @BeforeEach
+  void setUp() {
+    when(members.primary()).thenReturn(primary);
+    when(members.systemIdentifier()).thenReturn(CLUSTER);
+    when(members.usableReplicas(any())).thenReturn(replicas);
+    LsnContext.set(LsnToken.of(CLUSTER, WRITTEN));
+  }
+
+  @AfterEach
+  void clear() {
+    LsnContext.clear();
+  }
+
+  private ServerTracker replica() {
+    ProxyConnection connection = mock(ProxyConnection.class);
+    ReadGate gate = mock(ReadGate.class);
+    Server server = mock(Server.class);
+    ServerTracker tracker = mock(ServerTracker.class);
+    when(connection.readGate()).thenReturn(gate);
+    when(gate.server()).thenReturn(server);
+    when(server.tracker()).thenReturn(tracker);
+    replicas.add(connection);
+    trackers.add(tracker);
+    return tracker;
+  }
+
+  private Router router(Duration wait) {
+    return new Router(members, wait, Duration.ofSeconds(1));
+  }
+
+  @Test
+  void withoutReplicasThePrimaryServes() throws Exception {
+    Router router = router(Duration.ofMillis(20));
+    assertSame(primary, router.forRead(state));
+    assertEquals(Router.Decision.PRIMARY_NO_REPLICA, router.lastDecision());
+  }
+
+  @Test
+  void readsSpreadOverTheReplicasThatReplayedTheToken() throws Exception {
+    when(replica().isReplicated(WRITTEN)).thenReturn(true);
+    when(replica().isReplicated(WRITTEN)).thenReturn(false);
+    when(replica().isReplicated(WRITTEN)).thenReturn(true);
+    Router router = router(Duration.ofMillis(20));
+    Set<ProxyConnection> chosen = new HashSet<>();
+    for (int i = 0; i < 10; i++) {
+      chosen.add(router.forRead(state));
+    }
+    assertEquals(Set.of(replicas.get(0), replicas.get(2)), chosen);
+    assertEquals(Router.Decision.REPLICA_CAUGHT_UP, router.lastDecision());
+    verify(trackers.get(1), never()).whenReplayed(any());
+  }
+
+  @Test
+  void aThreadWithoutATokenUsesAnyReplica() throws Exception {
+    LsnContext.clear();
+    replica();
+    assertSame(replicas.get(0), router(Duration.ZERO).forRead(state));
+  }
+
+  @Test
+  void withNoWaitALaggingReplicaSendsTheReadToThePrimary() throws Exception {
+    replica();
+    Router router = router(Duration.ZERO);
+    assertSame(primary, router.forRead(state));
+    assertEquals(Router.Decision.PRIMARY_REPLICAS_BEHIND, router.lastDecision());
+  }
+
+  @Test
+  void theFirstReplicaToReplayWithinTheWaitServes() throws Exception {
+    ServerTracker slow = replica();
+    ServerTracker fast = replica();
+    CompletableFuture<Lsn> never = new CompletableFuture<>();
+    when(slow.whenReplayed(WRITTEN)).thenReturn(never);
+    when(fast.whenReplayed(WRITTEN)).thenReturn(CompletableFuture.completedFuture(WRITTEN));
+    when(fast.isReplicated(WRITTEN)).thenReturn(false, true); // behind when asked first, there after the wait
+    Router router = router(Duration.ofSeconds(5));
+    assertSame(replicas.get(1), router.forRead(state));
+    assertEquals(Router.Decision.REPLICA_AFTER_WAIT, router.lastDecision());
+    assertTrue(never.isCancelled(), "the other wait is given up, so its tracker stops polling for it");
+  }
+
+  @Test
+  void whenNoneReplaysInTimeThePrimaryServesAfterTheWait() throws Exception {
+    when(replica().whenReplayed(WRITTEN)).thenReturn(new CompletableFuture<>());
+    Router router = router(Duration.ofMillis(30));
+    long start = System.nanoTime();
+    assertSame(primary, router.forRead(state));
+    assertTrue(System.nanoTime() - start >= Duration.ofMillis(30).toNanos());
+    assertEquals(Router.Decision.PRIMARY_REPLICAS_BEHIND, router.lastDecision());
+  }
+}

@@ -10,7 +10,7 @@ import java.util.List;
  *
  * <pre>
  *   mvn -q -Pbench                                   # all end-to-end benchmarks, then print the tables
- *   mvn -q -Pbench -Dbench.args="write --reps 7"     # one of: write, read, wakeup, exact, scale, fleet, routing
+ *   mvn -q -Pbench -Dbench.args="write --reps 7"     # one of: write, read, wakeup, exact, scale, fleet, routing, splitting
  *   mvn -q -Pbench -Dbench.args="fleet --baseline /path/to/earlier/lsnwait.jar"   # beside an earlier build
  *   mvn -q -Pbench -Dbench.args="jmh"                # the JMH microbenchmarks (JMH options may follow)
  * </pre>
@@ -44,6 +44,7 @@ public final class Bench {
           case "fleet" -> new FleetBench(cluster, options).run();
           case "exact" -> new ExactTokenBench(cluster, options).run();
           case "routing" -> new RoutingBench(cluster, options).run();
+          case "splitting" -> new SplittingBench(cluster, options).run();
           default -> throw new IllegalArgumentException("unknown benchmark " + part);
         }
       }
@@ -59,6 +60,7 @@ public final class Bench {
     int waiters = 10_000;
     int pollMicros = 500;
     int instances = 100;
+    int users = 2000;
     /** A jar (or classes directory) of another lsnwait build to measure beside this one, or null. */
     String baseline;
 
@@ -78,6 +80,7 @@ public final class Bench {
           case "--waiters" -> options.waiters = value;
           case "--poll-us" -> options.pollMicros = value;
           case "--instances" -> options.instances = value;
+          case "--users" -> options.users = value;
           default -> throw new IllegalArgumentException("unknown option " + args[i]);
         }
       }

@@ -53,7 +53,17 @@ public enum Setting {
       "lsnwait.replicaWait",
       "20ms",
       "With lsnwait.replicas: how long read-only work waits for a replica to catch up before it runs on the"
-          + " primary (0: never wait).");
+          + " primary (0: never wait)."),
+  CONSISTENCY(
+      "lsnwait.consistency",
+      "session",
+      "What a replica read must see: session, the thread's own writes; global, also every commit that finished"
+          + " before it started; bounded, also every commit that finished more than lsnwait.maxStaleness before.",
+      "session", "global", "bounded"),
+  MAX_STALENESS(
+      "lsnwait.maxStaleness",
+      "1s",
+      "With lsnwait.consistency=bounded: how far behind the primary, in time, a replica read may be.");
 
   /** The prefix of every lsnwait property. */
   public static final String PREFIX = "lsnwait.";

@@ -1,5 +1,6 @@
 package dev.lsnwait.internal;
 
+import dev.lsnwait.ReadConsistency;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.time.format.DateTimeParseException;
@@ -21,7 +22,8 @@ public record Settings(
     Duration idleTimeout,
     Tokens tokens,
     List<String> replicas,
-    Duration replicaWait) {
+    Duration replicaWait,
+    ReadConsistency consistency) {
 
   /** {@code lsnwait.role}. */
   public enum Role {
@@ -56,13 +58,23 @@ public record Settings(
         duration(Setting.IDLE_TIMEOUT, values, true),
         choice(Setting.TOKENS, values, Tokens.class),
         addresses(Setting.REPLICAS, values),
-        duration(Setting.REPLICA_WAIT, values, false));
+        duration(Setting.REPLICA_WAIT, values, false),
+        consistency(values));
+  }
+
+  private static ReadConsistency consistency(Map<Setting, String> values) throws SQLException {
+    Duration bound = duration(Setting.MAX_STALENESS, values, false);
+    return switch (choice(Setting.CONSISTENCY, values, ReadConsistency.Level.class)) {
+      case SESSION -> ReadConsistency.SESSION;
+      case GLOBAL -> ReadConsistency.GLOBAL;
+      case BOUNDED -> ReadConsistency.boundedStaleness(bound);
+    };
   }
 
   /** These settings with another role (a routing connection's replicas detect theirs). */
   public Settings withRole(Role other) {
     return new Settings(other, timeout, onTimeout, pollInterval, maxPollRate, resolveInterval, idleTimeout, tokens,
-        replicas, replicaWait);
+        replicas, replicaWait, consistency);
   }
 
   /** Whether this URL routes: it names replicas. */

@@ -86,7 +86,8 @@ public final class Connector {
     Consistency consistency =
         replica
             ? new Consistency(LsnWaitConnection.Role.REPLICA, server, originalUrl, info.defaultIsolation(), null,
-                new ReadGate(server, pg, registry, routes, serverSettings, settings.timeout(), settings.onTimeout()))
+                new ReadGate(server, pg, registry, routes, serverSettings, settings.timeout(), settings.onTimeout(),
+                    settings.consistency()))
             : new Consistency(LsnWaitConnection.Role.PRIMARY, server, originalUrl, info.defaultIsolation(),
                 new CommitRecorder(server.position(), server.functions(), pg,
                     settings.tokens() == Settings.Tokens.COMMITS),

@@ -11,6 +11,7 @@ final class PositionHistory {
   private final long[] epochs;
   private final long[] positions;
   private final long[] times;
+  private final long[] starts;
   private int size;
   private int next; // where the next read goes
 
@@ -18,13 +19,20 @@ final class PositionHistory {
     epochs = new long[capacity];
     positions = new long[capacity];
     times = new long[capacity];
+    starts = new long[capacity];
   }
 
-  /** Adds a read; epochs and positions only grow (positions unsigned). */
-  void add(long epoch, long position, long nanoTime) {
+  /**
+   * Adds a read; epochs and positions only grow (positions unsigned).
+   *
+   * @param nanoTime when the earliest commit it covers returned (what forecasts count from)
+   * @param startedAt when the read started: it covers every commit that returned before then
+   */
+  void add(long epoch, long position, long nanoTime, long startedAt) {
     epochs[next] = epoch;
     positions[next] = position;
     times[next] = nanoTime;
+    starts[next] = startedAt;
     next = (next + 1) % epochs.length;
     size = Math.min(size + 1, epochs.length);
   }
@@ -41,6 +49,20 @@ final class PositionHistory {
     for (int age = 0; age < size; age++) {
       int i = index(age);
       if (epochs[i] > mark) {
+        return positions[i];
+      }
+    }
+    return -1;
+  }
+
+  /**
+   * The position of the earliest read that started at or after {@code since} (nanoTime): it covers every commit
+   * that returned before {@code since}. -1 if none kept did.
+   */
+  long startedSince(long since) {
+    for (int age = 0; age < size; age++) {
+      int i = index(age);
+      if (starts[i] - since >= 0) {
         return positions[i];
       }
     }

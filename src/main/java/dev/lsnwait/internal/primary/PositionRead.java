@@ -13,6 +13,7 @@ final class PositionRead {
 
   volatile long epoch = Long.MAX_VALUE; // before it starts, after every mark taken so far
   long since; // when the earliest commit it covers returned (or when it was asked for): what forecasts count from
+  long startedAt; // when it started: it covers every commit that returned before
   final CompletableFuture<Lsn> result = new CompletableFuture<>();
 
   /** The position read, by the deadline (nanoTime); a failure says the statement that needed it did not run. */

@@ -108,13 +108,8 @@ public final class PrimaryPosition implements CommitPositionSource, AutoCloseabl
 
   /** The latest position read, or null before the first read. */
   public Lsn lastRead() {
-    lock.lock();
-    try {
-      long latest = history.latestPosition();
-      return latest == -1 ? null : Lsn.of(latest);
-    } finally {
-      lock.unlock();
-    }
+    long latest = locked(history::latestPosition);
+    return latest == -1 ? null : Lsn.of(latest);
   }
 
   /**
@@ -122,19 +117,19 @@ public final class PrimaryPosition implements CommitPositionSource, AutoCloseabl
    * after it returned; {@link Long#MIN_VALUE} if its reads do not tell.
    */
   public long timeAt(Lsn lsn) {
-    lock.lock();
-    try {
-      return history.timeAt(lsn.asLong());
-    } finally {
-      lock.unlock();
-    }
+    return locked(() -> history.timeAt(lsn.asLong()));
   }
 
   /** The time of the latest read at or below {@code lsn}, or {@link Long#MIN_VALUE} (see {@link #timeAt}). */
   public long timeUpTo(Lsn lsn) {
+    return locked(() -> history.timeUpTo(lsn.asLong()));
+  }
+
+  /** Asks the history under the lock. */
+  private long locked(java.util.function.LongSupplier question) {
     lock.lock();
     try {
-      return history.timeUpTo(lsn.asLong());
+      return question.getAsLong();
     } finally {
       lock.unlock();
     }
@@ -143,6 +138,29 @@ public final class PrimaryPosition implements CommitPositionSource, AutoCloseabl
   /** The position now: one read that starts after this call (shared with others waiting), by the deadline. */
   public Lsn now(long deadlineNanos) throws SQLException {
     return covering(started.get(), deadlineNanos);
+  }
+
+  /**
+   * A position that covers every commit that returned before {@code since} (nanoTime): the earliest read that
+   * started since then, kept or in flight, else a new one; by the deadline.
+   */
+  public Lsn startedSince(long since, long deadlineNanos) throws SQLException {
+    PositionRead inFlightNow;
+    lock.lock();
+    try {
+      long known = history.startedSince(since);
+      if (known != -1) {
+        return Lsn.of(known);
+      }
+      inFlightNow = inFlight;
+    } finally {
+      lock.unlock();
+    }
+    if (inFlightNow != null && inFlightNow.startedAt - since >= 0) {
+      lastUse = System.nanoTime();
+      return inFlightNow.await(deadlineNanos, name);
+    }
+    return now(deadlineNanos);
   }
 
   @Override
@@ -232,6 +250,7 @@ public final class PrimaryPosition implements CommitPositionSource, AutoCloseabl
       read.epoch = started.incrementAndGet();
       inFlight = read;
       lastStart = System.nanoTime();
+      read.startedAt = lastStart;
       return read;
     } finally {
       lock.unlock();
@@ -263,7 +282,7 @@ public final class PrimaryPosition implements CommitPositionSource, AutoCloseabl
     try {
       inFlight = null;
       if (lsn != null) {
-        history.add(read.epoch, lsn.asLong(), read.since);
+        history.add(read.epoch, lsn.asLong(), read.since, read.startedAt);
       }
     } finally {
       lock.unlock();

@@ -118,6 +118,20 @@ public final class Registry implements AutoCloseable {
     return LsnToken.of(capped);
   }
 
+  /**
+   * The position reader of the cluster's primary, from a primary connection opened in this JVM; null if there is
+   * none.
+   */
+  public PrimaryPosition primaryOf(long cluster) {
+    for (Server server : servers.values()) {
+      PrimaryPosition primary = server.positionIfAny();
+      if (primary != null && server.systemIdentifier() == cluster && !server.isRetired()) {
+        return primary;
+      }
+    }
+    return null;
+  }
+
   /** When the cluster's primary passed positions, from the reads of its primaries' positions in this JVM. */
   private PrimaryClock clock(long cluster) {
     return new PrimaryClock() {

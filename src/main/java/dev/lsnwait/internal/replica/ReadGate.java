@@ -1,6 +1,7 @@
 package dev.lsnwait.internal.replica;
 
 import dev.lsnwait.Lsn;
+import dev.lsnwait.ReadConsistency;
 import dev.lsnwait.ReplicationTimeoutException;
 import dev.lsnwait.internal.Settings;
 import dev.lsnwait.internal.context.ThreadContext;
@@ -33,7 +34,10 @@ public final class ReadGate {
   private final ServerSettings serverSettings;
   private final Duration timeout;
   private final Settings.OnTimeout onTimeout;
+  private final ReadConsistency consistency;
   private volatile Server server;
+  private Lsn preset; // what a routing connection already worked out for the next statement
+  private boolean presetValid;
 
   /**
    * @param server the server this connection reached
@@ -41,7 +45,7 @@ public final class ReadGate {
    * @param registry, routes, serverSettings to find the server again if it turns out to have changed
    */
   public ReadGate(Server server, BaseConnection own, Registry registry, Function<String, ServerRoutes> routes,
-      ServerSettings serverSettings, Duration timeout, Settings.OnTimeout onTimeout) {
+      ServerSettings serverSettings, Duration timeout, Settings.OnTimeout onTimeout, ReadConsistency consistency) {
     this.server = server;
     this.own = own;
     this.registry = registry;
@@ -49,6 +53,26 @@ public final class ReadGate {
     this.serverSettings = serverSettings;
     this.timeout = timeout;
     this.onTimeout = onTimeout;
+    this.consistency = consistency;
+  }
+
+  /** The connection's read consistency ({@code lsnwait.consistency}). */
+  public ReadConsistency consistency() {
+    return consistency;
+  }
+
+  /**
+   * What the next statement must wait for, as a routing connection worked it out when it chose this replica (so
+   * a global read does not read the primary's position twice); {@link #clearPreset()} after the statement.
+   */
+  public void preset(Lsn required) {
+    preset = required;
+    presetValid = true;
+  }
+
+  public void clearPreset() {
+    preset = null;
+    presetValid = false;
   }
 
   /** The server this connection reached, as last known. */
@@ -76,7 +100,8 @@ public final class ReadGate {
       Server current = server;
       // What to wait for: reading a commit's position on its primary is bounded by this read's deadline, and its
       // failure (PositionUnavailableException, not a connection error) is thrown whatever lsnwait.onTimeout says.
-      Lsn required = ThreadContext.requiredLsn(current.systemIdentifier(), deadline);
+      Lsn required = presetValid ? preset
+          : Requirement.of(Requirement.levelFor(consistency), current.systemIdentifier(), deadline, registry);
       ServerTracker tracker = current.tracker();
       if (required == null || (!current.isRetired() && tracker.isReplicated(required))) {
         return;

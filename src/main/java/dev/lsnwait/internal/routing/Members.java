@@ -7,6 +7,7 @@ import dev.lsnwait.internal.Settings;
 import dev.lsnwait.internal.connect.Connector;
 import dev.lsnwait.internal.proxy.ProxyConnection;
 import dev.lsnwait.internal.registry.AddressHealth;
+import dev.lsnwait.internal.registry.Registry;
 import dev.lsnwait.internal.tracker.ServerTracker;
 import dev.lsnwait.Lsn;
 import java.sql.ResultSet;
@@ -66,6 +67,10 @@ public final class Members {
 
   Settings settings() {
     return settings;
+  }
+
+  Registry registry() {
+    return connector.registry();
   }
 
   ProxyConnection primary() {

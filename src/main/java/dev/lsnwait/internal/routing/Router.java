@@ -1,8 +1,8 @@
 package dev.lsnwait.internal.routing;
 
 import dev.lsnwait.Lsn;
-import dev.lsnwait.internal.context.ThreadContext;
 import dev.lsnwait.internal.proxy.ProxyConnection;
+import dev.lsnwait.internal.replica.Requirement;
 import dev.lsnwait.internal.tracker.ServerTracker;
 import java.sql.SQLException;
 import java.time.Duration;
@@ -56,7 +56,8 @@ final class Router {
     }
     Lsn required;
     try {
-      required = ThreadContext.requiredLsn(members.systemIdentifier(), System.nanoTime() + positionTimeoutNanos);
+      required = Requirement.of(Requirement.levelFor(members.settings().consistency()), members.systemIdentifier(),
+          System.nanoTime() + positionTimeoutNanos, members.registry());
     } catch (SQLException e) {
       return primary(Decision.PRIMARY_POSITION_UNKNOWN); // the primary is never stale; it may also be down
     }
@@ -68,10 +69,16 @@ final class Router {
     }
     if (!caughtUp.isEmpty()) {
       last = Decision.REPLICA_CAUGHT_UP;
-      return caughtUp.get(Math.floorMod(next++, caughtUp.size()));
+      return presetFor(caughtUp.get(Math.floorMod(next++, caughtUp.size())), required);
     }
     ProxyConnection first = replicaWaitNanos > 0 ? firstToReplay(replicas, required) : null;
-    return first != null ? first : primary(Decision.PRIMARY_REPLICAS_BEHIND);
+    return first != null ? presetFor(first, required) : primary(Decision.PRIMARY_REPLICAS_BEHIND);
+  }
+
+  /** The replica's gate takes what was worked out here for the next statement (the statement clears it). */
+  private static ProxyConnection presetFor(ProxyConnection replica, Lsn required) {
+    replica.readGate().preset(required);
+    return replica;
   }
 
   /** Waits up to {@code replicaWait} for any replica to replay {@code required}; null if none did. */

@@ -112,10 +112,23 @@ public abstract class RoutingStatement implements Statement {
       if (!connection.replicaBroke(member, e)) {
         throw e;
       }
-      result = execution.run(bind(placement(effect))); // the replica broke first: the primary may serve it
+      ProxyConnection other = placement(effect); // the replica broke first: another, or the primary, may serve it
+      try {
+        result = execution.run(bind(other));
+      } finally {
+        clearPreset(other);
+      }
+    } finally {
+      clearPreset(member);
     }
     connection.ran();
     return result;
+  }
+
+  private static void clearPreset(ProxyConnection member) {
+    if (member.readGate() != null) {
+      member.readGate().clearPreset();
+    }
   }
 
   final void checkOpen() throws SQLException {

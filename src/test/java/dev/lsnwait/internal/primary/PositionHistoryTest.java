@@ -10,9 +10,9 @@ class PositionHistoryTest {
   void aCommitIsCoveredByTheFirstReadAfterItsMark() {
     PositionHistory history = new PositionHistory(4);
     assertEquals(-1, history.coveringPosition(0));
-    history.add(1, 100, 1_000);
-    history.add(2, 200, 2_000);
-    history.add(3, 300, 3_000);
+    history.add(1, 100, 1_000, 1_000);
+    history.add(2, 200, 2_000, 2_000);
+    history.add(3, 300, 3_000, 3_000);
     assertEquals(100, history.coveringPosition(0));
     assertEquals(200, history.coveringPosition(1), "not the latest: the first read that started after the mark");
     assertEquals(300, history.coveringPosition(2));
@@ -24,7 +24,7 @@ class PositionHistoryTest {
   void theOldestReadKeptStillCoversMarksWhoseReadWasDropped() {
     PositionHistory history = new PositionHistory(2);
     for (int epoch = 1; epoch <= 5; epoch++) {
-      history.add(epoch, epoch * 100L, epoch * 1_000L);
+      history.add(epoch, epoch * 100L, epoch * 1_000L, epoch * 1_000L);
     }
     assertEquals(400, history.coveringPosition(1), "wider than needed, never narrower");
   }
@@ -32,12 +32,24 @@ class PositionHistoryTest {
   @Test
   void tellsAboutWhenThePrimaryPassedAPosition() {
     PositionHistory history = new PositionHistory(4);
-    history.add(1, 100, 1_000);
-    history.add(2, 200, 2_000);
+    history.add(1, 100, 1_000, 1_000);
+    history.add(2, 200, 2_000, 2_000);
     assertEquals(2_000, history.timeAt(150));
     assertEquals(2_000, history.timeAt(200));
     assertEquals(1_000, history.timeAt(100));
     assertEquals(Long.MIN_VALUE, history.timeAt(50), "before every read kept: unknown");
     assertEquals(Long.MIN_VALUE, history.timeAt(250), "not read yet");
+  }
+
+  @Test
+  void theEarliestReadStartedSinceATimeCoversCommitsBeforeIt() {
+    PositionHistory history = new PositionHistory(4);
+    history.add(1, 100, 900, 1_000);
+    history.add(2, 200, 1_900, 2_000);
+    history.add(3, 300, 2_900, 3_000);
+    assertEquals(100, history.startedSince(1_000));
+    assertEquals(200, history.startedSince(1_001));
+    assertEquals(300, history.startedSince(3_000));
+    assertEquals(-1, history.startedSince(3_001));
   }
 }

@@ -12,7 +12,9 @@ import static org.mockito.Mockito.when;
 import dev.lsnwait.Lsn;
 import dev.lsnwait.LsnContext;
 import dev.lsnwait.LsnToken;
+import dev.lsnwait.internal.Settings;
 import dev.lsnwait.internal.proxy.ProxyConnection;
+import dev.lsnwait.internal.registry.Registry;
 import dev.lsnwait.internal.registry.Server;
 import dev.lsnwait.internal.replica.ReadGate;
 import dev.lsnwait.internal.tracker.ServerTracker;
@@ -38,7 +40,9 @@ class RouterTest {
   private final List<ServerTracker> trackers = new ArrayList<>();
 
   @BeforeEach
-  void setUp() {
+  void setUp() throws Exception {
+    when(members.settings()).thenReturn(Settings.from(java.util.Map.of()));
+    when(members.registry()).thenReturn(mock(Registry.class));
     when(members.primary()).thenReturn(primary);
     when(members.systemIdentifier()).thenReturn(CLUSTER);
     when(members.usableReplicas(any())).thenReturn(replicas);

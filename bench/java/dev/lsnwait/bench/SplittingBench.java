@@ -1,0 +1,218 @@
+package dev.lsnwait.bench;
+
+import com.zaxxer.hikari.HikariDataSource;
+import dev.lsnwait.LsnContext;
+import dev.lsnwait.ReadConsistency;
+import dev.lsnwait.testkit.Latencies;
+import dev.lsnwait.testkit.PgCluster;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * Read/write splitting as applications do it, side by side in one run, replay delayed: many users, each request
+ * either writes the user's next row (10%) or reads the user's latest row on a read-only connection (90%). The user's
+ * context travels with the user (as a cookie would), so a read follows the same user's write only sometimes.
+ */
+final class SplittingBench {
+
+  private static final double WRITES = 0.1;
+  private static final long STICKY_NANOS = Duration.ofSeconds(2).toNanos();
+
+  private final PgCluster cluster;
+  private final Bench.Options options;
+  private final AtomicLong ids = new AtomicLong();
+
+  SplittingBench(PgCluster cluster, Bench.Options options) {
+    this.cluster = cluster;
+    this.options = options;
+  }
+
+  /** One way to split: where writes go, where reads go, and whether it carries lsnwait's context. */
+  private record Variant(String name, String writeUrl, String readUrl, boolean sticky, ReadConsistency level) {}
+
+  void run() throws Exception {
+    PgCluster.execute(cluster.primary(), "DROP TABLE IF EXISTS bench_users; CREATE TABLE bench_users"
+        + " (id bigint PRIMARY KEY, user_id int)");
+    cluster.setReplayDelay(Duration.ofMillis(options.delayMillis));
+    cluster.awaitReplicaCaughtUp(Duration.ofSeconds(60));
+    String replicas = "?lsnwait.replicas=127.0.0.1:" + cluster.replica().port();
+    String oneUrl = cluster.primary().lsnwaitUrl() + replicas;
+    List<Variant> variants = List.of(
+        new Variant("plain splitting on the read-only flag", cluster.primary().jdbcUrl(), cluster.replica().jdbcUrl(),
+            false, null),
+        new Variant("primary after write (2 s sticky)", cluster.primary().jdbcUrl(), cluster.replica().jdbcUrl(),
+            true, null),
+        new Variant("lsnwait, two pools", cluster.primary().lsnwaitUrl(), cluster.replica().lsnwaitUrl(), false,
+            ReadConsistency.SESSION),
+        new Variant("lsnwait, one URL", oneUrl, oneUrl, false, ReadConsistency.SESSION),
+        new Variant("lsnwait, one URL, global", oneUrl, oneUrl, false, ReadConsistency.GLOBAL),
+        new Variant("lsnwait, one URL, bounded 100 ms", oneUrl, oneUrl, false,
+            ReadConsistency.boundedStaleness(Duration.ofMillis(100))));
+    System.out.printf("%n== read/write splitting: %d users, %.0f%% writes, replay delay %d ms, %d threads, %d reps"
+        + " of %d s ==%n", options.users, WRITES * 100, options.delayMillis, options.threads, options.reps, options.seconds);
+    Map<String, List<Cell>> cells = new LinkedHashMap<>();
+    for (int rep = 0; rep < options.reps; rep++) {
+      for (int i = 0; i < variants.size(); i++) {
+        Variant variant = variants.get((i + rep) % variants.size()); // rotate the order
+        Cell cell = measure(variant);
+        cells.computeIfAbsent(variant.name(), name -> new ArrayList<>()).add(cell);
+        System.out.printf("    rep %d %-36s %s%n", rep + 1, variant.name(), cell);
+      }
+    }
+    System.out.println("  medians over repetitions:");
+    System.out.printf("    %-36s %8s %6s %9s %9s %8s %10s%n", "variant", "reads/s", "stale", "p50", "p99", "replica",
+        "primary/s");
+    for (Variant variant : variants) {
+      List<Cell> mine = cells.get(variant.name());
+      System.out.printf("    %-36s %8.0f %6.0f %6.2f ms %6.2f ms %7.1f%% %10.0f%n", variant.name(),
+          median(mine, Cell::readsPerSecond), median(mine, c -> c.stale), median(mine, c -> c.p50),
+          median(mine, c -> c.p99), median(mine, Cell::replicaPercent), median(mine, Cell::primaryReadsPerSecond));
+    }
+    cluster.setReplayDelay(Duration.ZERO);
+  }
+
+  private static double median(List<Cell> cells, java.util.function.ToDoubleFunction<Cell> value) {
+    double[] values = cells.stream().mapToDouble(value).sorted().toArray();
+    return values[values.length / 2];
+  }
+
+  private record Cell(double seconds, long reads, long stale, long onReplica, double p50, double p99) {
+    double readsPerSecond() {
+      return reads / seconds;
+    }
+
+    double replicaPercent() {
+      return 100.0 * onReplica / Math.max(1, reads);
+    }
+
+    double primaryReadsPerSecond() {
+      return (reads - onReplica) / seconds;
+    }
+
+    @Override
+    public String toString() {
+      return String.format("%7.0f reads/s, %d stale, p50 %.2f ms, p99 %.2f ms, %.1f%% on the replica",
+          readsPerSecond(), stale, p50, p99, replicaPercent());
+    }
+  }
+
+  /** A user's state, as a cookie would carry it. */
+  private static final class User {
+    final java.util.concurrent.locks.ReentrantLock busy = new java.util.concurrent.locks.ReentrantLock();
+    long latest; // the id of the user's latest row, 0 before the first
+    long writtenAt;
+    LsnContext.Snapshot context = LsnContext.snapshot();
+  }
+
+  private Cell measure(Variant variant) throws Exception {
+    User[] users = new User[options.users];
+    for (int i = 0; i < users.length; i++) {
+      users[i] = new User();
+    }
+    try (HikariDataSource writes = Pools.pool(variant.writeUrl(), options.threads);
+        HikariDataSource reads = Pools.pool(variant.readUrl(), options.threads)) {
+      run(variant, users, writes, reads, options.seconds / 3.0); // warm-up
+      return run(variant, users, writes, reads, options.seconds);
+    }
+  }
+
+  private Cell run(Variant variant, User[] users, HikariDataSource writes, HikariDataSource reads, double seconds)
+      throws Exception {
+    ExecutorService threads = Executors.newFixedThreadPool(options.threads);
+    try {
+      long start = System.nanoTime();
+      long end = start + (long) (seconds * 1e9);
+      List<Future<long[]>> results = new ArrayList<>();
+      List<Latencies> latencies = new ArrayList<>();
+      for (int t = 0; t < options.threads; t++) {
+        Latencies mine = new Latencies();
+        latencies.add(mine);
+        results.add(threads.submit(() -> loop(variant, users, writes, reads, end, mine)));
+      }
+      long[] totals = new long[3];
+      for (Future<long[]> result : results) {
+        long[] counts = result.get();
+        for (int i = 0; i < 3; i++) {
+          totals[i] += counts[i];
+        }
+      }
+      double elapsed = (System.nanoTime() - start) / 1e9;
+      Latencies all = Latencies.merge(latencies);
+      return new Cell(elapsed, totals[0], totals[1], totals[2], all.percentileMillis(50), all.percentileMillis(99));
+    } finally {
+      threads.shutdown();
+    }
+  }
+
+  /** Reads, stale reads, reads on the replica. */
+  private long[] loop(Variant variant, User[] users, HikariDataSource writes, HikariDataSource reads, long end,
+      Latencies latencies) throws Exception {
+    long[] counts = new long[3];
+    while (System.nanoTime() - end < 0) {
+      User user = users[ThreadLocalRandom.current().nextInt(users.length)];
+      if (!user.busy.tryLock()) {
+        continue; // one request per user at a time, as a browser's
+      }
+      try (LsnContext.Scope ignored = LsnContext.open(user.context)) {
+        if (user.latest == 0 || ThreadLocalRandom.current().nextDouble() < WRITES) {
+          write(user, writes);
+        } else {
+          read(variant, user, writes, reads, latencies, counts);
+        }
+      } finally {
+        user.busy.unlock();
+      }
+    }
+    return counts;
+  }
+
+  private void write(User user, HikariDataSource writes) throws Exception {
+    long id = ids.incrementAndGet();
+    try (Connection c = writes.getConnection();
+        PreparedStatement insert = c.prepareStatement("INSERT INTO bench_users VALUES (?, 1)")) {
+      insert.setLong(1, id);
+      insert.executeUpdate();
+    }
+    user.latest = id;
+    user.writtenAt = System.nanoTime();
+    user.context = LsnContext.snapshot();
+  }
+
+  private static void read(Variant variant, User user, HikariDataSource writes, HikariDataSource reads,
+      Latencies latencies, long[] counts) throws Exception {
+    boolean toPrimary = variant.sticky() && System.nanoTime() - user.writtenAt < STICKY_NANOS;
+    long start = System.nanoTime();
+    boolean seen;
+    boolean onReplica;
+    ReadConsistency level = variant.level() == null ? ReadConsistency.SESSION : variant.level();
+    try (ReadConsistency.Scope ignored = ReadConsistency.open(level);
+        Connection c = (toPrimary ? writes : reads).getConnection()) {
+      c.setReadOnly(true);
+      try (PreparedStatement select = c.prepareStatement(
+          "SELECT pg_is_in_recovery() FROM bench_users WHERE id = ?")) {
+        select.setLong(1, user.latest);
+        try (ResultSet row = select.executeQuery()) {
+          seen = row.next();
+          onReplica = !seen || row.getBoolean(1);
+        }
+      } finally {
+        c.setReadOnly(false);
+      }
+    }
+    latencies.add(System.nanoTime() - start);
+    counts[0]++;
+    counts[1] += seen ? 0 : 1;
+    counts[2] += onReplica ? 1 : 0;
+  }
+}

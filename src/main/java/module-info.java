@@ -8,10 +8,26 @@ module dev.lsnwait {
   requires org.postgresql.jdbc;
   requires static jakarta.servlet;
   requires static net.bytebuddy; // the build-time proxy generator only; not in the jar
+  // Optional integrations: used only when the application has them.
+  requires static micrometer.core;
+  requires static micrometer.observation;
+  requires static micrometer.commons;
+  requires static context.propagation;
+  requires static spring.core;
+  requires static spring.beans;
+  requires static spring.context;
+  requires static spring.web;
+  requires static spring.webflux;
+  requires static reactor.core;
+  requires static spring.boot;
+  requires static spring.boot.autoconfigure;
+  requires static spring.boot.health;
 
   exports dev.lsnwait;
   exports dev.lsnwait.servlet;
   exports dev.lsnwait.http;
+  exports dev.lsnwait.micrometer;
+  exports dev.lsnwait.spring;
 
   provides java.sql.Driver with dev.lsnwait.LsnWaitDriver;
 }

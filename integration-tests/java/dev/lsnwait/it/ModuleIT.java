@@ -28,7 +28,8 @@ class ModuleIT extends ClusterTest {
     assertEquals("dev.lsnwait", module.name());
     Set<String> exported = new TreeSet<>();
     module.exports().forEach(export -> exported.add(export.source()));
-    assertEquals(new TreeSet<>(Set.of("dev.lsnwait", "dev.lsnwait.servlet", "dev.lsnwait.http")), exported);
+    assertEquals(new TreeSet<>(Set.of("dev.lsnwait", "dev.lsnwait.servlet", "dev.lsnwait.http", "dev.lsnwait.micrometer",
+        "dev.lsnwait.spring")), exported);
     assertTrue(module.provides().stream().anyMatch(p -> p.service().equals("java.sql.Driver")));
   }
 
@@ -59,7 +60,7 @@ class ModuleIT extends ClusterTest {
       String printed = Files.readString(output);
       assertEquals(0, child.exitValue(), printed);
       assertTrue(printed.contains("read=1 role=REPLICA token=true"), printed);
-      assertTrue(printed.contains("module=dev.lsnwait exports=3"), printed);
+      assertTrue(printed.contains("module=dev.lsnwait exports=5"), printed);
       assertTrue(printed.contains("internals=closed"), printed);
     } finally {
       Files.deleteIfExists(output);

@@ -94,6 +94,24 @@ public final class LsnWaitDriver implements Driver {
     return REGISTRY.capToPrimaries(token, System.nanoTime() + timeout.toNanos());
   }
 
+  /**
+   * How far a replica is behind its primary, as this JVM knows it without a round trip: the primary's last position
+   * read here against the tracker's last known replay position, in bytes of WAL and in time (since the primary
+   * passed that replay position). Empty when this JVM has no connection to the cluster's primary.
+   */
+  public static Optional<ReplicaLag> lag(ReplicaTracker tracker) {
+    return REGISTRY.lag(tracker);
+  }
+
+  /** Hears waits and routing decisions from now on (metrics, tracing); see {@link LsnWaitListener}. */
+  public static void addListener(LsnWaitListener listener) {
+    REGISTRY.listeners().add(java.util.Objects.requireNonNull(listener, "listener"));
+  }
+
+  public static void removeListener(LsnWaitListener listener) {
+    REGISTRY.listeners().remove(listener);
+  }
+
   @Override
   public boolean acceptsURL(String url) {
     return LsnWaitUrl.accepts(url);

@@ -186,7 +186,7 @@ public final class LsnWaitFilter implements Filter {
     if (cookie.name() != null && request.getCookies() != null) {
       for (Cookie candidate : request.getCookies()) {
         if (cookie.name().equals(candidate.getName())) {
-          token = token.merge(codec.decodeOrEmpty(candidate.getValue()));
+          token = token.merge(codec.decodeOrEmpty(unquoted(candidate.getValue())));
         }
       }
     }
@@ -201,6 +201,15 @@ public final class LsnWaitFilter implements Filter {
       }
     }
     return capped;
+  }
+
+  /**
+   * A cookie value without the double quotes RFC 6265 allows around it: Tomcat hands them on (Java's
+   * {@code CookieManager} sends them, for one), Jetty drops them; they are never part of a token.
+   */
+  static String unquoted(String value) {
+    return value != null && value.length() >= 2 && value.charAt(0) == '"' && value.charAt(value.length() - 1) == '"'
+        ? value.substring(1, value.length() - 1) : value;
   }
 
   /** The codec: its {@code rejections()} count the tokens this filter refused, by reason. */

@@ -102,4 +102,15 @@ class LsnWaitFilterTest {
     assertTrue(filter.readToken(request).isEmpty(), "no primary of cluster 1 to check it against");
     assertEquals(1L, codec.rejections().get(TokenCodec.Rejection.UNVERIFIABLE));
   }
+
+  @Test
+  void aQuotedCookieValueAsTomcatPassesItOnIsRead() {
+    TokenCodec codec = TokenCodec.unsigned();
+    LsnWaitFilter filter = LsnWaitFilter.builder().codec(codec).clusters(Set.of(1L)).trustUnsignedTokens(true).build();
+    HttpServletRequest request = mock(HttpServletRequest.class);
+    when(request.getCookies()).thenReturn(
+        new Cookie[] {new Cookie("lsnwait", "\"" + codec.encode(LsnToken.of(1, Lsn.of(10))) + "\"")});
+    assertEquals(LsnToken.of(1, Lsn.of(10)), filter.readToken(request));
+    assertEquals(0, codec.rejectedTotal());
+  }
 }

@@ -41,8 +41,8 @@ final class ProxyMethods {
     classify("org.postgresql.PGConnection", Kind.PASS_THROUGH,
         "addDataType cancelQuery createArrayOf escapeIdentifier escapeLiteral getAdaptiveFetch getAutosave"
             + " getBackendPID getDefaultFetchSize getNotifications getParameterStatus getParameterStatuses"
-            + " getPreferQueryMode getPrepareThreshold getReplicationAPI setAdaptiveFetch setAutosave"
-            + " setDefaultFetchSize setPrepareThreshold");
+            + " getPreferQueryMode getPrepareThreshold getQueryTimeout getReplicationAPI setAdaptiveFetch setAutosave"
+            + " setDefaultFetchSize setPrepareThreshold setQueryTimeout");
 
     classify("java.sql.Statement", Kind.HAND_WRITTEN,
         "execute executeQuery executeUpdate executeLargeUpdate executeBatch executeLargeBatch addBatch clearBatch"

@@ -1,6 +1,7 @@
 package dev.lsnwait.internal.registry;
 
 import dev.lsnwait.Lsn;
+import dev.lsnwait.ReplicaLag;
 import dev.lsnwait.LsnToken;
 import dev.lsnwait.ReplicaTracker;
 import dev.lsnwait.internal.primary.PrimaryPosition;
@@ -10,6 +11,7 @@ import dev.lsnwait.internal.server.ServerRoutes;
 import dev.lsnwait.internal.tracker.PrimaryClock;
 import dev.lsnwait.internal.tracker.ServerTracker;
 import java.sql.SQLException;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
@@ -32,6 +34,7 @@ public final class Registry implements AutoCloseable {
 
   private final ConcurrentHashMap<ServerIdentity, Server> servers = new ConcurrentHashMap<>();
   private final ConcurrentHashMap<String, AddressHealth> replicaAddresses = new ConcurrentHashMap<>();
+  private final Listeners listeners = new Listeners();
   private volatile boolean closed;
 
   /**
@@ -132,6 +135,22 @@ public final class Registry implements AutoCloseable {
     return null;
   }
 
+  /** See {@code LsnWaitDriver.lag}. */
+  public Optional<ReplicaLag> lag(ReplicaTracker tracker) {
+    PrimaryPosition primary = primaryOf(tracker.systemIdentifier());
+    Lsn known = primary == null ? null : primary.lastRead();
+    if (known == null) {
+      return Optional.empty();
+    }
+    Lsn replayed = tracker.lastReplay();
+    if (replayed.isAtLeast(known)) {
+      return Optional.of(new ReplicaLag(0, Duration.ZERO));
+    }
+    long passedAt = primary.timeAt(replayed);
+    Duration behind = passedAt == Long.MIN_VALUE ? null : Duration.ofNanos(Math.max(0, System.nanoTime() - passedAt));
+    return Optional.of(new ReplicaLag(known.asLong() - replayed.asLong(), behind));
+  }
+
   /** When the cluster's primary passed positions, from the reads of its primaries' positions in this JVM. */
   private PrimaryClock clock(long cluster) {
     return new PrimaryClock() {
@@ -194,6 +213,11 @@ public final class Registry implements AutoCloseable {
       }
     }
     return through.size() == 1 ? Optional.of(through.get(0)) : Optional.empty();
+  }
+
+  /** The registered listeners, heard as one. */
+  public Listeners listeners() {
+    return listeners;
   }
 
   /** The health of a replica address that routing connections use, shared by all of them. */

@@ -1,6 +1,7 @@
 package dev.lsnwait.internal.replica;
 
 import dev.lsnwait.Lsn;
+import dev.lsnwait.LsnWaitListener;
 import dev.lsnwait.ReadConsistency;
 import dev.lsnwait.ReplicationTimeoutException;
 import dev.lsnwait.internal.Settings;
@@ -96,63 +97,92 @@ public final class ReadGate {
   public void awaitCausality() throws SQLException {
     long start = System.nanoTime();
     long deadline = start + timeout.toNanos();
-    while (true) {
-      Server current = server;
-      // What to wait for: reading a commit's position on its primary is bounded by this read's deadline, and its
-      // failure (PositionUnavailableException, not a connection error) is thrown whatever lsnwait.onTimeout says.
-      Lsn required = presetValid ? preset
-          : Requirement.of(Requirement.levelFor(consistency), current.systemIdentifier(), deadline, registry);
-      ServerTracker tracker = current.tracker();
-      if (required == null || (!current.isRetired() && tracker.isReplicated(required))) {
+    LsnWaitListener.WaitEnd heard = null; // told once the read has to wait, and of how the wait ended
+    LsnWaitListener.Outcome outcome = LsnWaitListener.Outcome.TIMED_OUT; // unless it ends otherwise
+    try {
+      while (true) {
+        Server current = server;
+        // What to wait for: reading a commit's position on its primary is bounded by this read's deadline, and its
+        // failure (PositionUnavailableException, not a connection error) is thrown whatever lsnwait.onTimeout says.
+        Lsn required = presetValid ? preset
+            : Requirement.of(Requirement.levelFor(consistency), current.systemIdentifier(), deadline, registry);
+        ServerTracker tracker = current.tracker();
+        if (required == null || (!current.isRetired() && tracker.isReplicated(required))) {
+          outcome = LsnWaitListener.Outcome.REPLAYED;
+          return;
+        }
+        if (onTimeout == Settings.OnTimeout.PROCEED
+            && ThreadContext.gaveUpOn(current.systemIdentifier(), required)) {
+          tracker.recordProceededAfterTimeout(); // waited its whole timeout for this once already: not again
+          outcome = LsnWaitListener.Outcome.PROCEEDED;
+          return;
+        }
+        if (own.getTransactionState() == TransactionState.FAILED) {
+          outcome = LsnWaitListener.Outcome.PROCEEDED;
+          return; // the statement fails with pgjdbc's own error (25P02) anyway
+        }
+        if (heard == null) {
+          heard = registry.listeners().waitStarted(current.name(), required);
+        }
+        ServerTracker.Outcome waited = waitOnce(current, tracker, required, deadline);
+        if (waited == null) {
+          continue; // the connection reaches another server: wait again, for that one
+        }
+        if (waited == ServerTracker.Outcome.REPLAYED) {
+          outcome = LsnWaitListener.Outcome.REPLAYED;
+          return;
+        }
+        long waitedMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
+        ReplicationTimeoutException failure =
+            new ReplicationTimeoutException(current.name(), required, tracker.lastReplay(), waitedMillis);
+        if (onTimeout != Settings.OnTimeout.PROCEED) {
+          throw failure;
+        }
+        tracker.recordProceededAfterTimeout();
+        ThreadContext.gaveUp(current.systemIdentifier(), required);
+        LOG.log(System.Logger.Level.DEBUG, "lsnwait: reading anyway (lsnwait.onTimeout=proceed): {0}",
+            failure.getMessage());
+        outcome = LsnWaitListener.Outcome.PROCEEDED;
         return;
       }
-      if (onTimeout == Settings.OnTimeout.PROCEED
-          && ThreadContext.gaveUpOn(current.systemIdentifier(), required)) {
-        tracker.recordProceededAfterTimeout(); // waited its whole timeout for this once already: not again
-        return;
+    } finally {
+      if (heard != null) {
+        heard.ended(outcome);
       }
-      if (own.getTransactionState() == TransactionState.FAILED) {
-        return; // the statement fails with pgjdbc's own error (25P02) anyway
-      }
-      ServerTracker.Outcome outcome;
-      if (current.isRetired()) {
-        outcome = ServerTracker.Outcome.ASK_YOURSELF;
-      } else {
-        try {
-          outcome = tracker.await(required, deadline);
-        } catch (InterruptedException e) {
-          throw interrupted(required, e);
-        }
-      }
-      if (outcome == ServerTracker.Outcome.ASK_YOURSELF) {
-        tracker.recordOwnConnectionWait();
-        OwnConnectionWait.Result result = new OwnConnectionWait(own, current, required, deadline,
-            Math.max(TimeUnit.MICROSECONDS.toNanos(500), serverSettings.pollInterval().toNanos())).await();
-        if (result == OwnConnectionWait.Result.ANOTHER_SERVER) {
-          rebind();
-          continue; // wait again, for the server this connection really reaches
-        }
-        outcome = result == OwnConnectionWait.Result.REPLAYED
-            ? ServerTracker.Outcome.REPLAYED : ServerTracker.Outcome.TIMED_OUT;
-        if (outcome == ServerTracker.Outcome.TIMED_OUT) {
-          tracker.recordTimeout();
-        }
-      }
-      if (outcome == ServerTracker.Outcome.REPLAYED) {
-        return;
-      }
-      long waitedMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
-      ReplicationTimeoutException failure =
-          new ReplicationTimeoutException(current.name(), required, tracker.lastReplay(), waitedMillis);
-      if (onTimeout != Settings.OnTimeout.PROCEED) {
-        throw failure;
-      }
-      tracker.recordProceededAfterTimeout();
-      ThreadContext.gaveUp(current.systemIdentifier(), required);
-      LOG.log(System.Logger.Level.DEBUG, "lsnwait: reading anyway (lsnwait.onTimeout=proceed): {0}",
-          failure.getMessage());
-      return;
     }
+  }
+
+  /**
+   * One wait on the tracker, or on this connection when the tracker cannot reach the server: REPLAYED or TIMED_OUT,
+   * or null when this connection turned out to reach another server (then rebound).
+   */
+  private ServerTracker.Outcome waitOnce(Server current, ServerTracker tracker, Lsn required, long deadline)
+      throws SQLException {
+    ServerTracker.Outcome outcome;
+    if (current.isRetired()) {
+      outcome = ServerTracker.Outcome.ASK_YOURSELF;
+    } else {
+      try {
+        outcome = tracker.await(required, deadline);
+      } catch (InterruptedException e) {
+        throw interrupted(required, e);
+      }
+    }
+    if (outcome != ServerTracker.Outcome.ASK_YOURSELF) {
+      return outcome;
+    }
+    tracker.recordOwnConnectionWait();
+    OwnConnectionWait.Result result = new OwnConnectionWait(own, current, required, deadline,
+        Math.max(TimeUnit.MICROSECONDS.toNanos(500), serverSettings.pollInterval().toNanos())).await();
+    if (result == OwnConnectionWait.Result.ANOTHER_SERVER) {
+      rebind();
+      return null;
+    }
+    if (result == OwnConnectionWait.Result.REPLAYED) {
+      return ServerTracker.Outcome.REPLAYED;
+    }
+    tracker.recordTimeout();
+    return ServerTracker.Outcome.TIMED_OUT;
   }
 
   /** The connection reaches another server than it did (a pooler reconnected it): find that one. */

@@ -1,6 +1,7 @@
 package dev.lsnwait.internal.routing;
 
 import dev.lsnwait.Lsn;
+import dev.lsnwait.LsnWaitListener;
 import dev.lsnwait.internal.proxy.ProxyConnection;
 import dev.lsnwait.internal.replica.Requirement;
 import dev.lsnwait.internal.tracker.ServerTracker;
@@ -30,12 +31,20 @@ final class Router {
 
   /** Why the last choice went where it went (for tests, metrics and {@code toString}). */
   enum Decision {
-    PRIMARY_READ_WRITE,
-    REPLICA_CAUGHT_UP,
-    REPLICA_AFTER_WAIT,
-    PRIMARY_NO_REPLICA,
-    PRIMARY_REPLICAS_BEHIND,
-    PRIMARY_POSITION_UNKNOWN
+    PRIMARY_READ_WRITE("primary", "read_write"),
+    REPLICA_CAUGHT_UP("replica", "caught_up"),
+    REPLICA_AFTER_WAIT("replica", "after_wait"),
+    PRIMARY_NO_REPLICA("primary", "no_replica"),
+    PRIMARY_REPLICAS_BEHIND("primary", "replicas_behind"),
+    PRIMARY_POSITION_UNKNOWN("primary", "position_unknown");
+
+    final String target;
+    final String reason;
+
+    Decision(String target, String reason) {
+      this.target = target;
+      this.reason = reason;
+    }
   }
 
   Router(Members members, Duration replicaWait, Duration positionTimeout) {
@@ -68,7 +77,7 @@ final class Router {
       }
     }
     if (!caughtUp.isEmpty()) {
-      last = Decision.REPLICA_CAUGHT_UP;
+      decided(Decision.REPLICA_CAUGHT_UP);
       return presetFor(caughtUp.get(Math.floorMod(next++, caughtUp.size())), required);
     }
     ProxyConnection first = replicaWaitNanos > 0 ? firstToReplay(replicas, required) : null;
@@ -83,6 +92,7 @@ final class Router {
 
   /** Waits up to {@code replicaWait} for any replica to replay {@code required}; null if none did. */
   private ProxyConnection firstToReplay(List<ProxyConnection> replicas, Lsn required) throws SQLException {
+    LsnWaitListener.WaitEnd heard = members.registry().listeners().waitStarted("any replica", required);
     List<CompletableFuture<Lsn>> replays = new ArrayList<>(replicas.size());
     for (ProxyConnection replica : replicas) {
       replays.add(tracker(replica).whenReplayed(required));
@@ -94,6 +104,7 @@ final class Router {
       // none in time, or the first to answer could not be tracked: look at them all below
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
+      heard.ended(LsnWaitListener.Outcome.TIMED_OUT);
       throw new SQLException("lsnwait: interrupted while choosing a replica", "57014", e);
     } finally {
       for (CompletableFuture<Lsn> replay : replays) {
@@ -102,16 +113,25 @@ final class Router {
     }
     for (ProxyConnection replica : replicas) {
       if (tracker(replica).isReplicated(required)) {
-        last = Decision.REPLICA_AFTER_WAIT;
+        heard.ended(LsnWaitListener.Outcome.REPLAYED);
+        decided(Decision.REPLICA_AFTER_WAIT);
         return replica;
       }
     }
+    heard.ended(LsnWaitListener.Outcome.PRIMARY);
     return null;
   }
 
   private ProxyConnection primary(Decision why) {
-    last = why;
+    decided(why);
     return members.primary();
+  }
+
+  private void decided(Decision decision) {
+    last = decision;
+    if (decision != Decision.PRIMARY_READ_WRITE) {
+      members.registry().listeners().routed(decision.target, decision.reason);
+    }
   }
 
   /** Read-write work: always the primary. */

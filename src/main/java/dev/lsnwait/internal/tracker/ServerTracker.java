@@ -92,6 +92,11 @@ public final class ServerTracker implements ReplicaTracker, AutoCloseable {
     return Lsn.of(replayed.get());
   }
 
+  /** Whether lsnwait's own connections cannot reach the server now (readers ask on their own connections). */
+  public boolean isUnreachable() {
+    return unreachable && System.nanoTime() - unreachableUntil < 0;
+  }
+
   @Override
   public boolean isInRecovery() {
     return inRecovery;

@@ -42,7 +42,9 @@ class RouterTest {
   @BeforeEach
   void setUp() throws Exception {
     when(members.settings()).thenReturn(Settings.from(java.util.Map.of()));
-    when(members.registry()).thenReturn(mock(Registry.class));
+    Registry registry = mock(Registry.class);
+    when(registry.listeners()).thenReturn(new dev.lsnwait.internal.registry.Listeners());
+    when(members.registry()).thenReturn(registry);
     when(members.primary()).thenReturn(primary);
     when(members.systemIdentifier()).thenReturn(CLUSTER);
     when(members.usableReplicas(any())).thenReturn(replicas);

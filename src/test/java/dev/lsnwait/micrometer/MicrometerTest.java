@@ -1,0 +1,70 @@
+package dev.lsnwait.micrometer;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.lsnwait.Lsn;
+import dev.lsnwait.LsnWaitListener;
+import dev.lsnwait.MalformedTokenException;
+import dev.lsnwait.TokenCodec;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.micrometer.observation.Observation;
+import io.micrometer.observation.ObservationHandler;
+import io.micrometer.observation.ObservationRegistry;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class MicrometerTest {
+
+  @Test
+  void waitsRoutingAndRejectedTokensBecomeMeters() {
+    TokenCodec codec = TokenCodec.unsigned();
+    SimpleMeterRegistry meters = new SimpleMeterRegistry();
+    try (LsnWaitMetrics metrics = new LsnWaitMetrics(codec)) {
+      metrics.bindTo(meters);
+      metrics.waitStarted("replica1:5432", Lsn.of(100)).ended(LsnWaitListener.Outcome.REPLAYED);
+      metrics.waitStarted("replica1:5432", Lsn.of(200)).ended(LsnWaitListener.Outcome.TIMED_OUT);
+      metrics.routed("primary", "replicas_behind");
+      try {
+        codec.decode("not a token");
+      } catch (MalformedTokenException e) {
+        codec.reject(TokenCodec.Rejection.MALFORMED);
+      }
+      assertEquals(1, meters.get("lsnwait.wait").tags("replica", "replica1:5432", "outcome", "replayed").timer()
+          .count());
+      assertEquals(1, meters.get("lsnwait.wait").tags("outcome", "timed_out").timer().count());
+      assertEquals(1.0, meters.get("lsnwait.routing").tags("target", "primary", "reason", "replicas_behind")
+          .counter().count());
+      assertTrue(meters.get("lsnwait.tokens.rejected").tags("reason", "malformed").functionCounter().count() >= 1);
+      assertTrue(Double.isNaN(meters.get("lsnwait.replica.lag").tags("replica", "replica1:5432").gauge().value()),
+          "no such tracker in this JVM: unknown, not zero");
+    }
+  }
+
+  @Test
+  void eachWaitIsAnObservationWithItsOutcome() {
+    List<Observation.Context> stopped = new ArrayList<>();
+    ObservationRegistry observations = ObservationRegistry.create();
+    observations.observationConfig().observationHandler(new ObservationHandler<Observation.Context>() {
+      @Override
+      public boolean supportsContext(Observation.Context context) {
+        return true;
+      }
+
+      @Override
+      public void onStop(Observation.Context context) {
+        stopped.add(context);
+      }
+    });
+    try (LsnWaitObservations listener = LsnWaitObservations.register(observations)) {
+      listener.waitStarted("replica1:5432", Lsn.of(300)).ended(LsnWaitListener.Outcome.PROCEEDED);
+    }
+    assertEquals(1, stopped.size());
+    Observation.Context context = stopped.get(0);
+    assertEquals("lsnwait.wait", context.getName());
+    assertEquals("replica1:5432", context.getLowCardinalityKeyValue("replica").getValue());
+    assertEquals("proceeded", context.getLowCardinalityKeyValue("outcome").getValue());
+    assertEquals(Lsn.of(300).toString(), context.getHighCardinalityKeyValue("lsn").getValue());
+  }
+}

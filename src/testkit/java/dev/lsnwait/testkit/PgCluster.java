@@ -98,6 +98,15 @@ public final class PgCluster implements AutoCloseable {
     return standbys.get(0);
   }
 
+  /** The lsnwait URL that routes ({@code lsnwait.replicas}): the primary, and every standby as its replicas. */
+  public String routingUrl() {
+    StringBuilder replicas = new StringBuilder();
+    for (PgServer standby : standbys) {
+      replicas.append(replicas.length() == 0 ? "" : ",").append("127.0.0.1:").append(standby.port());
+    }
+    return primary.lsnwaitUrl() + "?lsnwait.replicas=" + replicas;
+  }
+
   /** Every standby, the first one first. */
   public List<PgServer> standbys() {
     return List.copyOf(standbys);
@@ -171,6 +180,23 @@ public final class PgCluster implements AutoCloseable {
     execute(standby, "SELECT pg_wal_replay_pause()");
     Deadline.await(Duration.ofSeconds(30), "replay paused on " + standby.port(),
         () -> "paused".equals(queryString(standby, "SELECT pg_get_wal_replay_pause_state()")));
+  }
+
+  /**
+   * Resumes replay on the first standby after {@code delay}, from a background thread: a test can then start a read
+   * that must wait for the replay, and see it end.
+   */
+  public void resumeReplayAfter(Duration delay) {
+    Thread resume = new Thread(() -> {
+      try {
+        Thread.sleep(delay.toMillis());
+        resumeReplay();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }, "lsnwait-testkit-resume");
+    resume.setDaemon(true);
+    resume.start();
   }
 
   public void resumeReplay(PgServer standby) {

@@ -12,6 +12,7 @@ import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.util.ArrayList;
+import java.time.Duration;
 import java.util.List;
 import java.util.Properties;
 import java.util.concurrent.TimeUnit;
@@ -126,8 +127,33 @@ public final class PgServer {
     if (!running) {
       return;
     }
+    long pid = postmasterPid();
     run(List.of(bin.resolve("pg_ctl").toString(), "-D", dataDirectory.toString(), "-m", mode, "-w", "-t", "60", "stop"));
     running = false;
+    // pg_ctl returns once the pid file is gone, a moment before the postmaster has exited: wait for that too.
+    Deadline.await(Duration.ofSeconds(30), "postgres " + pid + " to exit", () -> hasExited(pid));
+  }
+
+  /** The postmaster's process id, from its pid file; -1 if there is none. */
+  long postmasterPid() {
+    try {
+      return Long.parseLong(Files.readAllLines(dataDirectory.resolve("postmaster.pid")).get(0).trim());
+    } catch (IOException | RuntimeException e) {
+      return -1;
+    }
+  }
+
+  /** Whether a process has exited (gone, or a zombie its parent has not reaped yet). */
+  public static boolean hasExited(long pid) {
+    if (pid <= 0) {
+      return true;
+    }
+    try {
+      String stat = Files.readString(Path.of("/proc/" + pid + "/stat"));
+      return stat.substring(stat.lastIndexOf(')') + 2).startsWith("Z");
+    } catch (IOException e) {
+      return true;
+    }
   }
 
   public boolean isRunning() {

@@ -1,8 +1,8 @@
 package dev.lsnwait.testkit;
 
-import java.io.BufferedInputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.FileAlreadyExistsException;
@@ -13,9 +13,6 @@ import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.Comparator;
 import java.util.stream.Stream;
-import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
-import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
-import org.tukaani.xz.XZInputStream;
 
 /**
  * Finds PostgreSQL server binaries: {@code LSNWAIT_PG_BIN} (a directory with initdb, pg_ctl and postgres) if set,
@@ -70,28 +67,24 @@ public final class PgBinaries {
     }
   }
 
+  /** Unpacks the archive with the system's {@code tar} (and {@code xz}): the binaries are for Linux anyway. */
   private static Path extract(InputStream archive, Path target) throws IOException {
     Path staging = Files.createTempDirectory(target.getParent(), "lsnwait-postgres-staging-");
-    try (TarArchiveInputStream tar =
-        new TarArchiveInputStream(new XZInputStream(new BufferedInputStream(archive)))) {
-      TarArchiveEntry entry;
-      while ((entry = tar.getNextEntry()) != null) {
-        Path path = staging.resolve(entry.getName()).normalize();
-        if (!path.startsWith(staging)) {
-          throw new IOException("archive entry outside the target: " + entry.getName());
-        }
-        if (entry.isDirectory()) {
-          Files.createDirectories(path);
-        } else if (entry.isSymbolicLink()) {
-          Files.createDirectories(path.getParent());
-          Files.createSymbolicLink(path, Paths.get(entry.getLinkName()));
-        } else {
-          Files.createDirectories(path.getParent());
-          Files.copy(tar, path, StandardCopyOption.REPLACE_EXISTING);
-          boolean executable = (entry.getMode() & 0100) != 0;
-          Files.setPosixFilePermissions(path, PosixFilePermissions.fromString(executable ? "rwxr-xr-x" : "rw-r--r--"));
-        }
+    Process tar = new ProcessBuilder("tar", "--no-same-owner", "-xJf", "-", "-C", staging.toString())
+        .redirectErrorStream(true).start();
+    try (OutputStream in = tar.getOutputStream()) {
+      archive.transferTo(in);
+    }
+    String output = new String(tar.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+    try {
+      if (tar.waitFor() != 0) {
+        deleteTree(staging);
+        throw new IOException("tar (with xz) could not unpack " + ARCHIVE + ": " + output.strip()
+            + "; install tar and xz-utils, or set LSNWAIT_PG_BIN");
       }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IOException("interrupted while unpacking " + ARCHIVE, e);
     }
     try (Stream<Path> paths = Files.walk(staging)) {
       for (Path path : (Iterable<Path>) paths::iterator) {

@@ -86,6 +86,7 @@ public final class ProxyGenerator {
             "java.sql.CallableStatement", "callableTarget")));
     routing.add(generateRouting("resultSet", RoutingResultSet.class, Map.of()));
     routing.add(generateRouting("databaseMetaData", RoutingDatabaseMetaData.class, Map.of()));
+    routing.add(generateNoopStatement());
     if (!unclassified.isEmpty()) {
       throw new IllegalStateException("lsnwait's proxies meet JDBC methods nobody classified (add each to"
           + " ProxyMethods or RoutingMethods, or write it by hand if it executes SQL or holds state):\n  "
@@ -115,7 +116,9 @@ public final class ProxyGenerator {
             + (kind == null ? " is not classified" : " must be written by hand, and is not"));
         continue;
       }
-      String target = targetsByInterface.get(declaring);
+      // A setter goes to the statement bound now, or nowhere (it is recorded, and made when one is bound).
+      String target = kind == RoutingMethods.Kind.PASS_THROUGH || targetsByInterface.get(declaring) == null
+          ? targetsByInterface.get(declaring) : "recording" + capitalized(targetsByInterface.get(declaring));
       MethodCall call = target == null
           ? MethodCall.invoke(method).onField("delegate").withAllArguments()
           : MethodCall.invoke(method).onMethodCall(MethodCall.invoke(findMethod(base, target))).withAllArguments();
@@ -174,6 +177,26 @@ public final class ProxyGenerator {
           .intercept(implementation);
     }
     return save(factoryMethod, builder);
+  }
+
+  private static String capitalized(String name) {
+    return Character.toUpperCase(name.charAt(0)) + name.substring(1);
+  }
+
+  /**
+   * A statement that ignores every call and answers defaults: where a routing statement's setters go while it is bound
+   * to no server yet (they are recorded, and made on the statement it binds to).
+   */
+  private Generated generateNoopStatement() throws Exception {
+    DynamicType.Builder<?> builder = byteBuddy
+        .subclass(Object.class)
+        .implement(java.sql.CallableStatement.class)
+        .name(RoutingFactory.class.getPackageName() + ".LsnWaitRoutingNoopStatement")
+        .modifiers(Visibility.PUBLIC, TypeManifestation.FINAL)
+        .method(net.bytebuddy.matcher.ElementMatchers.isDeclaredBy(
+            net.bytebuddy.matcher.ElementMatchers.isInterface()))
+        .intercept(net.bytebuddy.implementation.StubMethod.INSTANCE);
+    return save("noopStatement", builder);
   }
 
   /** The public final subclass {@code LsnWait<Base>} of a hand-written abstract class, its constructor imitated. */

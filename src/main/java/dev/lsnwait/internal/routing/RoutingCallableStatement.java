@@ -25,6 +25,11 @@ public abstract class RoutingCallableStatement extends RoutingPreparedStatement 
     return (CallableStatement) bind(member);
   }
 
+  /** A callable statement is bound when it is made. */
+  protected final CallableStatement recordingCallableTarget() throws SQLException {
+    return callableTarget();
+  }
+
   @Override
   ProxyConnection placement(SqlEffect effect) {
     return member;

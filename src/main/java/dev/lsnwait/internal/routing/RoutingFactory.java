@@ -40,11 +40,16 @@ public final class RoutingFactory {
     throw notGenerated();
   }
 
+  /** A statement that ignores every call: where setters go before a routing statement is bound to a server. */
+  static java.sql.CallableStatement noopStatement() {
+    throw notGenerated();
+  }
+
   /** Loads the generated classes at driver registration (see {@code ProxyFactory.preload}). */
   public static void preload() {
     ClassLoader loader = RoutingFactory.class.getClassLoader();
     for (String proxy : new String[] {"Connection", "Statement", "PreparedStatement", "CallableStatement",
-        "ResultSet", "DatabaseMetaData"}) {
+        "ResultSet", "DatabaseMetaData", "NoopStatement"}) {
       try {
         Class.forName(RoutingFactory.class.getPackageName() + ".LsnWaitRouting" + proxy, true, loader);
       } catch (ClassNotFoundException e) {

@@ -30,6 +30,11 @@ public abstract class RoutingPreparedStatement extends RoutingStatement implemen
     return (PreparedStatement) target();
   }
 
+  /** For generated setters: the statement bound now, or one that ignores them (they are recorded). */
+  protected final PreparedStatement recordingPreparedTarget() throws SQLException {
+    return bound() ? preparedTarget() : UNBOUND;
+  }
+
   /** Called by generated parameter setters before they pass through: the last call per parameter counts. */
   protected final void recordParameter(String signature, Object[] arguments) {
     Recorded call = Recorded.of(signature, arguments);
@@ -85,13 +90,13 @@ public abstract class RoutingPreparedStatement extends RoutingStatement implemen
 
   @Override
   public final void addBatch() throws SQLException {
-    preparedTarget().addBatch();
+    recordingPreparedTarget().addBatch();
     batches.add(List.copyOf(parameters.values()));
   }
 
   @Override
   public final void clearParameters() throws SQLException {
-    preparedTarget().clearParameters();
+    recordingPreparedTarget().clearParameters();
     parameters.clear();
   }
 }

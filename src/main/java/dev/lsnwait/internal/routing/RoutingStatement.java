@@ -55,6 +55,20 @@ public abstract class RoutingStatement implements Statement {
     return current != null ? current : bind(connection.current());
   }
 
+  /** Where nothing is bound yet, setters go nowhere: they are recorded, and made when a statement is bound. */
+  static final java.sql.CallableStatement UNBOUND = RoutingFactory.noopStatement();
+
+  /** For generated setters: the statement bound now, or {@link #UNBOUND}. */
+  protected final Statement recordingTarget() throws SQLException {
+    checkOpen();
+    return current != null ? current : UNBOUND;
+  }
+
+  /** Whether a statement is bound now. */
+  final boolean bound() {
+    return current != null;
+  }
+
   /** Called by generated option setters before they pass through. */
   protected final void recordOption(String signature, Object[] arguments) {
     Recorded call = Recorded.of(signature, arguments);
@@ -210,14 +224,14 @@ public abstract class RoutingStatement implements Statement {
 
   @Override
   public final void addBatch(String sql) throws SQLException {
-    target().addBatch(sql);
+    recordingTarget().addBatch(sql);
     batch.add(sql);
     batchEffect = batchEffect.mayWrite() ? batchEffect : classify(sql);
   }
 
   @Override
   public final void clearBatch() throws SQLException {
-    target().clearBatch();
+    recordingTarget().clearBatch();
     clearRecordedBatch();
   }
 

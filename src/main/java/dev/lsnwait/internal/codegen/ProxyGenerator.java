@@ -87,6 +87,7 @@ public final class ProxyGenerator {
     routing.add(generateRouting("resultSet", RoutingResultSet.class, Map.of()));
     routing.add(generateRouting("databaseMetaData", RoutingDatabaseMetaData.class, Map.of()));
     routing.add(generateNoopStatement());
+    generateRecordedCalls();
     if (!unclassified.isEmpty()) {
       throw new IllegalStateException("lsnwait's proxies meet JDBC methods nobody classified (add each to"
           + " ProxyMethods or RoutingMethods, or write it by hand if it executes SQL or holds state):\n  "
@@ -177,6 +178,33 @@ public final class ProxyGenerator {
           .intercept(implementation);
     }
     return save(factoryMethod, builder);
+  }
+
+  /**
+   * For every setter a routing statement records, a {@link Recorded.Call} that makes it again on another statement:
+   * {@code ((PreparedStatement) statement).setInt((Integer) arguments[0], (Integer) arguments[1])}, and so on.
+   */
+  private void generateRecordedCalls() throws Exception {
+    for (Method method : java.sql.CallableStatement.class.getMethods()) {
+      String name = method.getName();
+      if (!name.startsWith("set") && !name.equals("registerOutParameter") && !name.equals("closeOnCompletion")) {
+        continue;
+      }
+      MethodCall call = MethodCall.invoke(method).onArgument(0);
+      if (method.getParameterCount() > 0) {
+        call = call.withArgumentArrayElements(1, 0, method.getParameterCount());
+      }
+      byteBuddy
+          .subclass(Object.class)
+          .implement(Recorded.Call.class)
+          .name(Recorded.callClassName(method))
+          .modifiers(Visibility.PUBLIC, TypeManifestation.FINAL)
+          .method(named("apply"))
+          .intercept(call.withAssigner(net.bytebuddy.implementation.bytecode.assign.Assigner.DEFAULT,
+              net.bytebuddy.implementation.bytecode.assign.Assigner.Typing.DYNAMIC))
+          .make()
+          .saveIn(classes);
+    }
   }
 
   private static String capitalized(String name) {

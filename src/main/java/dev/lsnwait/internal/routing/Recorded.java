@@ -1,6 +1,5 @@
 package dev.lsnwait.internal.routing;
 
-import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Method;
 import java.sql.CallableStatement;
 import java.sql.SQLException;
@@ -10,20 +9,39 @@ import java.util.Map;
 
 /**
  * A setter call on a routing statement (an option or a parameter), kept so that it can be made again on the
- * statement's counterpart on another server. Recording is a map entry; replaying uses reflection, which only happens
- * when a statement moves to another server.
+ * statement a later execution binds to. Recording is a map entry; making it again is a plain interface call through a
+ * {@link Call} the build generated for that setter: no reflection.
+ *
+ * @param name the setter's name ({@code setInt}, {@code setFetchSize}, ...)
  */
-public record Recorded(Method method, Object[] arguments) {
+public record Recorded(String name, Call call, Object[] arguments) {
 
-  /** Every JDBC statement method, by {@link #signature}; the generated proxies name them so. */
-  private static final Map<String, Method> METHODS = byName();
+  /** One setter, made on a statement with recorded arguments; generated per setter ({@code LsnWaitCall$...}). */
+  public interface Call {
+    void apply(Statement statement, Object[] arguments) throws SQLException;
+  }
 
-  private static Map<String, Method> byName() {
-    Map<String, Method> methods = new HashMap<>();
+  /** The generated calls of every recorded setter, by {@link #signature}: loaded once, on first use (not by the build). */
+  private static final class Generated {
+    static final Map<String, Call> CALLS = generatedCalls();
+  }
+
+  private static Map<String, Call> generatedCalls() {
+    Map<String, Call> calls = new HashMap<>();
     for (Method method : CallableStatement.class.getMethods()) {
-      methods.put(signature(method), method);
+      String name = method.getName();
+      if (!name.startsWith("set") && !name.equals("registerOutParameter") && !name.equals("closeOnCompletion")) {
+        continue;
+      }
+      try {
+        Class<?> type = Class.forName(callClassName(method), true, Recorded.class.getClassLoader());
+        calls.put(signature(method), (Call) type.getConstructor().newInstance());
+      } catch (ReflectiveOperationException e) {
+        throw new IllegalStateException("lsnwait: the generated call for " + signature(method) + " is missing;"
+            + " build with Maven (the process-classes phase runs ProxyGenerator)", e);
+      }
     }
-    return Map.copyOf(methods);
+    return Map.copyOf(calls);
   }
 
   /** {@code name(type,type)} with the types' binary names: what the generator passes to the record hooks. */
@@ -36,29 +54,26 @@ public record Recorded(Method method, Object[] arguments) {
     return signature.append(')').toString();
   }
 
-  static Recorded of(String signature, Object[] arguments) {
-    Method method = METHODS.get(signature);
-    if (method == null) {
-      throw new IllegalStateException("lsnwait: no JDBC statement method " + signature);
+  /** The name of the class the generator writes for one setter. */
+  public static String callClassName(Method method) {
+    StringBuilder name = new StringBuilder(Recorded.class.getPackageName()).append(".LsnWaitCall$")
+        .append(method.getName());
+    for (Class<?> type : method.getParameterTypes()) {
+      name.append('$').append(type.getName().replace("[", "Array").replace(";", "").replace('.', '_'));
     }
-    return new Recorded(method, arguments);
+    return name.toString();
+  }
+
+  static Recorded of(String signature, Object[] arguments) {
+    Call call = Generated.CALLS.get(signature);
+    if (call == null) {
+      throw new IllegalStateException("lsnwait: no recorded JDBC setter " + signature);
+    }
+    return new Recorded(signature.substring(0, signature.indexOf('(')), call, arguments);
   }
 
   /** Makes the call again on {@code statement}. */
   void replayOn(Statement statement) throws SQLException {
-    try {
-      method.invoke(statement, arguments);
-    } catch (InvocationTargetException e) {
-      Throwable cause = e.getCause();
-      if (cause instanceof SQLException sql) {
-        throw sql;
-      }
-      if (cause instanceof RuntimeException runtime) {
-        throw runtime;
-      }
-      throw new SQLException("lsnwait: cannot repeat " + method.getName() + " on another server", cause);
-    } catch (IllegalAccessException e) {
-      throw new IllegalStateException(e);
-    }
+    call.apply(statement, arguments);
   }
 }

@@ -38,8 +38,8 @@ public abstract class RoutingPreparedStatement extends RoutingStatement implemen
   /** Called by generated parameter setters before they pass through: the last call per parameter counts. */
   protected final void recordParameter(String signature, Object[] arguments) {
     Recorded call = Recorded.of(signature, arguments);
-    Object key = arguments.length == 0 ? call.method().getName()
-        : call.method().getName().equals("registerOutParameter") ? "out " + arguments[0] : arguments[0];
+    Object key = arguments.length == 0 ? call.name()
+        : call.name().equals("registerOutParameter") ? "out " + arguments[0] : arguments[0];
     parameters.put(key, call);
   }
 

@@ -72,7 +72,7 @@ public abstract class RoutingStatement implements Statement {
   /** Called by generated option setters before they pass through. */
   protected final void recordOption(String signature, Object[] arguments) {
     Recorded call = Recorded.of(signature, arguments);
-    options.put(call.method().getName(), call);
+    options.put(call.name(), call);
   }
 
   protected final ResultSet wrapResultSet(ResultSet resultSet) {

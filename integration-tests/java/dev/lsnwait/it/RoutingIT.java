@@ -304,6 +304,52 @@ class RoutingIT extends ClusterTest {
   }
 
   @Test
+  void aReplicaStoppedAndRestartedUnderLoadCostsNoErrorAndNoStaleRead() throws Exception {
+    HikariDataSource pool = routingPool();
+    pool.setMaximumPoolSize(4);
+    java.util.concurrent.atomic.AtomicBoolean running = new java.util.concurrent.atomic.AtomicBoolean(true);
+    AtomicInteger reads = new AtomicInteger();
+    AtomicInteger stale = new AtomicInteger();
+    java.util.concurrent.ExecutorService load = java.util.concurrent.Executors.newFixedThreadPool(4);
+    closeLater(load::shutdownNow);
+    java.util.List<java.util.concurrent.Future<?>> workers = new java.util.ArrayList<>();
+    for (int t = 0; t < 4; t++) {
+      workers.add(load.submit(() -> {
+        while (running.get()) {
+          try (Connection connection = pool.getConnection()) {
+            int id = write(connection);
+            stale.addAndGet(readOnly(connection, id)[1] == 1 ? 0 : 1);
+            reads.incrementAndGet();
+          }
+        }
+        return null;
+      }));
+    }
+    Deadline.await(PATIENCE, "reads under way", () -> reads.get() > 50);
+    fast.stop("immediate");
+    int before = reads.get();
+    Deadline.await(PATIENCE, "reads while the replica is down", () -> reads.get() > before + 100);
+    fast.start();
+    own.awaitCaughtUp(fast, PATIENCE);
+    int after = reads.get();
+    Deadline.await(PATIENCE, "reads after it is back", () -> reads.get() > after + 100);
+    running.set(false);
+    for (java.util.concurrent.Future<?> worker : workers) {
+      worker.get(30, java.util.concurrent.TimeUnit.SECONDS); // rethrows any error a read met
+    }
+    assertEquals(0, stale.get(), "stale reads of " + reads.get());
+    try (Connection connection = pool.getConnection()) {
+      Deadline.await(PATIENCE, "reads on the restarted replica, after its back-off", () -> {
+        try {
+          return readOnly(connection, -1)[0] == fast.port();
+        } catch (SQLException e) {
+          throw new IllegalStateException(e);
+        }
+      });
+    }
+  }
+
+  @Test
   void aPromotedReplicaIsNoLongerUsed() throws Exception {
     PgCluster separate = closeLater(PgCluster.start(Duration.ZERO, false));
     PgServer standby = separate.replica();

@@ -156,4 +156,17 @@ class LsnWaitAutoConfigurationTest {
       }
     });
   }
+
+  @Test
+  void anApplicationWithoutSpringWebMicrometerOrServletsStillStarts() {
+    plain.withClassLoader(new org.springframework.boot.test.context.FilteredClassLoader(
+            "org.springframework.web", "io.micrometer", "jakarta.servlet", "org.springframework.boot.health"))
+        .run(context -> assertThat(context).hasNotFailed()
+            .hasSingleBean(TokenCodec.class)
+            .hasSingleBean(TaskDecorator.class)
+            .doesNotHaveBean(LsnWaitMetrics.class)
+            .doesNotHaveBean("lsnWaitRestClients")
+            .doesNotHaveBean("lsnWaitWebClients")
+            .doesNotHaveBean("lsnWaitHealthIndicator"));
+  }
 }

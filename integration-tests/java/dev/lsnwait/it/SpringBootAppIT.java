@@ -48,7 +48,8 @@ class SpringBootAppIT {
   private static ConfigurableApplicationContext app(String url, String key) {
     return new SpringApplicationBuilder(BootNotesApp.class)
         .properties("server.port=0", "spring.main.banner-mode=off", "spring.datasource.url=" + url,
-            "spring.datasource.username=postgres", "lsnwait.web.keys=k1=" + key)
+            "spring.datasource.username=postgres", "lsnwait.web.keys=k1=" + key,
+            "management.endpoint.health.show-details=always")
         .run();
   }
 
@@ -92,6 +93,15 @@ class SpringBootAppIT {
     MeterRegistry meters = second.getBean(MeterRegistry.class);
     long waits = meters.find("lsnwait.wait").timers().stream().mapToLong(Timer::count).sum();
     assertTrue(waits > 0, "lsnwait.wait counts the reads that waited: " + waits);
+  }
+
+  @Test
+  void theHealthEndpointShowsTheReplica() throws Exception {
+    String id = send(browser(), "POST", first, "/notes?text=health");
+    send(browser(), "GET", second, "/notes/" + id); // a replica connection: its tracker exists
+    String health = send(browser(), "GET", second, "/actuator/health");
+    assertTrue(health.contains("\"lsnWait\"") && health.contains("\"replicas\"")
+        && health.contains("127.0.0.1:" + cluster.replica().port()), health);
   }
 
   @Test

@@ -116,6 +116,13 @@ public class LsnWaitAutoConfiguration {
     }
   }
 
+  /** The trackers on Actuator's health endpoint (Spring Boot 3's health API: an indicator the build generated). */
+  @Configuration(proxyBeanMethods = false)
+  @ConditionalOnClass(name = "org.springframework.boot.actuate.health.HealthIndicator")
+  @org.springframework.context.annotation.Import(SpringBoot3HealthRegistrar.class)
+  static class SpringBoot3Health {
+  }
+
   /** Meters and observations. */
   @Configuration(proxyBeanMethods = false)
   @ConditionalOnClass(MeterRegistry.class)

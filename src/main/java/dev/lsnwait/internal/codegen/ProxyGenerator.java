@@ -95,6 +95,7 @@ public final class ProxyGenerator {
     }
     rewriteFactory(ProxyFactory.class, generated);
     rewriteFactory(RoutingFactory.class, routing);
+    SpringBoot3Health.generate(byteBuddy, classes);
   }
 
   /**

@@ -1,6 +1,5 @@
 package dev.lsnwait;
 
-import dev.lsnwait.internal.context.ThreadContext;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.concurrent.Callable;
@@ -37,6 +36,9 @@ public final class ReadConsistency {
   /** Every commit that finished before the read started. */
   public static final ReadConsistency GLOBAL = new ReadConsistency(Level.GLOBAL, Duration.ZERO);
 
+  /** A level set by a scope on this thread; none: the connection's. A plain ThreadLocal (see ThreadContext). */
+  private static final ThreadLocal<ReadConsistency> SCOPED = new ThreadLocal<>();
+
   private final Level level;
   private final Duration maxStaleness;
 
@@ -65,15 +67,21 @@ public final class ReadConsistency {
 
   /** The level set for this thread by a scope, or null if none is (the connection's applies). */
   public static ReadConsistency current() {
-    return ThreadContext.consistency();
+    return SCOPED.get();
   }
 
   /** Makes {@code consistency} this thread's until the returned scope is closed, which restores the previous. */
   public static Scope open(ReadConsistency consistency) {
     Objects.requireNonNull(consistency, "consistency");
-    ReadConsistency previous = ThreadContext.consistency();
-    ThreadContext.setConsistency(consistency);
-    return () -> ThreadContext.setConsistency(previous);
+    ReadConsistency previous = SCOPED.get();
+    SCOPED.set(consistency);
+    return () -> {
+      if (previous == null) {
+        SCOPED.remove();
+      } else {
+        SCOPED.set(previous);
+      }
+    };
   }
 
   public static void runWith(ReadConsistency consistency, Runnable task) {

@@ -1,7 +1,6 @@
 package dev.lsnwait.internal.context;
 
 import dev.lsnwait.Lsn;
-import dev.lsnwait.ReadConsistency;
 import java.sql.SQLException;
 
 /** The holder of each thread's {@link ContextState}; {@code dev.lsnwait.LsnContext} is its public face. */
@@ -9,8 +8,6 @@ public final class ThreadContext {
 
   /** A plain ThreadLocal: withInitial would put an entry back after remove(), pinning this class loader. */
   private static final ThreadLocal<ContextState> CURRENT = new ThreadLocal<>();
-  /** A read consistency set by a scope ({@code ReadConsistency.open}); null: the connection's. */
-  private static final ThreadLocal<ReadConsistency> CONSISTENCY = new ThreadLocal<>();
 
   private ThreadContext() {}
 
@@ -22,18 +19,6 @@ public final class ThreadContext {
   /** Whether this thread holds an entry at all (for the test that none is left behind). */
   static boolean installed() {
     return CURRENT.get() != null;
-  }
-
-  public static ReadConsistency consistency() {
-    return CONSISTENCY.get();
-  }
-
-  public static void setConsistency(ReadConsistency consistency) {
-    if (consistency == null) {
-      CONSISTENCY.remove();
-    } else {
-      CONSISTENCY.set(consistency);
-    }
   }
 
   public static void set(ContextState state) {

@@ -20,7 +20,7 @@ public final class Requirement {
 
   /** The thread's level if a scope set one, else the connection's. */
   public static ReadConsistency levelFor(ReadConsistency connectionDefault) {
-    ReadConsistency scoped = ThreadContext.consistency();
+    ReadConsistency scoped = ReadConsistency.current();
     return scoped != null ? scoped : connectionDefault;
   }
 

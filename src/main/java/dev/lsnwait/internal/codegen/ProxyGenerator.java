@@ -113,9 +113,7 @@ public final class ProxyGenerator {
       String declaring = method.getDeclaringClass().getName();
       RoutingMethods.Kind kind = RoutingMethods.of(declaring, method.getName());
       if (kind == null || kind == RoutingMethods.Kind.HAND_WRITTEN) {
-        unclassified.add(base.getSimpleName() + ": " + declaring + "." + method.getName()
-            + Arrays.toString(method.getParameterTypes())
-            + (kind == null ? " is not classified" : " must be written by hand, and is not"));
+        notGenerated(base, method, kind == null ? " is not classified" : " must be written by hand, and is not");
         continue;
       }
       // A setter goes to the statement bound now, or nowhere (it is recorded, and made when one is bound).
@@ -157,15 +155,12 @@ public final class ProxyGenerator {
       String declaring = method.getDeclaringClass().getName();
       ProxyMethods.Kind kind = ProxyMethods.of(declaring, method.getName());
       if (kind == null || kind == ProxyMethods.Kind.HAND_WRITTEN) {
-        unclassified.add(base.getSimpleName() + ": " + declaring + "." + method.getName()
-            + Arrays.toString(method.getParameterTypes())
-            + (kind == null ? " is not classified" : " must be written by hand, and is not"));
+        notGenerated(base, method, kind == null ? " is not classified" : " must be written by hand, and is not");
         continue;
       }
       boolean returnsResultSet = method.getReturnType() == ResultSet.class;
       if (kind == ProxyMethods.Kind.METADATA_QUERY && !returnsResultSet) {
-        unclassified.add(base.getSimpleName() + ": " + declaring + "." + method.getName()
-            + " is a metadata query but returns no ResultSet");
+        notGenerated(base, method, " is a metadata query but returns no ResultSet");
         continue;
       }
       String field = fieldsByInterface.getOrDefault(declaring, delegateField);
@@ -187,8 +182,7 @@ public final class ProxyGenerator {
    */
   private void generateRecordedCalls() throws Exception {
     for (Method method : java.sql.CallableStatement.class.getMethods()) {
-      String name = method.getName();
-      if (!name.startsWith("set") && !name.equals("registerOutParameter") && !name.equals("closeOnCompletion")) {
+      if (!Recorded.isRecorded(method)) {
         continue;
       }
       MethodCall call = MethodCall.invoke(method).onArgument(0);
@@ -206,6 +200,12 @@ public final class ProxyGenerator {
           .make()
           .saveIn(classes);
     }
+  }
+
+  /** Notes a method the build cannot generate; the build fails on any after all proxies were tried. */
+  private void notGenerated(Class<?> base, Method method, String why) {
+    unclassified.add(base.getSimpleName() + ": " + method.getDeclaringClass().getName() + "." + method.getName()
+        + Arrays.toString(method.getParameterTypes()) + why);
   }
 
   private static String capitalized(String name) {

@@ -142,8 +142,13 @@ final class ProxyMethods {
   private ProxyMethods() {}
 
   private static void classify(String type, Kind kind, String names) {
+    classify(KINDS, type, kind, names);
+  }
+
+  /** Puts each of the space-separated method {@code names} of {@code type} in {@code table}; twice is a mistake. */
+  static <K> void classify(Map<String, K> table, String type, K kind, String names) {
     for (String name : names.split(" ")) {
-      if (KINDS.put(type + "#" + name, kind) != null) {
+      if (table.put(type + "#" + name, kind) != null) {
         throw new IllegalStateException(type + "#" + name + " is classified twice");
       }
     }

@@ -56,11 +56,7 @@ final class RoutingMethods {
   private RoutingMethods() {}
 
   private static void classify(String type, Kind kind, String names) {
-    for (String name : names.split(" ")) {
-      if (KINDS.put(type + "#" + name, kind) != null) {
-        throw new IllegalStateException(type + "#" + name + " is classified twice");
-      }
-    }
+    ProxyMethods.classify(KINDS, type, kind, names);
   }
 
   /** The kind of the method {@code name} declared by {@code type}, or null if nobody classified it. */

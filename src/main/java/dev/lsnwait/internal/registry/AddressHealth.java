@@ -21,10 +21,6 @@ public final class AddressHealth {
     this.address = address;
   }
 
-  public String address() {
-    return address;
-  }
-
   /** Whether to try the address now: never failed, or its back-off passed. */
   public synchronized boolean usable(long now) {
     return failuresInARow == 0 || now - skipUntil >= 0;

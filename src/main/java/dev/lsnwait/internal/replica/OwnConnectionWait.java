@@ -4,6 +4,7 @@ import dev.lsnwait.Lsn;
 import dev.lsnwait.ReplicationTimeoutException;
 import dev.lsnwait.internal.registry.Server;
 import dev.lsnwait.internal.server.ServerInfo;
+import dev.lsnwait.internal.tracker.ReplayState;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.SQLTransientException;
@@ -48,21 +49,18 @@ final class OwnConnectionWait {
   /** Asks until replayed or the deadline, backing off from the poll interval to 10 ms between questions. */
   Result await() throws SQLException {
     while (true) {
-      boolean recovering;
-      Lsn replayed;
+      ReplayState state;
       try (ResultSet row = own.execSQLQuery(QUESTION)) {
         try (Statement statement = row.getStatement()) {
           row.next();
           if (row.getLong(3) != server.identity().startMicros()) {
             return Result.ANOTHER_SERVER;
           }
-          recovering = row.getBoolean(1);
-          String position = row.getString(2);
-          replayed = position == null ? Lsn.ZERO : Lsn.parse(position);
+          state = ReplayState.read(row);
         }
       }
-      server.tracker().observe(recovering, replayed);
-      if (!recovering || replayed.isAtLeast(required)) {
+      server.tracker().observe(state.recovering(), state.replayed());
+      if (!state.recovering() || state.replayed().isAtLeast(required)) {
         return Result.REPLAYED;
       }
       long left = deadline - System.nanoTime();

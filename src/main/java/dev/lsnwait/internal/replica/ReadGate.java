@@ -57,11 +57,6 @@ public final class ReadGate {
     this.consistency = consistency;
   }
 
-  /** The connection's read consistency ({@code lsnwait.consistency}). */
-  public ReadConsistency consistency() {
-    return consistency;
-  }
-
   /**
    * What the next statement must wait for, as a routing connection worked it out when it chose this replica (so
    * a global read does not read the primary's position twice); {@link #clearPreset()} after the statement.

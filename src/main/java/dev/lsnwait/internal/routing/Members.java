@@ -8,8 +8,8 @@ import dev.lsnwait.internal.connect.Connector;
 import dev.lsnwait.internal.proxy.ProxyConnection;
 import dev.lsnwait.internal.registry.AddressHealth;
 import dev.lsnwait.internal.registry.Registry;
+import dev.lsnwait.internal.tracker.ReplayState;
 import dev.lsnwait.internal.tracker.ServerTracker;
-import dev.lsnwait.Lsn;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.ArrayList;
@@ -113,9 +113,8 @@ public final class Members {
     replica.checkedAt = now;
     try (ResultSet row = replica.connection.unwrap(BaseConnection.class).execSQLQuery(ServerTracker.POLL_QUERY)) {
       row.next();
-      String replayed = row.getString(2);
-      replica.connection.readGate().server().tracker()
-          .observe(row.getBoolean(1), replayed == null ? Lsn.ZERO : Lsn.parse(replayed));
+      ReplayState state = ReplayState.read(row);
+      replica.connection.readGate().server().tracker().observe(state.recovering(), state.replayed());
     } catch (SQLException | RuntimeException e) {
       drop(replica, "check failed: " + e.getMessage());
     }

@@ -29,8 +29,7 @@ public record Recorded(String name, Call call, Object[] arguments) {
   private static Map<String, Call> generatedCalls() {
     Map<String, Call> calls = new HashMap<>();
     for (Method method : CallableStatement.class.getMethods()) {
-      String name = method.getName();
-      if (!name.startsWith("set") && !name.equals("registerOutParameter") && !name.equals("closeOnCompletion")) {
+      if (!isRecorded(method)) {
         continue;
       }
       try {
@@ -42,6 +41,15 @@ public record Recorded(String name, Call call, Object[] arguments) {
       }
     }
     return Map.copyOf(calls);
+  }
+
+  /**
+   * Whether a routing statement records calls of {@code method} (a JDBC statement method): its setters, options and
+   * parameters alike ({@code RoutingMethods} classifies them so), and the build writes a {@link Call} for each.
+   */
+  public static boolean isRecorded(Method method) {
+    String name = method.getName();
+    return name.startsWith("set") || name.equals("registerOutParameter") || name.equals("closeOnCompletion");
   }
 
   /** {@code name(type,type)} with the types' binary names: what the generator passes to the record hooks. */

@@ -32,7 +32,7 @@ public abstract class RoutingPreparedStatement extends RoutingStatement implemen
 
   /** For generated setters: the statement bound now, or one that ignores them (they are recorded). */
   protected final PreparedStatement recordingPreparedTarget() throws SQLException {
-    return bound() ? preparedTarget() : UNBOUND;
+    return (PreparedStatement) recordingTarget(); // a prepared statement, or UNBOUND
   }
 
   /** Called by generated parameter setters before they pass through: the last call per parameter counts. */

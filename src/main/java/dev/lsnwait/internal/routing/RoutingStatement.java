@@ -64,11 +64,6 @@ public abstract class RoutingStatement implements Statement {
     return current != null ? current : UNBOUND;
   }
 
-  /** Whether a statement is bound now. */
-  final boolean bound() {
-    return current != null;
-  }
-
   /** Called by generated option setters before they pass through. */
   protected final void recordOption(String signature, Object[] arguments) {
     Recorded call = Recorded.of(signature, arguments);

@@ -196,22 +196,19 @@ final class Poller {
   /** One poll; feeds the tracker and the forecast. False if the server could not be asked. */
   private boolean pollOnce(SideConnection connection) {
     boolean opening = !connection.isOpen();
-    boolean recovering;
-    String position;
+    ReplayState state;
     try {
       try (ResultSet row = connection.statement().executeQuery()) {
         row.next();
-        recovering = row.getBoolean(1);
-        position = row.getString(2);
+        state = ReplayState.read(row);
       }
     } catch (SQLException | RuntimeException e) {
       failed(connection, opening, e);
       return false;
     }
     connection.succeeded();
-    Lsn replayed = position == null ? Lsn.ZERO : Lsn.parse(position);
-    forecast.observed(System.nanoTime(), replayed.asLong());
-    tracker.polled(recovering, replayed);
+    forecast.observed(System.nanoTime(), state.replayed().asLong());
+    tracker.polled(state.recovering(), state.replayed());
     return true;
   }
 
@@ -223,8 +220,7 @@ final class Poller {
    */
   private boolean waitFor(SideConnection connection, long target) {
     boolean opening = !connection.isOpen();
-    boolean recovering;
-    String position;
+    ReplayState state;
     try {
       Statement statement = connection.plainStatement();
       statement.execute("WAIT FOR LSN '" + Lsn.of(target) + "' WITH (MODE 'standby_replay', TIMEOUT '"
@@ -234,15 +230,14 @@ final class Poller {
       }
       try (ResultSet row = statement.getResultSet()) {
         row.next();
-        recovering = row.getBoolean(1);
-        position = row.getString(2);
+        state = ReplayState.read(row);
       }
     } catch (SQLException | RuntimeException e) {
       failed(connection, opening, e);
       return false;
     }
     connection.succeeded();
-    tracker.polled(recovering, position == null ? Lsn.ZERO : Lsn.parse(position));
+    tracker.polled(state.recovering(), state.replayed());
     return true;
   }
 

@@ -1,6 +1,8 @@
 package dev.lsnwait.bench;
 
 import com.zaxxer.hikari.HikariDataSource;
+import dev.lsnwait.LsnWaitDriver;
+import dev.lsnwait.LsnWaitListener;
 import dev.lsnwait.testkit.Latencies;
 import dev.lsnwait.testkit.PgCluster;
 import java.sql.Connection;
@@ -22,7 +24,9 @@ import java.util.function.ToDoubleFunction;
  * How exact a commit's token is: a read that comes 60 ms after its write, with a replay delay of D and a background
  * writer keeping WAL moving, should not wait (its commit was replayed 40 ms ago). A token read when the read comes
  * covers everyone's later writes and waits the whole lag. Each late read through lsnwait is followed by the same read
- * through plain pgjdbc: what lsnwait adds is the difference. Also: the load the position reads put on the primary.
+ * through plain pgjdbc: what lsnwait adds is the difference. For this build, the wait itself is also timed (a
+ * listener hears it; a read that finds its position known waits 0). Also: the load the position reads put on the
+ * primary.
  */
 final class ExactTokenBench {
 
@@ -34,6 +38,17 @@ final class ExactTokenBench {
 
   private final PgCluster cluster;
   private final Bench.Options options;
+  /** The time this thread's current read spent waiting, as this build's listener hears it. */
+  private static final ThreadLocal<long[]> WAITED = ThreadLocal.withInitial(() -> new long[1]);
+  private static final java.util.concurrent.atomic.LongAdder WAITING_READS =
+      new java.util.concurrent.atomic.LongAdder();
+  private static final LsnWaitListener LISTENER = new LsnWaitListener() {
+    @Override
+    public WaitEnd waitStarted(String replica, dev.lsnwait.Lsn target) {
+      long start = System.nanoTime();
+      return outcome -> WAITED.get()[0] += System.nanoTime() - start;
+    }
+  };
 
   ExactTokenBench(PgCluster cluster, Bench.Options options) {
     this.cluster = cluster;
@@ -45,6 +60,7 @@ final class ExactTokenBench {
         + " %d readers ==%n", GAP_MILLIS, options.delayMillis, READERS);
     List<Variant> variants = Variant.all(options);
     Map<String, List<double[]>> results = new LinkedHashMap<>();
+    LsnWaitDriver.addListener(LISTENER);
     try (SteadyLag lag = new SteadyLag(cluster, Duration.ofMillis(options.delayMillis), 1000);
         HikariDataSource plainReplica = Pools.pool(cluster.replica().jdbcUrl(), READERS)) {
       List<HikariDataSource[]> pools = new ArrayList<>();
@@ -58,31 +74,41 @@ final class ExactTokenBench {
         for (int v = 0; v < variants.size(); v++) {
           int which = (v + rep) % variants.size();
           Variant variant = variants.get(which);
+          WAITING_READS.reset();
           long positionReads = PgCluster.queryLong(cluster.primary(), POSITION_READS);
+          long polls = lag.pollsOnReplica();
           long start = System.nanoTime();
           Latencies[] waits =
               lateReads(variant, pools.get(which)[0], pools.get(which)[1], plainReplica, options.seconds);
-          double perSecond = (PgCluster.queryLong(cluster.primary(), POSITION_READS) - positionReads)
-              / ((System.nanoTime() - start) / 1e9);
+          double elapsed = (System.nanoTime() - start) / 1e9;
+          double perSecond = (PgCluster.queryLong(cluster.primary(), POSITION_READS) - positionReads) / elapsed;
+          double pollsPerSecond = (lag.pollsOnReplica() - polls) / elapsed;
+          boolean heard = which == 0; // the listener hears this build only
           double[] result = {waits[0].percentileMillis(50), waits[0].percentileMillis(99),
-              waits[1].percentileMillis(50), waits[1].percentileMillis(99), perSecond};
+              waits[1].percentileMillis(50), waits[1].percentileMillis(99), perSecond,
+              heard ? waits[2].percentileMillis(99) : Double.NaN, heard ? WAITING_READS.sumThenReset() / (double) waits[0].size() : Double.NaN, pollsPerSecond};
           results.computeIfAbsent(variant.name(), k -> new ArrayList<>()).add(result);
           System.out.printf(Locale.ROOT, "    rep %d %-10s %4d reads: p50 %6.2f ms, p99 %6.2f ms (plain pgjdbc p50"
-              + " %5.2f ms, p99 %5.2f ms); %4.0f position reads/s on the primary%n", rep + 1, variant.name(),
-              waits[0].size(), result[0], result[1], result[2], result[3], perSecond);
+              + " %5.2f ms, p99 %5.2f ms); wait p99 %5.2f ms, %5.1f%% waited; %4.0f position reads/s on the"
+              + " primary, %4.0f polls/s on the replica%n", rep + 1, variant.name(), waits[0].size(), result[0],
+              result[1], result[2], result[3], result[5], 100 * result[6], perSecond, pollsPerSecond);
         }
       }
       for (HikariDataSource[] pair : pools) {
         pair[0].close();
         pair[1].close();
       }
+    } finally {
+      LsnWaitDriver.removeListener(LISTENER);
     }
     for (Map.Entry<String, List<double[]>> entry : results.entrySet()) {
       List<double[]> reps = entry.getValue();
       System.out.printf(Locale.ROOT, "  %-10s median: read p50 %.2f ms, p99 %.2f ms; added to the plain read: p50"
-          + " %.2f ms, p99 %.2f ms (goal: p99 within 1 ms); %.0f position reads/s on the primary%n",
+          + " %.2f ms, p99 %.2f ms; the wait itself: p99 %.2f ms (goal: within 1 ms), %.1f%% of reads waited;"
+          + " %.0f position reads/s on the primary, %.0f polls/s on the replica%n",
           entry.getKey(), median(reps, r -> r[0]), median(reps, r -> r[1]), median(reps, r -> r[0] - r[2]),
-          median(reps, r -> r[1] - r[3]), median(reps, r -> r[4]));
+          median(reps, r -> r[1] - r[3]), median(reps, r -> r[5]), 100 * median(reps, r -> r[6]),
+          median(reps, r -> r[4]), median(reps, r -> r[7]));
     }
   }
 
@@ -96,7 +122,7 @@ final class ExactTokenBench {
 
   /**
    * Readers that write, wait 60 ms, then read their row back from the replica through lsnwait, then through plain
-   * pgjdbc, for {@code seconds}: the two reads' times.
+   * pgjdbc, for {@code seconds}: the two reads' times, and the time the first spent waiting (this build only).
    */
   private Latencies[] lateReads(Variant variant, HikariDataSource primary, HikariDataSource replica,
       HikariDataSource plainReplica, int seconds) throws Exception {
@@ -108,6 +134,7 @@ final class ExactTokenBench {
       parts.add(threads.submit(() -> {
         Latencies waits = new Latencies();
         Latencies plain = new Latencies();
+        Latencies waited = new Latencies();
         while (System.nanoTime() < end) {
           variant.clearContext();
           try (Connection c = primary.getConnection();
@@ -117,22 +144,29 @@ final class ExactTokenBench {
             update.executeUpdate();
           }
           Thread.sleep(GAP_MILLIS);
+          WAITED.get()[0] = 0;
           waits.add(timedRead(replica, id));
+          waited.add(WAITED.get()[0]);
+          if (WAITED.get()[0] > 0) {
+            WAITING_READS.increment();
+          }
           plain.add(timedRead(plainReplica, id));
         }
         variant.clearContext();
-        return new Latencies[] {waits, plain};
+        return new Latencies[] {waits, plain, waited};
       }));
     }
     List<Latencies> waits = new ArrayList<>();
     List<Latencies> plain = new ArrayList<>();
+    List<Latencies> waited = new ArrayList<>();
     for (Future<Latencies[]> part : parts) {
-      Latencies[] both = part.get();
-      waits.add(both[0]);
-      plain.add(both[1]);
+      Latencies[] three = part.get();
+      waits.add(three[0]);
+      plain.add(three[1]);
+      waited.add(three[2]);
     }
     threads.shutdown();
-    return new Latencies[] {Latencies.merge(waits), Latencies.merge(plain)};
+    return new Latencies[] {Latencies.merge(waits), Latencies.merge(plain), Latencies.merge(waited)};
   }
 
   /** Borrow, prepare, read one row, close: nanoseconds. */

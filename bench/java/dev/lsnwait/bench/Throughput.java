@@ -11,7 +11,10 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 
-/** Runs named variants in rotating order for several repetitions and reports median operations per second. */
+/**
+ * Runs named variants for several repetitions, in rotating order or side by side, and reports median operations per
+ * second.
+ */
 final class Throughput {
 
   /** One thread's work: set up once, then {@link #once()} as often as time allows. */
@@ -50,6 +53,11 @@ final class Throughput {
       measure(variants.get(name), seconds, threads); // warm-up: JIT, caches, connections
     }
     medians(reps, seconds, threads);
+    return figures(reps);
+  }
+
+  /** Each variant's medians, and the median of its per-repetition ratios to the first variant. */
+  private Map<String, Figures> figures(int reps) {
     String baseline = variants.keySet().iterator().next();
     List<Double> base = results.get(baseline);
     Map<String, Figures> figures = new LinkedHashMap<>();
@@ -86,36 +94,72 @@ final class Throughput {
 
   /** Operations per second, and client CPU microseconds per operation. */
   private static double[] measure(WorkerFactory factory, int seconds, int threads) throws Exception {
+    return measureTogether(List.of(factory), seconds, threads).get(0);
+  }
+
+  /**
+   * Runs every variant at the same time, {@code threads} threads each, in the same window: whatever the machine does
+   * meanwhile (a checkpoint, autovacuum, another process) slows them alike, so their ratio is steadier than that of
+   * variants run one after the other.
+   */
+  Map<String, Figures> runSideBySide(int reps, int seconds, int threads) throws Exception {
+    List<String> names = new ArrayList<>(variants.keySet());
+    List<WorkerFactory> factories = new ArrayList<>(variants.values());
+    measureTogether(factories, seconds, threads); // warm-up
+    for (int rep = 0; rep < reps; rep++) {
+      List<double[]> measured = measureTogether(factories, seconds, threads);
+      StringBuilder line = new StringBuilder(String.format(Locale.ROOT, "    rep %d", rep + 1));
+      for (int i = 0; i < names.size(); i++) {
+        results.get(names.get(i)).add(measured.get(i)[0]);
+        cpu.get(names.get(i)).add(measured.get(i)[1]);
+        line.append(String.format(Locale.ROOT, "  %s %.0f ops/s %.1f us CPU/op", names.get(i), measured.get(i)[0],
+            measured.get(i)[1]));
+      }
+      System.out.println(line);
+    }
+    return figures(reps);
+  }
+
+  private static List<double[]> measureTogether(List<WorkerFactory> factories, int seconds, int threads)
+      throws Exception {
     java.lang.management.ThreadMXBean clock = java.lang.management.ManagementFactory.getThreadMXBean();
-    ExecutorService pool = Executors.newFixedThreadPool(threads);
+    ExecutorService pool = Executors.newFixedThreadPool(threads * factories.size());
     try {
       long warmEnd = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(500);
       long end = warmEnd + TimeUnit.SECONDS.toNanos(seconds);
-      List<Future<long[]>> counts = new ArrayList<>();
-      for (int t = 0; t < threads; t++) {
-        counts.add(pool.submit(() -> {
-          try (Worker worker = factory.create()) {
-            while (System.nanoTime() < warmEnd) {
-              worker.once();
+      List<List<Future<long[]>>> counts = new ArrayList<>();
+      for (WorkerFactory factory : factories) {
+        List<Future<long[]>> mine = new ArrayList<>();
+        for (int t = 0; t < threads; t++) {
+          mine.add(pool.submit(() -> {
+            try (Worker worker = factory.create()) {
+              while (System.nanoTime() < warmEnd) {
+                worker.once();
+              }
+              long cpuStart = clock.getCurrentThreadCpuTime();
+              long ops = 0;
+              while (System.nanoTime() < end) {
+                worker.once();
+                ops++;
+              }
+              return new long[] {ops, clock.getCurrentThreadCpuTime() - cpuStart};
             }
-            long cpuStart = clock.getCurrentThreadCpuTime();
-            long ops = 0;
-            while (System.nanoTime() < end) {
-              worker.once();
-              ops++;
-            }
-            return new long[] {ops, clock.getCurrentThreadCpuTime() - cpuStart};
-          }
-        }));
+          }));
+        }
+        counts.add(mine);
       }
-      long total = 0;
-      long cpuNanos = 0;
-      for (Future<long[]> count : counts) {
-        long[] result = count.get();
-        total += result[0];
-        cpuNanos += result[1];
+      List<double[]> results = new ArrayList<>();
+      for (List<Future<long[]>> mine : counts) {
+        long total = 0;
+        long cpuNanos = 0;
+        for (Future<long[]> count : mine) {
+          long[] result = count.get();
+          total += result[0];
+          cpuNanos += result[1];
+        }
+        results.add(new double[] {total / (double) seconds, total == 0 ? 0 : cpuNanos / 1000.0 / total});
       }
-      return new double[] {total / (double) seconds, total == 0 ? 0 : cpuNanos / 1000.0 / total};
+      return results;
     } finally {
       pool.shutdownNow();
     }

@@ -60,6 +60,45 @@ final class WriteBench {
               .run(options.reps, options.seconds, options.threads);
       System.out.printf("  %s — medians (ratio: median of per-repetition ratios to plain pgjdbc):%n", workload);
       Throughput.print("tx/s", tps);
+      sideBySide(plain, lsnwait);
+    }
+  }
+
+  /**
+   * The same three workloads with plain pgjdbc and lsnwait running at the same time, half the threads each: both
+   * meet the same server, checkpoints and scheduling, so the ratio is much steadier than between rounds.
+   */
+  private void sideBySide(HikariDataSource plain, HikariDataSource lsnwait) throws Exception {
+    int half = Math.max(1, options.threads / 2);
+    for (Workload workload : Workload.values()) {
+      System.out.printf("  side by side, %d threads each: %s%n", half, workload.title);
+      Map<String, Throughput.Figures> tps = new Throughput()
+          .variant("plain pgjdbc", () -> workload.worker(plain))
+          .variant("lsnwait", () -> workload.worker(lsnwait))
+          .runSideBySide(options.reps, options.seconds, half);
+      System.out.printf("  side by side, %s — medians:%n", workload.title);
+      Throughput.print("tx/s", tps);
+    }
+  }
+
+  /** The write path's workloads. */
+  private enum Workload {
+    HELD_AUTO_COMMIT("held auto-commit UPDATE"),
+    HELD_TRANSACTION("held three-statement transaction"),
+    PER_OPERATION("per operation: borrow, prepare, execute, close");
+
+    final String title;
+
+    Workload(String title) {
+      this.title = title;
+    }
+
+    Throughput.Worker worker(HikariDataSource pool) throws Exception {
+      return switch (this) {
+        case HELD_AUTO_COMMIT -> new Writer(pool, false, false);
+        case HELD_TRANSACTION -> new Writer(pool, true, false);
+        case PER_OPERATION -> new PerOperation(pool);
+      };
     }
   }
 

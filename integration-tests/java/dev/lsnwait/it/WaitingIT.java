@@ -114,6 +114,32 @@ class WaitingIT extends ClusterTest {
     assertFalse(tracker.isInRecovery());
   }
 
+  @Test
+  void aReadThatComesAfterItsCommitWasReplayedFindsItKnownWithoutWaiting() throws Exception {
+    String table = newTable();
+    HikariDataSource primary = pool(cluster.primary());
+    HikariDataSource replica = pool(cluster.replica(), java.util.Map.of("lsnwait.timeout", "30s"));
+    ReplicaTracker tracker = trackerOf(replica);
+    insert(primary, table, 1);
+    try (Connection c = replica.getConnection()) {
+      assertEquals(1L, count(c, table, 1)); // readers ask: the tracker is in demand
+    }
+    // A connection that opens tells the tracker where its server is: let the pool finish opening first.
+    Deadline.await(PATIENCE, "the pool to fill", () -> replica.getHikariPoolMXBean().getTotalConnections() == 4);
+    insert(primary, table, 2);
+    LsnToken token = LsnContext.current();
+    dev.lsnwait.Lsn written = token.lsnFor(cluster.systemIdentifier()).orElseThrow();
+    long waits = tracker.stats().waits();
+    Deadline.await(PATIENCE, "the replica to replay row 2",
+        () -> PgCluster.replayedOn(cluster.replica()).isAtLeast(written));
+    // Nobody waits, yet the tracker learns of it: it refreshes for this JVM's latest commit.
+    Deadline.await(PATIENCE, "the tracker to know row 2 replayed", () -> tracker.lastReplay().isAtLeast(written));
+    try (Connection c = replica.getConnection()) {
+      assertEquals(1L, count(c, table, 2));
+    }
+    assertEquals(waits, tracker.stats().waits(), "the read found its position known and did not wait");
+  }
+
   /** One reader of a fresh row waiting on its tracker while replay is paused. */
   private Stalled oneReaderOnPausedReplay() throws Exception {
     String table = newTable();

@@ -33,6 +33,12 @@ public enum Setting {
       "1ms",
       "How soon after a commit its WAL position is read, at most one read per interval per primary while commits"
           + " happen; 0 reads only when a reader needs one (tokens then cover later commits too)."),
+  REFRESH_INTERVAL(
+      "lsnwait.refreshInterval",
+      "10ms",
+      "While reads that carry tokens keep coming (one in the last 10 s), how often at most a tracker asks its"
+          + " replica for the latest commit position read on the primary, once it is forecast replayed, so that a read"
+          + " coming after its commit was replayed finds it known and does not wait; 0: ask only for waiting reads."),
   IDLE_TIMEOUT(
       "lsnwait.idleTimeout",
       "60s",

@@ -19,6 +19,7 @@ public record Settings(
     Duration pollInterval,
     int maxPollRate,
     Duration resolveInterval,
+    Duration refreshInterval,
     Duration idleTimeout,
     Tokens tokens,
     List<String> replicas,
@@ -55,6 +56,7 @@ public record Settings(
         duration(Setting.POLL_INTERVAL, values, true),
         positiveInt(Setting.MAX_POLL_RATE, values),
         duration(Setting.RESOLVE_INTERVAL, values, false),
+        duration(Setting.REFRESH_INTERVAL, values, false),
         duration(Setting.IDLE_TIMEOUT, values, true),
         choice(Setting.TOKENS, values, Tokens.class),
         addresses(Setting.REPLICAS, values),
@@ -73,7 +75,8 @@ public record Settings(
 
   /** These settings with another role (a routing connection's replicas detect theirs). */
   public Settings withRole(Role other) {
-    return new Settings(other, timeout, onTimeout, pollInterval, maxPollRate, resolveInterval, idleTimeout, tokens,
+    return new Settings(other, timeout, onTimeout, pollInterval, maxPollRate, resolveInterval, refreshInterval,
+        idleTimeout, tokens,
         replicas, replicaWait, consistency);
   }
 

@@ -55,6 +55,7 @@ class LsnWaitUrlTest {
     assertEquals(Duration.ofNanos(250_000), settings.pollInterval());
     assertEquals(180, settings.maxPollRate());
     assertEquals(Duration.ofMillis(1), settings.resolveInterval());
+    assertEquals(Duration.ofMillis(10), settings.refreshInterval());
     assertEquals(Settings.Tokens.WRITES, settings.tokens());
   }
 
@@ -66,6 +67,7 @@ class LsnWaitUrlTest {
     assertEquals(Duration.ofNanos(250_000), Settings.from(Map.of(Setting.POLL_INTERVAL, "250us")).pollInterval());
     assertEquals(Duration.ofMillis(1200), Settings.from(Map.of(Setting.TIMEOUT, "PT1.2S")).timeout());
     assertEquals(Duration.ZERO, Settings.from(Map.of(Setting.TIMEOUT, "0")).timeout());
+    assertEquals(Duration.ZERO, Settings.from(Map.of(Setting.REFRESH_INTERVAL, "0")).refreshInterval());
   }
 
   @Test

@@ -51,6 +51,9 @@ public final class ContextState {
     if (current != null && current >= mark) {
       return this;
     }
+    if (pending.isEmpty() || (current != null && pending.size() == 1)) { // the usual case: one primary
+      return new ContextState(token, Map.of(source, mark), gaveUp);
+    }
     Map<CommitPositionSource, Long> merged = new HashMap<>(pending);
     merged.put(source, mark);
     return new ContextState(token, Map.copyOf(merged), gaveUp);

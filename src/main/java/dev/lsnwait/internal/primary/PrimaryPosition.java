@@ -23,7 +23,7 @@ import java.util.function.Supplier;
  * keeps it ({@link PositionHistory}). A commit's token is the earliest read after its mark: at most about one
  * interval of WAL after the commit, not whatever the primary reached by the time a reader asks. A reader that comes
  * first asks for a read at once. At most one read per interval while commits happen and tokens are read (50 ms
- * while nobody has resolved a token for a second), so the load on the primary is bounded whatever the commit rate;
+ * while nobody has resolved a token for ten seconds), so the load on the primary is bounded whatever the commit rate;
  * none when nothing commits. The reads run on a daemon thread of this object, so
  * a caller waits only until its own deadline; a connection that died since the last read is replaced at once.
  *
@@ -34,8 +34,11 @@ public final class PrimaryPosition implements CommitPositionSource, AutoCloseabl
 
   public static final String QUERY = "SELECT pg_current_wal_insert_lsn()::text";
   private static final int HISTORY = 512;
-  /** Tokens count as in use for this long after one was last resolved. */
-  private static final long IN_USE_NANOS = TimeUnit.SECONDS.toNanos(1);
+  /**
+   * Tokens count as in use for this long after one was last resolved: long enough that an application reading its
+   * writes back now and then keeps exact tokens, even for the commits made just before a quiet spell ended.
+   */
+  private static final long IN_USE_NANOS = TimeUnit.SECONDS.toNanos(10);
   /** The interval of eager reads while no token is in use: writes that nobody reads back cost the primary little. */
   private static final long IDLE_INTERVAL_NANOS = TimeUnit.MILLISECONDS.toNanos(50);
 

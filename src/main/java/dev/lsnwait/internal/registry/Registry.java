@@ -163,7 +163,25 @@ public final class Registry implements AutoCloseable {
       public long timeUpTo(long lsn) {
         return firstKnown(cluster, primary -> primary.timeUpTo(Lsn.of(lsn)));
       }
+
+      @Override
+      public long latest() {
+        return latestRead(cluster);
+      }
     };
+  }
+
+  /** The highest position read by a position reader of the cluster's primaries in this JVM, or -1. */
+  private long latestRead(long cluster) {
+    long latest = -1;
+    for (Server server : servers.values()) {
+      PrimaryPosition primary = server.positionIfAny();
+      Lsn read = primary == null || server.systemIdentifier() != cluster ? null : primary.lastRead();
+      if (read != null && (latest == -1 || Long.compareUnsigned(read.asLong(), latest) > 0)) {
+        latest = read.asLong();
+      }
+    }
+    return latest;
   }
 
   private long firstKnown(long cluster, ToLongFunction<PrimaryPosition> time) {

@@ -93,7 +93,7 @@ public final class Server implements AutoCloseable {
       return existing;
     }
     TrackerSettings trackerSettings = new TrackerSettings(settings.pollInterval(), settings.maxPollRate(),
-        settings.idleTimeout(), first.versionNumber() >= WAIT_FOR_LSN_VERSION);
+        settings.refreshInterval(), settings.idleTimeout(), first.versionNumber() >= WAIT_FOR_LSN_VERSION);
     ServerTracker made = new ServerTracker(name, identity, first.inRecovery(), first.replayPosition(),
         () -> new SideConnection(name, trackerRoutes, this::sameServer, ServerTracker.POLL_QUERY, SIDE_QUERY_BOUND),
         trackerSettings, clock);

@@ -14,16 +14,17 @@ import java.util.List;
  * @param pollInterval {@code lsnwait.pollInterval}
  * @param maxPollRate {@code lsnwait.maxPollRate}
  * @param resolveInterval {@code lsnwait.resolveInterval}
+ * @param refreshInterval {@code lsnwait.refreshInterval}
  * @param idleTimeout {@code lsnwait.idleTimeout}
  * @param positionReadTimeout {@code lsnwait.timeout}: how long a primary's position read may take when its caller
  *     gives no deadline ({@code LsnContext.current()})
  */
-public record ServerSettings(Duration pollInterval, int maxPollRate, Duration resolveInterval, Duration idleTimeout,
-    Duration positionReadTimeout) {
+public record ServerSettings(Duration pollInterval, int maxPollRate, Duration resolveInterval,
+    Duration refreshInterval, Duration idleTimeout, Duration positionReadTimeout) {
 
   public static ServerSettings of(Settings settings) {
     return new ServerSettings(settings.pollInterval(), settings.maxPollRate(), settings.resolveInterval(),
-        settings.idleTimeout(), settings.timeout());
+        settings.refreshInterval(), settings.idleTimeout(), settings.timeout());
   }
 
   /** How {@code other} differs from these, one line per setting; empty if it does not. */
@@ -38,6 +39,9 @@ public record ServerSettings(Duration pollInterval, int maxPollRate, Duration re
     }
     if (!resolveInterval.equals(other.resolveInterval)) {
       conflicts.add(describe(Setting.RESOLVE_INTERVAL, resolveInterval, other.resolveInterval));
+    }
+    if (!refreshInterval.equals(other.refreshInterval)) {
+      conflicts.add(describe(Setting.REFRESH_INTERVAL, refreshInterval, other.refreshInterval));
     }
     if (!idleTimeout.equals(other.idleTimeout)) {
       conflicts.add(describe(Setting.IDLE_TIMEOUT, idleTimeout, other.idleTimeout));

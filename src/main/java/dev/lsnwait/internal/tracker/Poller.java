@@ -2,6 +2,7 @@ package dev.lsnwait.internal.tracker;
 
 import dev.lsnwait.Lsn;
 import dev.lsnwait.internal.server.SideConnection;
+import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
@@ -12,13 +13,17 @@ import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Supplier;
 
 /**
- * The thread that asks one server how far it has replayed, while someone waits, and goes away after an idle timeout.
+ * The thread that asks one server how far it has replayed, while someone waits or readers keep asking, and goes away
+ * after an idle timeout.
  *
- * <p>It asks as little as it can. On PostgreSQL 19 and later, {@code WAIT FOR LSN} waits in the server for the
- * earliest position anyone waits for, which wakes on replay: one statement per position. On older servers it sleeps
- * until just before the replica is forecast to have replayed that position ({@link ReplayForecast}), polls, and, if
- * it is not there yet, polls again after {@code pollInterval}; never more than {@code maxPollRate} a second on
- * average ({@link PollBudget}), however many wait, and nothing when nobody does.
+ * <p>It asks as little as it can ({@link PollSchedule}). On PostgreSQL 19 and later, {@code WAIT FOR LSN} waits in the
+ * server for the earliest position anyone waits for, which wakes on replay: one statement per position. On older
+ * servers it sleeps until just before the replica is forecast to have replayed that position ({@link ReplayForecast}),
+ * polls, and, if it is not there yet, polls again after {@code pollInterval}; never more than {@code maxPollRate} a
+ * second on average ({@link PollBudget}), however many wait. While nobody waits but readers asked for positions
+ * lately, it refreshes the cache for the latest commit this JVM made, once that is forecast replayed and at most
+ * once per {@code refreshInterval}, so that reads coming after their commit was replayed do not wait; when readers
+ * stop asking, nothing.
  *
  * <p>Each run of the thread owns its connection, so a poller going idle never shares it with the next one. A run that
  * dies of an unexpected error clears the way for the next: the waiters it leaves are told to ask on their own
@@ -29,22 +34,18 @@ final class Poller {
 
   private static final System.Logger LOG = System.getLogger("dev.lsnwait.tracker");
   static final String QUERY = "SELECT pg_is_in_recovery(), pg_last_wal_replay_lsn()::text";
-  /** How long before a forecast replay to ask: about half a round trip on a LAN. */
-  private static final long LEAD_NANOS = TimeUnit.MICROSECONDS.toNanos(200);
-  /** Ask at least this often while someone waits, whatever the forecast says. */
-  private static final long MAX_QUIET_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
-  /** The longest gap between polls for a target that keeps not being there (a stalled replay). */
-  private static final long MAX_GAP_NANOS = TimeUnit.MILLISECONDS.toNanos(50);
   /** The longest one {@code WAIT FOR LSN} waits before the poller looks again (a newer, earlier waiter). */
   private static final long WAIT_FOR_SLICE_MILLIS = 50;
+  /** How often to look for a first commit while readers ask but this JVM has committed nothing on the cluster. */
+  private static final long NO_COMMITS_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
 
   private final ServerTracker tracker;
   private final Supplier<SideConnection> connections;
-  private final long minGapNanos;
+  private final TrackerSettings settings;
   private final long idleNanos;
   private final boolean waitForLsn;
-  private final PollBudget budget;
-  private final ReplayForecast forecast;
+  private final PrimaryClock clock;
+  private final long refreshNanos;
 
   private final ReentrantLock lock = new ReentrantLock();
   private final Condition someoneWaits = lock.newCondition();
@@ -54,11 +55,11 @@ final class Poller {
   Poller(ServerTracker tracker, Supplier<SideConnection> connections, TrackerSettings settings, PrimaryClock clock) {
     this.tracker = tracker;
     this.connections = connections;
-    this.minGapNanos = Math.max(1, settings.pollInterval().toNanos());
+    this.settings = settings;
     this.idleNanos = Math.max(1, settings.idleTimeout().toNanos());
     this.waitForLsn = settings.waitForLsn();
-    this.budget = new PollBudget(settings.maxPollRate(), minGapNanos);
-    this.forecast = new ReplayForecast(clock);
+    this.clock = clock;
+    this.refreshNanos = Math.max(0, settings.refreshInterval().toNanos());
   }
 
   /**
@@ -92,42 +93,50 @@ final class Poller {
     }
   }
 
+  /** A reader asked for a position after a quiet spell: with refreshes on, a poller runs to keep the cache fresh. */
+  void demanded() {
+    if (refreshNanos > 0) {
+      wake();
+    }
+  }
+
   private void run() {
     SideConnection connection = connections.get();
-    long lastAsk = System.nanoTime() - MAX_QUIET_NANOS;
-    long askedFor = ServerTracker.NOBODY; // the target of the last poll; when polls first and last missed it
-    long firstMissAt = Long.MIN_VALUE;
-    long missedAt = Long.MIN_VALUE;
+    PollSchedule schedule = new PollSchedule(settings, clock); // a new run learns afresh
     try {
-      while (awaitWaiters()) {
-        Thread.interrupted(); // a stray interrupt; close() sets closed first, which awaitWaiters sees
+      while (awaitWork()) {
+        Thread.interrupted(); // a stray interrupt; close() sets closed first, which awaitWork sees
         long target = tracker.firstWaiting();
-        if (target == ServerTracker.NOBODY && !tracker.hasWaiters()) {
-          continue; // the last one just left
+        boolean refreshing = target == ServerTracker.NOBODY && !tracker.hasWaiters();
+        if (refreshing) {
+          target = clock.latest();
+          if (target == -1 || tracker.covers(target)) {
+            // Nothing new committed here: look again soon, or later if this JVM commits nothing on that cluster.
+            LockSupport.parkNanos(this, target == -1 ? NO_COMMITS_NANOS : refreshNanos);
+            continue;
+          }
         }
         long now = System.nanoTime();
-        long at = dueAt(target, now, lastAsk, target == askedFor ? firstMissAt : Long.MIN_VALUE);
+        long at = refreshing ? schedule.refreshAt(target, now) : schedule.dueAt(target, now, tracker.waiting());
         if (at - now > 0) {
           LockSupport.parkNanos(this, at - now); // a newcomer may cut it short (wake), then this looks again
           continue;
         }
-        budget.take(now, tracker.waiting());
-        lastAsk = now;
-        if (target != askedFor) {
-          askedFor = target;
-          firstMissAt = Long.MIN_VALUE;
-          missedAt = Long.MIN_VALUE;
-        }
-        boolean answered = waitForLsn ? waitFor(connection, target) : pollOnce(connection);
-        if (!answered) {
-          lastAsk = System.nanoTime() + connection.retryDelayNanos() - minGapNanos; // back off
-        } else if (!waitForLsn) {
-          if (tracker.isReplicated(Lsn.of(target))) {
-            forecast.served(target, now, missedAt, budget.plentiful(now, tracker.waiting()));
+        if (refreshing) {
+          schedule.refreshing(now);
+          long before = tracker.lastReplay().asLong();
+          if (pollOnce(connection, schedule)) {
+            schedule.refreshed(tracker.lastReplay().asLong() != before);
           } else {
-            firstMissAt = firstMissAt == Long.MIN_VALUE ? now : firstMissAt;
-            missedAt = now;
+            schedule.failed(connection.retryDelayNanos());
           }
+          continue;
+        }
+        schedule.asking(target, now, tracker.waiting());
+        if (waitForLsn ? waitFor(connection, target) : pollOnce(connection, schedule)) {
+          schedule.answered(target, now, tracker.covers(target), tracker.waiting());
+        } else {
+          schedule.failed(connection.retryDelayNanos());
         }
       }
     } catch (RuntimeException | Error e) {
@@ -152,27 +161,14 @@ final class Poller {
   }
 
   /**
-   * When to ask next about {@code target}: the forecast (less a lead), but not before the gap and the budget allow.
-   * After polls that missed the target (the replica is slower than forecast, or stalled), the gap grows with the time
-   * missed, a quarter of it: a wait comes at most a quarter later than the replay, with a few polls per doubling.
+   * Blocks while nobody waits and no reader asked lately (or refreshes are off); false when this run should end
+   * (closed, or idle for too long).
    */
-  private long dueAt(long target, long now, long lastAsk, long firstMissAt) {
-    long due = waitForLsn ? now : forecast.expected(target, now);
-    long at = due == Long.MIN_VALUE ? now : due - LEAD_NANOS;
-    at = Math.min(at, lastAsk + MAX_QUIET_NANOS); // a forecast can be wrong
-    if (!waitForLsn) {
-      long missing = firstMissAt == Long.MIN_VALUE ? 0 : (now - firstMissAt) / 4;
-      at = Math.max(at, lastAsk + Math.min(MAX_GAP_NANOS, Math.max(minGapNanos, missing)));
-    }
-    return Math.max(at, budget.nextAt(now, tracker.waiting()));
-  }
-
-  /** Blocks while nobody waits; false when this run should end (closed, or idle for too long). */
-  private boolean awaitWaiters() {
+  private boolean awaitWork() {
     lock.lock();
     try {
       long idleLeft = idleNanos;
-      while (!tracker.hasWaiters() && !closed) {
+      while (!tracker.hasWaiters() && !refreshWanted() && !closed) {
         if (idleLeft <= 0) {
           thread = null;
           return false;
@@ -193,21 +189,27 @@ final class Poller {
     }
   }
 
+  private boolean refreshWanted() {
+    return refreshNanos > 0 && tracker.inDemand(System.nanoTime());
+  }
+
   /** One poll; feeds the tracker and the forecast. False if the server could not be asked. */
-  private boolean pollOnce(SideConnection connection) {
-    boolean opening = !connection.isOpen();
-    ReplayState state;
+  private boolean pollOnce(SideConnection connection, PollSchedule schedule) {
+    PreparedStatement statement;
     try {
-      try (ResultSet row = connection.statement().executeQuery()) {
-        row.next();
-        state = ReplayState.read(row);
-      }
+      statement = connection.statement();
     } catch (SQLException | RuntimeException e) {
-      failed(connection, opening, e);
-      return false;
+      return unreachable(connection, e);
+    }
+    ReplayState state;
+    try (ResultSet row = statement.executeQuery()) {
+      row.next();
+      state = ReplayState.read(row);
+    } catch (SQLException | RuntimeException e) {
+      return broke(connection, e);
     }
     connection.succeeded();
-    forecast.observed(System.nanoTime(), state.replayed().asLong());
+    schedule.observed(System.nanoTime(), state.replayed().asLong());
     tracker.polled(state.recovering(), state.replayed());
     return true;
   }
@@ -219,10 +221,14 @@ final class Poller {
    * holds no snapshot, as it must.
    */
   private boolean waitFor(SideConnection connection, long target) {
-    boolean opening = !connection.isOpen();
+    Statement statement;
+    try {
+      statement = connection.plainStatement();
+    } catch (SQLException | RuntimeException e) {
+      return unreachable(connection, e);
+    }
     ReplayState state;
     try {
-      Statement statement = connection.plainStatement();
       statement.execute("WAIT FOR LSN '" + Lsn.of(target) + "' WITH (MODE 'standby_replay', TIMEOUT '"
           + WAIT_FOR_SLICE_MILLIS + "ms', NO_THROW); " + QUERY);
       if (!statement.getMoreResults()) {
@@ -233,23 +239,28 @@ final class Poller {
         state = ReplayState.read(row);
       }
     } catch (SQLException | RuntimeException e) {
-      failed(connection, opening, e);
-      return false;
+      return broke(connection, e);
     }
     connection.succeeded();
     tracker.polled(state.recovering(), state.replayed());
     return true;
   }
 
-  private void failed(SideConnection connection, boolean opening, Exception e) {
-    if (opening) {
-      // No route reaches this server: the waiters ask on their own connections until the back-off passes.
-      tracker.unreachable(connection.retryDelayNanos(), e);
-    } else {
-      connection.failed();
-      LOG.log(connection.failuresInARow() == 1 ? System.Logger.Level.WARNING : System.Logger.Level.DEBUG,
-          "lsnwait: cannot poll " + tracker.name() + " (" + e.getMessage() + "); reconnecting");
-    }
+  /** No route reaches this server: the waiters ask on their own connections until the back-off passes. */
+  private boolean unreachable(SideConnection connection, Exception e) {
+    tracker.unreachable(connection.retryDelayNanos(), e);
+    return false;
+  }
+
+  /**
+   * The server was reached but the question failed (its backend was terminated, the network broke): the waiters stay,
+   * and the next poll asks on a new connection after the back-off.
+   */
+  private boolean broke(SideConnection connection, Exception e) {
+    connection.failed();
+    LOG.log(connection.failuresInARow() == 1 ? System.Logger.Level.WARNING : System.Logger.Level.DEBUG,
+        "lsnwait: cannot poll " + tracker.name() + " (" + e.getMessage() + "); reconnecting");
+    return false;
   }
 
   /** Ends the poller for good and waits briefly for its thread. */

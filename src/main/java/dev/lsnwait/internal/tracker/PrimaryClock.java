@@ -14,6 +14,11 @@ public interface PrimaryClock {
     public long timeUpTo(long lsn) {
       return Long.MIN_VALUE;
     }
+
+    @Override
+    public long latest() {
+      return -1;
+    }
   };
 
   /** About when ({@link System#nanoTime()}) the primary passed {@code lsn} (unsigned), or {@link Long#MIN_VALUE}. */
@@ -24,4 +29,10 @@ public interface PrimaryClock {
    * replica that replayed {@code lsn} replayed everything dated then or earlier.
    */
   long timeUpTo(long lsn);
+
+  /**
+   * The latest position (unsigned) this JVM read on the primary: every commit this JVM's tokens cover is at or below
+   * it. -1 if none was read.
+   */
+  long latest();
 }

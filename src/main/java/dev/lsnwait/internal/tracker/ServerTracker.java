@@ -27,6 +27,10 @@ public final class ServerTracker implements ReplicaTracker, AutoCloseable {
   public static final String POLL_QUERY = Poller.QUERY;
   /** {@link #firstWaiting()} when nobody waits. */
   static final long NOBODY = -1L;
+  /** Reads that ask for a position keep the tracker in demand this long: its poller keeps the cache fresh. */
+  static final long DEMAND_NANOS = TimeUnit.SECONDS.toNanos(10);
+  /** Asking readers note the time at most this often (one write per millisecond, not per read). */
+  private static final long DEMAND_NOTE_NANOS = TimeUnit.MILLISECONDS.toNanos(1);
 
   /** How a wait ended. */
   public enum Outcome {
@@ -47,6 +51,7 @@ public final class ServerTracker implements ReplicaTracker, AutoCloseable {
   private volatile long unreachableUntil; // nanoTime; meaningful while unreachable is set
   private volatile boolean unreachable;
   private volatile boolean closed;
+  private volatile long demandedAt = System.nanoTime() - 2 * DEMAND_NANOS; // when a reader last asked for a position
 
   private final LongAdder polls = new LongAdder();
   private final LongAdder waits = new LongAdder();
@@ -104,7 +109,33 @@ public final class ServerTracker implements ReplicaTracker, AutoCloseable {
 
   @Override
   public boolean isReplicated(Lsn lsn) {
-    return !inRecovery || Long.compareUnsigned(replayed.get(), lsn.asLong()) >= 0;
+    if (!inRecovery) {
+      return true;
+    }
+    noteDemand();
+    return Long.compareUnsigned(replayed.get(), lsn.asLong()) >= 0;
+  }
+
+  /** Whether the cache shows {@code lsn} (unsigned) replayed, without counting as a reader's demand. */
+  boolean covers(long lsn) {
+    return !inRecovery || Long.compareUnsigned(replayed.get(), lsn) >= 0;
+  }
+
+  /** A reader asked for a position: the tracker is in demand; the first ask after a quiet spell wakes the poller. */
+  private void noteDemand() {
+    long now = System.nanoTime();
+    long last = demandedAt;
+    if (now - last >= DEMAND_NOTE_NANOS) {
+      demandedAt = now;
+      if (now - last >= DEMAND_NANOS) {
+        poller.demanded();
+      }
+    }
+  }
+
+  /** Whether a reader asked for a position within {@link #DEMAND_NANOS}. */
+  boolean inDemand(long now) {
+    return now - demandedAt < DEMAND_NANOS;
   }
 
   /**
@@ -165,7 +196,7 @@ public final class ServerTracker implements ReplicaTracker, AutoCloseable {
     CompletableFuture<Lsn> replay = waiters.add(lsn.asLong());
     if (!poller.wake()) {
       replay.completeExceptionally(new ServerUnreachable("lsnwait: the tracker of " + name + " cannot poll", null));
-    } else if (isReplicated(lsn)) { // re-check after registering: an observation may have raised the cache meanwhile
+    } else if (covers(lsn.asLong())) { // re-check after registering: an observation may have raised the cache meanwhile
       replay.complete(lastReplay());
     }
     return replay;

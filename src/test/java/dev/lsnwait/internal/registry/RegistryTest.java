@@ -24,8 +24,8 @@ class RegistryTest {
 
   private static final long CLUSTER = 7;
   private static final ServerSettings SETTINGS =
-      new ServerSettings(Duration.ofMillis(1), 160, Duration.ofMillis(1), Duration.ofSeconds(60),
-          Duration.ofSeconds(5));
+      new ServerSettings(Duration.ofMillis(1), 160, Duration.ofMillis(1), Duration.ofMillis(10),
+          Duration.ofSeconds(60), Duration.ofSeconds(5));
   private final Registry registry = new Registry();
 
   @AfterEach
@@ -107,7 +107,7 @@ class RegistryTest {
     try {
       server(info(1, "10.0.0.5:5432", true, 100), SETTINGS);
       ServerSettings other = new ServerSettings(Duration.ofMillis(5), 160, Duration.ofMillis(1),
-          Duration.ofSeconds(60), Duration.ofSeconds(5));
+          Duration.ofMillis(10), Duration.ofSeconds(60), Duration.ofSeconds(5));
       server(info(1, "10.0.0.5:5432", true, 100), other);
       server(info(1, "10.0.0.5:5432", true, 100), other);
     } finally {

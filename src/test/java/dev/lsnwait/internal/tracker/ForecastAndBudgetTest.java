@@ -21,6 +21,11 @@ class ForecastAndBudgetTest {
     public long timeUpTo(long lsn) {
       return lsn * MS;
     }
+
+    @Override
+    public long latest() {
+      return -1;
+    }
   };
 
   @Test

@@ -55,7 +55,7 @@ class ServerTrackerTest {
   }
 
   private static TrackerSettings settings(Duration idle) {
-    return new TrackerSettings(Duration.ofMillis(1), 100_000, idle, false);
+    return new TrackerSettings(Duration.ofMillis(1), 100_000, Duration.ZERO, idle, false);
   }
 
   private ResultSet row() throws SQLException {
@@ -173,6 +173,18 @@ class ServerTrackerTest {
     server.failNextQuery();
     eventually("a new connection", () -> server.opened.get() > before);
     assertFalse(waiting.isDone(), "the waiter is still there");
+    replay.set(200);
+    assertEquals(Lsn.of(200), waiting.get(10, TimeUnit.SECONDS));
+  }
+
+  @Test
+  void aFirstPollThatFailsOnAFreshConnectionKeepsTheWaitersAndReconnects() throws Exception {
+    server.failNextQuery(); // the connection opens, then breaks under its first poll (a terminated backend)
+    CompletableFuture<Lsn> waiting = tracker.whenReplayed(Lsn.of(200));
+    eventually("a second connection", () -> server.opened.get() >= 2);
+    eventually("a poll on it", () -> tracker.stats().polls() >= 1);
+    assertFalse(waiting.isDone(), "the waiter is still there: the server was reached, only the query broke");
+    assertEquals(1, server.closed.get(), "the broken connection was closed");
     replay.set(200);
     assertEquals(Lsn.of(200), waiting.get(10, TimeUnit.SECONDS));
   }

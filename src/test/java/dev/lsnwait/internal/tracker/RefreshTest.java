@@ -1,0 +1,140 @@
+package dev.lsnwait.internal.tracker;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.mockito.Mockito.mock;
+import static org.mockito.Mockito.when;
+
+import dev.lsnwait.Lsn;
+import dev.lsnwait.internal.server.FakeServer;
+import dev.lsnwait.internal.server.ServerIdentity;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.BooleanSupplier;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Refreshes: while readers ask for positions, the poller keeps the cache up with the commits this JVM made, so that
+ * a read coming after its commit was replayed does not wait; nothing without readers, less while replay stalls.
+ */
+class RefreshTest {
+
+  private static final ServerIdentity IDENTITY = new ServerIdentity(1, 1_700_000_000_000_000L);
+  private final AtomicLong replay = new AtomicLong(100);
+  private final AtomicLong latestCommitted = new AtomicLong(100);
+  private final FakeServer server = new FakeServer(IDENTITY, this::row);
+  private ServerTracker tracker;
+
+  @AfterEach
+  void tearDown() {
+    tracker.close();
+  }
+
+  private ServerTracker tracker(Duration refresh) {
+    PrimaryClock clock = new PrimaryClock() {
+      @Override
+      public long timeAt(long lsn) {
+        return Long.MIN_VALUE;
+      }
+
+      @Override
+      public long timeUpTo(long lsn) {
+        return Long.MIN_VALUE;
+      }
+
+      @Override
+      public long latest() {
+        return latestCommitted.get();
+      }
+    };
+    tracker = new ServerTracker("replica:5433", IDENTITY, true, Lsn.of(100),
+        () -> server.side(ServerTracker.POLL_QUERY),
+        new TrackerSettings(Duration.ofMillis(1), 100_000, refresh, Duration.ofSeconds(60), false), clock);
+    return tracker;
+  }
+
+  private ResultSet row() throws SQLException {
+    ResultSet row = mock(ResultSet.class);
+    when(row.next()).thenReturn(true);
+    when(row.getBoolean(1)).thenReturn(true);
+    when(row.getString(2)).thenReturn(Lsn.of(replay.get()).toString());
+    return row;
+  }
+
+  private static void eventually(String what, BooleanSupplier condition) {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+    while (!condition.getAsBoolean()) {
+      assertTrue(System.nanoTime() < deadline, "timed out waiting for " + what);
+      Thread.onSpinWait();
+    }
+  }
+
+  /** Lets a poller that should not poll have its chance to (a negative cannot be waited for). */
+  private static void pause(long millis) throws InterruptedException {
+    TimeUnit.MILLISECONDS.sleep(millis);
+  }
+
+  @Test
+  void whileReadersAskTheCacheFollowsThisJvmsCommitsWithoutAnyoneWaiting() {
+    tracker(Duration.ofMillis(5));
+    assertTrue(tracker.isReplicated(Lsn.of(100))); // a reader asked: in demand
+    replay.set(300);
+    latestCommitted.set(300);
+    eventually("the cache refreshed", () -> tracker.lastReplay().equals(Lsn.of(300)));
+    assertEquals(0, tracker.stats().waits(), "nobody waited");
+    assertTrue(tracker.isReplicated(Lsn.of(300)), "a read of that commit finds it known");
+  }
+
+  @Test
+  void nothingIsAskedWhileNoReaderAsks() throws Exception {
+    tracker(Duration.ofMillis(5));
+    replay.set(300);
+    latestCommitted.set(300);
+    pause(100);
+    assertEquals(0, tracker.stats().polls());
+    assertEquals(0, server.opened.get(), "no connection either");
+  }
+
+  @Test
+  void nothingIsAskedWhenRefreshesAreOff() throws Exception {
+    tracker(Duration.ZERO);
+    assertTrue(tracker.isReplicated(Lsn.of(100)));
+    replay.set(300);
+    latestCommitted.set(300);
+    pause(100);
+    assertEquals(0, tracker.stats().polls());
+  }
+
+  @Test
+  void nothingIsAskedOnceTheCacheCoversEveryCommitOfThisJvm() throws Exception {
+    tracker(Duration.ofMillis(2));
+    assertTrue(tracker.isReplicated(Lsn.of(100)));
+    replay.set(300);
+    latestCommitted.set(300);
+    eventually("the cache refreshed", () -> tracker.lastReplay().equals(Lsn.of(300)));
+    long polls = tracker.stats().polls();
+    pause(100);
+    assertEquals(polls, tracker.stats().polls(), "no commit since: nothing to ask");
+  }
+
+  @Test
+  void aStalledReplayIsAskedLessAndLessOften() throws Exception {
+    tracker(Duration.ofMillis(2));
+    assertTrue(tracker.isReplicated(Lsn.of(100)));
+    latestCommitted.set(300); // committed, but the replica replays nothing
+    eventually("a first refresh", () -> tracker.stats().polls() >= 1);
+    long start = System.nanoTime();
+    long first = tracker.stats().polls();
+    pause(400);
+    double seconds = (System.nanoTime() - start) / 1e9;
+    long polls = tracker.stats().polls() - first;
+    // Every 2 ms would be 200; doubling up to 50 ms between polls makes it about 12.
+    assertTrue(polls <= 6 + seconds * 40, polls + " polls in " + seconds + " s");
+    replay.set(300);
+    eventually("the cache refreshed once replay moves", () -> tracker.lastReplay().equals(Lsn.of(300)));
+  }
+}

@@ -7,7 +7,6 @@ import dev.lsnwait.internal.server.SideConnection;
 import java.sql.SQLException;
 import java.sql.SQLTransientException;
 import java.time.Duration;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
@@ -22,9 +21,8 @@ import java.util.function.Supplier;
  * about {@code resolveInterval} of a commit it reads the position once, for every commit since the last read, and
  * keeps it ({@link PositionHistory}). A commit's token is the earliest read after its mark: at most about one
  * interval of WAL after the commit, not whatever the primary reached by the time a reader asks. A reader that comes
- * first asks for a read at once. At most one read per interval while commits happen and tokens are read (50 ms
- * while nobody has resolved a token for ten seconds), so the load on the primary is bounded whatever the commit rate;
- * none when nothing commits. The reads run on a daemon thread of this object, so
+ * first asks for a read at once. At most one read per interval while commits happen and tokens are read
+ * ({@link ReadPacing}), so the load on the primary is bounded whatever the commit rate; none when nothing commits. The reads run on a daemon thread of this object, so
  * a caller waits only until its own deadline; a connection that died since the last read is replaced at once.
  *
  * <p>Reads go to the server that committed, checked by its identity: another primary of the same cluster (a split
@@ -34,30 +32,19 @@ public final class PrimaryPosition implements CommitPositionSource, AutoCloseabl
 
   public static final String QUERY = "SELECT pg_current_wal_insert_lsn()::text";
   private static final int HISTORY = 512;
-  /**
-   * Tokens count as in use for this long after one was last resolved: long enough that an application reading its
-   * writes back now and then keeps exact tokens, even for the commits made just before a quiet spell ended.
-   */
-  private static final long IN_USE_NANOS = TimeUnit.SECONDS.toNanos(10);
-  /** The interval of eager reads while no token is in use: writes that nobody reads back cost the primary little. */
-  private static final long IDLE_INTERVAL_NANOS = TimeUnit.MILLISECONDS.toNanos(50);
 
   private final String name;
   private final long systemIdentifier;
   private final long defaultBoundNanos;
-  private final long resolveIntervalNanos;
   private final long idleNanos;
+  private final ReadPacing pacing;
 
   private final AtomicLong started = new AtomicLong(); // the epoch of the last read started
-  private volatile boolean dirty; // a commit since the last read started
-  private volatile long dirtySince; // when the first of those commits returned
-  private volatile long lastUse = System.nanoTime() - IN_USE_NANOS; // when a token was last resolved
   private final ReentrantLock lock = new ReentrantLock();
   private final Condition wanted = lock.newCondition();
   private final PositionHistory history = new PositionHistory(HISTORY); // guarded by lock
   private PositionRead inFlight; // guarded by lock
   private PositionRead next; // guarded by lock: the read that starts next, for those who asked for it
-  private long lastStart; // guarded by lock
   private Thread reader; // guarded by lock
   private boolean closed; // guarded by lock
 
@@ -76,7 +63,7 @@ public final class PrimaryPosition implements CommitPositionSource, AutoCloseabl
     this.name = name;
     this.systemIdentifier = systemIdentifier;
     this.defaultBoundNanos = Math.max(1, defaultBound.toNanos());
-    this.resolveIntervalNanos = Math.max(0, resolveInterval.toNanos());
+    this.pacing = new ReadPacing(resolveInterval.toNanos());
     this.idleNanos = Math.max(1, idleTimeout.toNanos());
     this.query = new PositionQuery(walBlockSize, walSegmentSize, connections);
   }
@@ -90,9 +77,7 @@ public final class PrimaryPosition implements CommitPositionSource, AutoCloseabl
   @Override
   public long mark() {
     long mark = started.get();
-    if (!dirty && resolveIntervalNanos > 0) {
-      dirtySince = System.nanoTime();
-      dirty = true; // set once per read: most commits only read the flag
+    if (pacing.committed()) {
       lock.lock();
       try {
         ensureReader();
@@ -160,7 +145,7 @@ public final class PrimaryPosition implements CommitPositionSource, AutoCloseabl
       lock.unlock();
     }
     if (inFlightNow != null && inFlightNow.startedAt - since >= 0) {
-      lastUse = System.nanoTime();
+      pacing.used();
       return inFlightNow.await(deadlineNanos, name);
     }
     return now(deadlineNanos);
@@ -168,7 +153,7 @@ public final class PrimaryPosition implements CommitPositionSource, AutoCloseabl
 
   @Override
   public Lsn covering(long mark, long deadlineNanos) throws SQLException {
-    lastUse = System.nanoTime();
+    pacing.used();
     PositionRead awaited;
     lock.lock();
     try {
@@ -231,12 +216,12 @@ public final class PrimaryPosition implements CommitPositionSource, AutoCloseabl
       long idleSince = System.nanoTime();
       while (true) {
         long now = System.nanoTime();
-        if (closed || (next == null && !dirty && now - idleSince >= idleNanos)) {
+        if (closed || (next == null && !pacing.pending() && now - idleSince >= idleNanos)) {
           reader = null;
           failNext(new SQLTransientException("lsnwait: the WAL position reader for " + name + " is closed"));
           return null;
         }
-        long wait = next != null ? 0 : dirty ? lastStart + interval(now) - now : idleNanos;
+        long wait = next != null ? 0 : pacing.dueIn(now, idleNanos);
         if (wait <= 0) {
           break;
         }
@@ -247,22 +232,15 @@ public final class PrimaryPosition implements CommitPositionSource, AutoCloseabl
         }
       }
       PositionRead read = next != null ? next : new PositionRead();
-      read.since = dirty ? dirtySince : System.nanoTime();
-      dirty = false; // before the epoch moves on: a commit after this sets it again
+      read.startedAt = System.nanoTime();
+      read.since = pacing.starting(read.startedAt); // before the epoch moves on
       next = null;
       read.epoch = started.incrementAndGet();
       inFlight = read;
-      lastStart = System.nanoTime();
-      read.startedAt = lastStart;
       return read;
     } finally {
       lock.unlock();
     }
-  }
-
-  /** The resolve interval while tokens are in use; a longer one while nobody reads them. */
-  private long interval(long now) {
-    return now - lastUse < IN_USE_NANOS ? resolveIntervalNanos : Math.max(resolveIntervalNanos, IDLE_INTERVAL_NANOS);
   }
 
   private void failNext(Exception cause) {

@@ -1,0 +1,71 @@
+package dev.lsnwait.internal.primary;
+
+import java.util.concurrent.TimeUnit;
+
+/**
+ * When a primary's position reader reads on its own, ahead of any reader: within {@code resolveInterval} of a commit
+ * while tokens are in use, every 50 ms while nobody resolved one for ten seconds, never while nothing commits. A
+ * commit only reads a flag here, except the first after each read, which sets it.
+ */
+final class ReadPacing {
+
+  /**
+   * Tokens count as in use for this long after one was last resolved: long enough that an application reading its
+   * writes back now and then keeps exact tokens, even for the commits made just before a quiet spell ended.
+   */
+  private static final long IN_USE_NANOS = TimeUnit.SECONDS.toNanos(10);
+  /** The interval of eager reads while no token is in use: writes that nobody reads back cost the primary little. */
+  private static final long IDLE_INTERVAL_NANOS = TimeUnit.MILLISECONDS.toNanos(50);
+
+  private final long resolveIntervalNanos;
+  private volatile boolean dirty; // a commit since the last read started
+  private volatile long dirtySince; // when the first of those commits returned
+  private volatile long lastUse = System.nanoTime() - IN_USE_NANOS; // when a token was last resolved
+  private long lastStart; // the reader thread's: when its last read started
+
+  /** @param resolveIntervalNanos zero: no eager reads, only those a reader asks for */
+  ReadPacing(long resolveIntervalNanos) {
+    this.resolveIntervalNanos = Math.max(0, resolveIntervalNanos);
+  }
+
+  /** A commit returned: true if it is the first since the last read started (then the reader should be nudged). */
+  boolean committed() {
+    if (dirty || resolveIntervalNanos == 0) {
+      return false;
+    }
+    dirtySince = System.nanoTime();
+    dirty = true;
+    return true;
+  }
+
+  /** A token was resolved: tokens are in use. */
+  void used() {
+    lastUse = System.nanoTime();
+  }
+
+  /** Whether a commit happened since the last read started. */
+  boolean pending() {
+    return dirty;
+  }
+
+  /** How long until an eager read is due (zero or less: now); {@code idle} if no commit waits for one. */
+  long dueIn(long now, long idle) {
+    if (!dirty) {
+      return idle;
+    }
+    long interval = now - lastUse < IN_USE_NANOS ? resolveIntervalNanos
+        : Math.max(resolveIntervalNanos, IDLE_INTERVAL_NANOS);
+    return lastStart + interval - now;
+  }
+
+  /**
+   * A read starts now (the reader thread, before the read's epoch moves on: a commit after this sets the flag
+   * again). Returns when the earliest commit it covers returned, or now if none is pending.
+   */
+  long starting(long now) {
+    long since = dirty ? dirtySince : now;
+    dirty = false;
+    lastStart = now;
+    return since;
+  }
+}

@@ -1,0 +1,57 @@
+package dev.lsnwait.internal.primary;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+
+class ReadPacingTest {
+
+  private static final long MS = TimeUnit.MILLISECONDS.toNanos(1);
+  private static final long IDLE = TimeUnit.SECONDS.toNanos(60);
+
+  @Test
+  void onlyTheFirstCommitAfterAReadNudgesTheReader() {
+    ReadPacing pacing = new ReadPacing(MS);
+    assertFalse(pacing.pending());
+    assertTrue(pacing.committed());
+    assertFalse(pacing.committed(), "the flag is set: later commits only read it");
+    assertTrue(pacing.pending());
+    pacing.starting(System.nanoTime());
+    assertFalse(pacing.pending());
+    assertTrue(pacing.committed(), "a commit after the read started needs the next one");
+  }
+
+  @Test
+  void aReadStartedCoversFromTheFirstCommitSinceTheLastOne() {
+    ReadPacing pacing = new ReadPacing(MS);
+    long before = System.nanoTime();
+    pacing.committed();
+    long since = pacing.starting(before + 10 * MS);
+    assertTrue(since - before >= 0 && since - (before + 10 * MS) < 0, "the first commit's time");
+    assertEquals(before + 20 * MS, pacing.starting(before + 20 * MS), "no commit pending: the read's own start");
+  }
+
+  @Test
+  void commitsAreReadWithinTheIntervalWhileTokensAreUsedAndEvery50MillisecondsOtherwise() {
+    ReadPacing pacing = new ReadPacing(MS);
+    long now = System.nanoTime();
+    assertEquals(IDLE, pacing.dueIn(now, IDLE), "nothing committed: nothing due");
+    pacing.starting(now);
+    pacing.committed();
+    assertEquals(50 * MS, pacing.dueIn(now, IDLE), "nobody resolved a token lately");
+    pacing.used();
+    assertEquals(MS, pacing.dueIn(now, IDLE), "tokens in use: within the resolve interval");
+    assertTrue(pacing.dueIn(now + 2 * MS, IDLE) < 0, "overdue");
+  }
+
+  @Test
+  void aZeroIntervalNeverReadsAhead() {
+    ReadPacing pacing = new ReadPacing(0);
+    assertFalse(pacing.committed());
+    assertFalse(pacing.pending());
+    assertEquals(IDLE, pacing.dueIn(System.nanoTime(), IDLE));
+  }
+}

@@ -1,8 +1,6 @@
 package dev.lsnwait.bench;
 
 import com.zaxxer.hikari.HikariDataSource;
-import dev.lsnwait.LsnWaitDriver;
-import dev.lsnwait.LsnWaitListener;
 import dev.lsnwait.testkit.Latencies;
 import dev.lsnwait.testkit.PgCluster;
 import java.sql.Connection;
@@ -18,6 +16,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.LongAdder;
 import java.util.function.ToDoubleFunction;
 
 /**
@@ -38,17 +37,7 @@ final class ExactTokenBench {
 
   private final PgCluster cluster;
   private final Bench.Options options;
-  /** The time this thread's current read spent waiting, as this build's listener hears it. */
-  private static final ThreadLocal<long[]> WAITED = ThreadLocal.withInitial(() -> new long[1]);
-  private static final java.util.concurrent.atomic.LongAdder WAITING_READS =
-      new java.util.concurrent.atomic.LongAdder();
-  private static final LsnWaitListener LISTENER = new LsnWaitListener() {
-    @Override
-    public WaitEnd waitStarted(String replica, dev.lsnwait.Lsn target) {
-      long start = System.nanoTime();
-      return outcome -> WAITED.get()[0] += System.nanoTime() - start;
-    }
-  };
+  private static final LongAdder WAITING_READS = new LongAdder();
 
   ExactTokenBench(PgCluster cluster, Bench.Options options) {
     this.cluster = cluster;
@@ -60,8 +49,8 @@ final class ExactTokenBench {
         + " %d readers ==%n", GAP_MILLIS, options.delayMillis, READERS);
     List<Variant> variants = Variant.all(options);
     Map<String, List<double[]>> results = new LinkedHashMap<>();
-    LsnWaitDriver.addListener(LISTENER);
-    try (SteadyLag lag = new SteadyLag(cluster, Duration.ofMillis(options.delayMillis), 1000);
+    try (HeardWaits listening = new HeardWaits();
+        SteadyLag lag = new SteadyLag(cluster, Duration.ofMillis(options.delayMillis), 1000);
         HikariDataSource plainReplica = Pools.pool(cluster.replica().jdbcUrl(), READERS)) {
       List<HikariDataSource[]> pools = new ArrayList<>();
       for (Variant variant : variants) {
@@ -86,7 +75,8 @@ final class ExactTokenBench {
           boolean heard = which == 0; // the listener hears this build only
           double[] result = {waits[0].percentileMillis(50), waits[0].percentileMillis(99),
               waits[1].percentileMillis(50), waits[1].percentileMillis(99), perSecond,
-              heard ? waits[2].percentileMillis(99) : Double.NaN, heard ? WAITING_READS.sumThenReset() / (double) waits[0].size() : Double.NaN, pollsPerSecond};
+              heard ? waits[2].percentileMillis(99) : Double.NaN,
+              heard ? WAITING_READS.sumThenReset() / (double) waits[0].size() : Double.NaN, pollsPerSecond};
           results.computeIfAbsent(variant.name(), k -> new ArrayList<>()).add(result);
           System.out.printf(Locale.ROOT, "    rep %d %-10s %4d reads: p50 %6.2f ms, p99 %6.2f ms (plain pgjdbc p50"
               + " %5.2f ms, p99 %5.2f ms); wait p99 %5.2f ms, %5.1f%% waited; %4.0f position reads/s on the"
@@ -98,8 +88,6 @@ final class ExactTokenBench {
         pair[0].close();
         pair[1].close();
       }
-    } finally {
-      LsnWaitDriver.removeListener(LISTENER);
     }
     for (Map.Entry<String, List<double[]>> entry : results.entrySet()) {
       List<double[]> reps = entry.getValue();
@@ -144,10 +132,10 @@ final class ExactTokenBench {
             update.executeUpdate();
           }
           Thread.sleep(GAP_MILLIS);
-          WAITED.get()[0] = 0;
+          HeardWaits.reset();
           waits.add(timedRead(replica, id));
-          waited.add(WAITED.get()[0]);
-          if (WAITED.get()[0] > 0) {
+          waited.add(HeardWaits.waited());
+          if (HeardWaits.waited() > 0) {
             WAITING_READS.increment();
           }
           plain.add(timedRead(plainReplica, id));

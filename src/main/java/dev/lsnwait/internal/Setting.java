@@ -42,7 +42,8 @@ public enum Setting {
   IDLE_TIMEOUT(
       "lsnwait.idleTimeout",
       "60s",
-      "How long a tracker keeps its thread and connection after the last waiter."),
+      "How long a tracker keeps its thread and connection after the last waiter (with refreshes on, after readers"
+          + " stopped asking for 10 s)."),
   TOKENS(
       "lsnwait.tokens",
       "writes",

@@ -11,7 +11,7 @@ final class PollSchedule {
 
   /** How long before a forecast replay to ask: about half a round trip on a LAN. */
   private static final long LEAD_NANOS = TimeUnit.MICROSECONDS.toNanos(200);
-  /** Ask at least this often while someone waits, whatever the forecast says. */
+  /** Ask at least this often while someone waits or a refresh is due, whatever the forecast says. */
   private static final long MAX_QUIET_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
   /** The longest gap between polls for a target that keeps not being there (a stalled replay). */
   private static final long MAX_GAP_NANOS = TimeUnit.MILLISECONDS.toNanos(50);
@@ -61,8 +61,8 @@ final class PollSchedule {
    */
   long refreshAt(long target, long now) {
     long due = forecast.expected(target, now);
-    long at = Math.max(due == Long.MIN_VALUE ? now : due - LEAD_NANOS, lastAsk + refreshGap);
-    return Math.max(at, budget.nextAt(now, 0));
+    long at = due == Long.MIN_VALUE ? now : Math.min(due - LEAD_NANOS, lastAsk + MAX_QUIET_NANOS); // may be wrong
+    return Math.max(Math.max(at, lastAsk + refreshGap), budget.nextAt(now, 0));
   }
 
   /** A poll for the waiter at {@code target} goes out now. */

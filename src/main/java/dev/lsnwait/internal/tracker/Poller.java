@@ -133,7 +133,7 @@ final class Poller {
           continue;
         }
         schedule.asking(target, now, tracker.waiting());
-        if (waitForLsn ? waitFor(connection, target) : pollOnce(connection, schedule)) {
+        if (waitForLsn ? waitFor(connection, target, schedule) : pollOnce(connection, schedule)) {
           schedule.answered(target, now, tracker.covers(target), tracker.waiting());
         } else {
           schedule.failed(connection.retryDelayNanos());
@@ -220,7 +220,7 @@ final class Poller {
    * has passed, not only the one waited for. Outside an explicit transaction, read committed, {@code WAIT FOR}
    * holds no snapshot, as it must.
    */
-  private boolean waitFor(SideConnection connection, long target) {
+  private boolean waitFor(SideConnection connection, long target, PollSchedule schedule) {
     Statement statement;
     try {
       statement = connection.plainStatement();
@@ -242,6 +242,7 @@ final class Poller {
       return broke(connection, e);
     }
     connection.succeeded();
+    schedule.observed(System.nanoTime(), state.replayed().asLong()); // the forecast of refreshes learns from it
     tracker.polled(state.recovering(), state.replayed());
     return true;
   }

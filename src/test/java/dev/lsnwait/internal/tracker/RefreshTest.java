@@ -35,15 +35,24 @@ class RefreshTest {
   }
 
   private ServerTracker tracker(Duration refresh) {
+    return tracker(refresh, Long.MIN_VALUE);
+  }
+
+  /**
+   * @param lagNanos a lag the forecast learns at the first poll (the primary passed every position that long before
+   *     it was polled, and passed the latest commit just now), or {@link Long#MIN_VALUE}: the primary's times unknown
+   */
+  private ServerTracker tracker(Duration refresh, long lagNanos) {
+    boolean known = lagNanos != Long.MIN_VALUE;
     PrimaryClock clock = new PrimaryClock() {
       @Override
       public long timeAt(long lsn) {
-        return Long.MIN_VALUE;
+        return known ? System.nanoTime() : Long.MIN_VALUE;
       }
 
       @Override
       public long timeUpTo(long lsn) {
-        return Long.MIN_VALUE;
+        return known ? System.nanoTime() - lagNanos : Long.MIN_VALUE;
       }
 
       @Override
@@ -87,6 +96,20 @@ class RefreshTest {
     eventually("the cache refreshed", () -> tracker.lastReplay().equals(Lsn.of(300)));
     assertEquals(0, tracker.stats().waits(), "nobody waited");
     assertTrue(tracker.isReplicated(Lsn.of(300)), "a read of that commit finds it known");
+  }
+
+  @Test
+  void aForecastThatIsFarOffStillLetsTheCacheRefreshSoon() {
+    tracker(Duration.ofMillis(5), TimeUnit.SECONDS.toNanos(60)); // a lag of a minute, learned from the first poll
+    assertTrue(tracker.isReplicated(Lsn.of(100)));
+    replay.set(200);
+    latestCommitted.set(200);
+    eventually("a first refresh", () -> tracker.lastReplay().equals(Lsn.of(200)));
+    replay.set(300);
+    latestCommitted.set(300); // forecast a minute from now
+    long start = System.nanoTime();
+    eventually("the next refresh", () -> tracker.lastReplay().equals(Lsn.of(300)));
+    assertTrue(System.nanoTime() - start < TimeUnit.SECONDS.toNanos(5), "not a minute later: a forecast can be wrong");
   }
 
   @Test

@@ -108,6 +108,9 @@ final class Poller {
         Thread.interrupted(); // a stray interrupt; close() sets closed first, which awaitWork sees
         long target = tracker.firstWaiting();
         boolean refreshing = target == ServerTracker.NOBODY && !tracker.hasWaiters();
+        if (refreshing && !refreshWanted()) {
+          continue; // the last one just left
+        }
         if (refreshing) {
           target = clock.latest();
           if (target == -1 || tracker.covers(target)) {

@@ -66,6 +66,17 @@ public abstract class RoutingSession implements LsnWaitConnection {
     }
   }
 
+  /** {@link #applyToAll} for client info, whose setters may throw only {@link SQLClientInfoException}. */
+  private void applyClientInfoToAll(MemberAction action) throws SQLClientInfoException {
+    try {
+      applyToAll(action);
+    } catch (SQLClientInfoException e) {
+      throw e;
+    } catch (SQLException e) {
+      throw new SQLClientInfoException(e.getMessage(), e.getSQLState(), Map.of(), e);
+    }
+  }
+
   @Override
   public final void setAutoCommit(boolean autoCommit) throws SQLException {
     applyToAll(member -> member.setAutoCommit(autoCommit)); // on: commits the open transaction, as JDBC says
@@ -159,13 +170,7 @@ public abstract class RoutingSession implements LsnWaitConnection {
 
   @Override
   public final void setClientInfo(String name, String value) throws SQLClientInfoException {
-    try {
-      applyToAll(member -> member.setClientInfo(name, value));
-    } catch (SQLClientInfoException e) {
-      throw e;
-    } catch (SQLException e) {
-      throw new SQLClientInfoException(e.getMessage(), e.getSQLState(), Map.of(), e);
-    }
+    applyClientInfoToAll(member -> member.setClientInfo(name, value));
     if (value == null) {
       state.clientInfo.remove(name);
     } else {
@@ -175,13 +180,7 @@ public abstract class RoutingSession implements LsnWaitConnection {
 
   @Override
   public final void setClientInfo(Properties properties) throws SQLClientInfoException {
-    try {
-      applyToAll(member -> member.setClientInfo(properties));
-    } catch (SQLClientInfoException e) {
-      throw e;
-    } catch (SQLException e) {
-      throw new SQLClientInfoException(e.getMessage(), e.getSQLState(), Map.of(), e);
-    }
+    applyClientInfoToAll(member -> member.setClientInfo(properties));
     state.clientInfo.clear();
     state.clientInfo.putAll(properties);
   }

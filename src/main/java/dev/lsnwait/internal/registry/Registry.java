@@ -174,9 +174,8 @@ public final class Registry implements AutoCloseable {
   /** The highest position read by a position reader of the cluster's primaries in this JVM, or -1. */
   private long latestRead(long cluster) {
     long latest = -1;
-    for (Server server : servers.values()) {
-      PrimaryPosition primary = server.positionIfAny();
-      Lsn read = primary == null || server.systemIdentifier() != cluster ? null : primary.lastRead();
+    for (PrimaryPosition primary : positionReadersOf(cluster)) {
+      Lsn read = primary.lastRead();
       if (read != null && (latest == -1 || Long.compareUnsigned(read.asLong(), latest) > 0)) {
         latest = read.asLong();
       }
@@ -185,16 +184,25 @@ public final class Registry implements AutoCloseable {
   }
 
   private long firstKnown(long cluster, ToLongFunction<PrimaryPosition> time) {
-    for (Server server : servers.values()) {
-      PrimaryPosition primary = server.positionIfAny();
-      if (primary != null && server.systemIdentifier() == cluster) {
-        long known = time.applyAsLong(primary);
-        if (known != Long.MIN_VALUE) {
-          return known;
-        }
+    for (PrimaryPosition primary : positionReadersOf(cluster)) {
+      long known = time.applyAsLong(primary);
+      if (known != Long.MIN_VALUE) {
+        return known;
       }
     }
     return Long.MIN_VALUE;
+  }
+
+  /** The position readers of the cluster's primaries in this JVM, retired servers' too (their history holds). */
+  private List<PrimaryPosition> positionReadersOf(long cluster) {
+    List<PrimaryPosition> readers = new ArrayList<>();
+    for (Server server : servers.values()) {
+      PrimaryPosition primary = server.positionIfAny();
+      if (primary != null && server.systemIdentifier() == cluster) {
+        readers.add(primary);
+      }
+    }
+    return readers;
   }
 
   /** The clusters ({@code system_identifier}) of every server lsnwait connected to in this JVM. */

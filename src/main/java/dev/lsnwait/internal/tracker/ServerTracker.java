@@ -109,11 +109,10 @@ public final class ServerTracker implements ReplicaTracker, AutoCloseable {
 
   @Override
   public boolean isReplicated(Lsn lsn) {
-    if (!inRecovery) {
-      return true;
+    if (inRecovery) {
+      noteDemand();
     }
-    noteDemand();
-    return Long.compareUnsigned(replayed.get(), lsn.asLong()) >= 0;
+    return covers(lsn.asLong());
   }
 
   /** Whether the cache shows {@code lsn} (unsigned) replayed, without counting as a reader's demand. */

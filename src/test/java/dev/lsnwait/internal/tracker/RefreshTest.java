@@ -8,6 +8,7 @@ import static org.mockito.Mockito.when;
 import dev.lsnwait.Lsn;
 import dev.lsnwait.internal.server.FakeServer;
 import dev.lsnwait.internal.server.ServerIdentity;
+import dev.lsnwait.testkit.Deadline;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Duration;
@@ -75,11 +76,7 @@ class RefreshTest {
   }
 
   private static void eventually(String what, BooleanSupplier condition) {
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-    while (!condition.getAsBoolean()) {
-      assertTrue(System.nanoTime() < deadline, "timed out waiting for " + what);
-      Thread.onSpinWait();
-    }
+    Deadline.await(Duration.ofSeconds(10), what, condition);
   }
 
   /** Lets a poller that should not poll have its chance to (a negative cannot be waited for). */

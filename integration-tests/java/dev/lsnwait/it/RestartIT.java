@@ -67,6 +67,54 @@ class RestartIT extends ClusterTest {
     assertTrue(PgCluster.replayedOn(standby).isAtLeast(before));
   }
 
+  /**
+   * One backend of the standby dies: the postmaster runs crash recovery without restarting (same start time) and
+   * accepts connections again at its minimum recovery point, behind what lsnwait had seen it replay. Made so here:
+   * no page is written between a restartpoint and the crash, so recovery starts before the write and is consistent
+   * at once, and an apply delay holds replay back.
+   */
+  @Test
+  void standbyWhoseBackendCrashedIsNotTrustedAtItsOldPosition() throws Exception {
+    PgCluster own = closeLater(PgCluster.start(Duration.ZERO, false, "bgwriter_lru_maxpages = 0"));
+    PgServer standby = own.replica();
+    PgCluster.execute(own.primary(), "CREATE TABLE crashed (id int PRIMARY KEY, note text)");
+    own.awaitCaughtUp(standby, PATIENCE);
+    PgCluster.execute(own.primary(), "CHECKPOINT");
+    own.awaitCaughtUp(standby, PATIENCE);
+    PgCluster.execute(standby, "CHECKPOINT"); // a restartpoint: crash recovery starts here
+    HikariDataSource primary = pool(own.primary());
+    HikariDataSource replica = pool(standby, Map.of("lsnwait.timeout", "30s"));
+    insert(primary, "crashed", 1);
+    LsnToken token = LsnContext.current();
+    try (Connection c = replica.getConnection()) {
+      assertEquals(1L, count(c, "crashed", 1), "the tracker has seen the insert replayed");
+    }
+    long startedBefore = PgCluster.queryLong(standby,
+        "SELECT extract(epoch FROM pg_postmaster_start_time())::bigint");
+
+    PgCluster.execute(standby, "ALTER SYSTEM SET recovery_min_apply_delay = '1h'");
+    PgCluster.execute(standby, "SELECT pg_reload_conf()");
+    standby.crashBackend();
+    assertEquals(startedBefore, PgCluster.queryLong(standby,
+        "SELECT extract(epoch FROM pg_postmaster_start_time())::bigint"), "no restart, only crash recovery");
+    assertFalse(PgCluster.replayedOn(standby).isAtLeast(token.lsnFor(own.systemIdentifier()).orElseThrow()),
+        "the standby came back behind the insert");
+    replica.getHikariPoolMXBean().softEvictConnections(); // the crash ended them
+
+    ExecutorService threads = Executors.newSingleThreadExecutor();
+    closeLater(threads::shutdownNow);
+    Future<Long> read = threads.submit(() -> LsnContext.callWith(token, () -> {
+      try (Connection c = replica.getConnection()) {
+        return count(c, "crashed", 1);
+      }
+    }));
+    Deadline.await(PATIENCE, "the read to wait", () -> read.isDone() || waiting(standby));
+    assertFalse(read.isDone(), () -> "the read waits for the crashed standby: " + outcome(read));
+    PgCluster.execute(standby, "ALTER SYSTEM RESET recovery_min_apply_delay");
+    PgCluster.execute(standby, "SELECT pg_reload_conf()");
+    assertEquals(1L, read.get(30, TimeUnit.SECONDS), "then it sees the write");
+  }
+
   @Test
   void standbyCrashedAndRestartedUnderLoadServesNoStaleRead() throws Exception {
     PgCluster own = ownCluster("under_load");
@@ -136,6 +184,15 @@ class RestartIT extends ClusterTest {
           throw e;
         }
       }
+    }
+  }
+
+  /** What a finished read returned or threw, for a failure message. */
+  private static String outcome(Future<Long> read) {
+    try {
+      return "it returned " + read.get();
+    } catch (Exception e) {
+      return "it threw " + e;
     }
   }
 

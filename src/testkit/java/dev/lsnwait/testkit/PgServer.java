@@ -134,6 +134,42 @@ public final class PgServer {
     Deadline.await(Duration.ofSeconds(30), "postgres " + pid + " to exit", () -> hasExited(pid));
   }
 
+  /**
+   * Kills one backend of the running server with SIGKILL, as the OOM killer does: the postmaster ends every other
+   * connection and runs crash recovery without restarting (its start time stays the same). Returns once the server
+   * accepts connections again; a standby then may be behind the replay position it had reached.
+   */
+  public void crashBackend() {
+    long checkpointer = checkpointerPid();
+    try (Connection connection = connect();
+        java.sql.Statement statement = connection.createStatement();
+        java.sql.ResultSet row = statement.executeQuery("SELECT pg_backend_pid()")) {
+      row.next();
+      long backend = row.getLong(1);
+      ProcessHandle.of(backend).ifPresent(ProcessHandle::destroyForcibly); // SIGKILL, while this connection waits
+    } catch (SQLException e) {
+      // the connection dies with its backend
+    }
+    // Every process but the postmaster is replaced: a new checkpointer that answers means recovery is done.
+    Deadline.await(Duration.ofSeconds(60), "server " + port + " to accept connections after a backend crash",
+        () -> {
+          long now = checkpointerPid();
+          return now > 0 && now != checkpointer;
+        });
+  }
+
+  /** The checkpointer's process id, or -1 if the server does not answer. */
+  private long checkpointerPid() {
+    try (Connection connection = connect();
+        java.sql.Statement statement = connection.createStatement();
+        java.sql.ResultSet row = statement.executeQuery(
+            "SELECT pid FROM pg_stat_activity WHERE backend_type = 'checkpointer'")) {
+      return row.next() ? row.getLong(1) : -1;
+    } catch (SQLException e) {
+      return -1;
+    }
+  }
+
   /** The postmaster's process id, from its pid file; -1 if there is none. */
   long postmasterPid() {
     try {

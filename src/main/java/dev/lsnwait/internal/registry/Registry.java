@@ -67,8 +67,8 @@ public final class Registry implements AutoCloseable {
   }
 
   /**
-   * A server that reports the same address as an earlier start of the same cluster replaced it (a restart, or a
-   * rebuild after a failover): the earlier one's tracker stops. Without an address (a Unix socket) nothing can be
+   * A server that reports the same address as an earlier start of the same cluster replaced it (a restart, a crash
+   * recovery, or a rebuild after a failover): the earlier one's tracker stops. Without an address (a Unix socket) nothing can be
    * told, and the earlier one just goes idle.
    */
   private void retireEarlierStarts(Server newer) {
@@ -78,11 +78,10 @@ public final class Registry implements AutoCloseable {
     for (Server older : servers.values()) {
       if (older != newer
           && newer.address().equals(older.address())
-          && older.systemIdentifier() == newer.systemIdentifier()
-          && older.identity().startMicros() < newer.identity().startMicros()
+          && newer.identity().isLaterThan(older.identity())
           && servers.remove(older.identity(), older)) {
-        LOG.log(System.Logger.Level.INFO, "lsnwait: " + newer.name() + " restarted (" + older.identity().startTime()
-            + " -> " + newer.identity().startTime() + "); what was known of it before is dropped");
+        LOG.log(System.Logger.Level.INFO, "lsnwait: " + newer.name() + " restarted or recovered from a crash ("
+            + older.identity() + " -> " + newer.identity() + "); what was known of it before is dropped");
         older.retire();
       }
     }

@@ -3,6 +3,7 @@ package dev.lsnwait.internal.replica;
 import dev.lsnwait.Lsn;
 import dev.lsnwait.ReplicationTimeoutException;
 import dev.lsnwait.internal.registry.Server;
+import dev.lsnwait.internal.server.ServerIdentity;
 import dev.lsnwait.internal.server.ServerInfo;
 import dev.lsnwait.internal.tracker.ReplayState;
 import java.sql.ResultSet;
@@ -29,7 +30,7 @@ final class OwnConnectionWait {
   }
 
   private static final String QUESTION =
-      "SELECT pg_is_in_recovery(), pg_last_wal_replay_lsn()::text, " + ServerInfo.START_MICROS;
+      "SELECT pg_is_in_recovery(), pg_last_wal_replay_lsn()::text, " + ServerIdentity.INCARNATION;
   private static final long MAX_INTERVAL_NANOS = TimeUnit.MILLISECONDS.toNanos(10);
 
   private final BaseConnection own;
@@ -53,7 +54,7 @@ final class OwnConnectionWait {
       try (ResultSet row = own.execSQLQuery(QUESTION)) {
         try (Statement statement = row.getStatement()) {
           row.next();
-          if (row.getLong(3) != server.identity().startMicros()) {
+          if (!server.identity().isIncarnation(row, 3)) { // restarted, crashed, or another server
             return Result.ANOTHER_SERVER;
           }
           state = ReplayState.read(row);

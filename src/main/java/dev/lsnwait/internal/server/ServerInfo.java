@@ -22,15 +22,9 @@ public record ServerInfo(
     int defaultIsolation,
     int versionNumber) {
 
-  /** The start time in microseconds since the epoch, exact on every version (extract() is numeric from 14). */
-  public static final String START_MICROS =
-      "round(extract(epoch FROM pg_postmaster_start_time()) * 1000000)::bigint";
-  public static final String SYSTEM_IDENTIFIER = "(SELECT system_identifier FROM pg_control_system())";
-
   private static final String QUERY =
       "SELECT pg_is_in_recovery(), "
-          + SYSTEM_IDENTIFIER + ", "
-          + START_MICROS + ","
+          + ServerIdentity.COLUMNS + ","
           + " host(inet_server_addr()), inet_server_port(),"
           + " current_setting('wal_block_size')::int,"
           + " (SELECT setting::bigint FROM pg_settings WHERE name = 'wal_segment_size'),"
@@ -54,18 +48,18 @@ public record ServerInfo(
   /** Reads the row of {@link #sql()}. */
   public static ServerInfo read(ResultSet row) throws SQLException {
     row.next();
-    String host = row.getString(4);
-    int port = row.getInt(5);
-    String replay = row.getString(9);
+    String host = row.getString(5);
+    int port = row.getInt(6);
+    String replay = row.getString(10);
     return new ServerInfo(
-        new ServerIdentity(row.getLong(2), row.getLong(3)),
+        ServerIdentity.read(row, 2),
         row.getBoolean(1),
         replay == null ? Lsn.ZERO : Lsn.parse(replay),
         host == null ? null : (host.indexOf(':') >= 0 ? "[" + host + "]" : host) + ":" + port,
-        row.getInt(6),
-        row.getLong(7),
-        isolation(row.getString(8)),
-        row.getInt(10));
+        row.getInt(7),
+        row.getLong(8),
+        isolation(row.getString(9)),
+        row.getInt(11));
   }
 
   static int isolation(String name) {

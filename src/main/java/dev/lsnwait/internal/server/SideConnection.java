@@ -17,8 +17,7 @@ import java.util.concurrent.TimeUnit;
 public final class SideConnection implements AutoCloseable {
 
   private static final System.Logger LOG = System.getLogger("dev.lsnwait.server");
-  private static final String WHO = "SELECT " + ServerInfo.SYSTEM_IDENTIFIER + ", " + ServerInfo.START_MICROS
-      + ", pg_is_in_recovery()";
+  private static final String WHO = "SELECT " + ServerIdentity.COLUMNS + ", pg_is_in_recovery()";
   private static final long FIRST_RETRY_NANOS = TimeUnit.MILLISECONDS.toNanos(10);
   private static final long MAX_RETRY_NANOS = TimeUnit.SECONDS.toNanos(5);
 
@@ -141,7 +140,7 @@ public final class SideConnection implements AutoCloseable {
     try (Statement who = opened.createStatement();
         ResultSet row = who.executeQuery(WHO)) {
       row.next();
-      return judge.judge(new ServerIdentity(row.getLong(1), row.getLong(2)), row.getBoolean(3));
+      return judge.judge(ServerIdentity.read(row, 1), row.getBoolean(4));
     } catch (SQLException | RuntimeException e) {
       Jdbc.closeQuietly(opened);
       throw e;

@@ -21,7 +21,7 @@ class FunctionCatalogTest {
 
   /** A catalog that has loaded {@code functions} (name to read-only) from a fake server. */
   static FunctionCatalog catalog(Map<String, Boolean> functions) {
-    FakeServer server = new FakeServer(new ServerIdentity(1, 1), () -> rows(functions));
+    FakeServer server = new FakeServer(new ServerIdentity(1, 1, 0), () -> rows(functions));
     server.inRecovery(false);
     FunctionCatalog catalog = new FunctionCatalog("primary:5432", () -> server.side(FunctionCatalog.QUERY));
     catalog.loadSoon();

@@ -30,7 +30,7 @@ import org.junit.jupiter.api.Test;
 
 class PrimaryPositionTest {
 
-  private static final ServerIdentity IDENTITY = new ServerIdentity(1, 1_700_000_000_000_000L);
+  private static final ServerIdentity IDENTITY = new ServerIdentity(1, 1_700_000_000_000_000L, 0);
   private final AtomicReference<String> insertPosition = new AtomicReference<>("0/1000");
   private final AtomicInteger queries = new AtomicInteger();
   private volatile Callable<ResultSet> answer = () -> row(insertPosition.get());
@@ -148,7 +148,7 @@ class PrimaryPositionTest {
   @Test
   void readsGoToTheServerThatCommittedAndAnotherPrimaryOnlyStandsInWhenItIsGone() throws SQLException {
     assertEquals(Lsn.of(0x1000 - 7), covering(position.mark()));
-    server.reportAs(new ServerIdentity(1, IDENTITY.startMicros() + 5)); // restarted, or replaced after a failover
+    server.reportAs(new ServerIdentity(1, IDENTITY.startMicros() + 5, 0)); // restarted, or replaced after a failover
     server.failNextQuery();
     insertPosition.set("0/5000");
     assertEquals(Lsn.of(0x5000 - 7), covering(position.mark()), "the primary now at that address stands in");

@@ -34,7 +34,7 @@ class RegistryTest {
   }
 
   private static ServerInfo info(long startMicros, String address, boolean inRecovery, long replay) {
-    return new ServerInfo(new ServerIdentity(CLUSTER, startMicros), inRecovery, Lsn.of(replay), address, 8192,
+    return new ServerInfo(new ServerIdentity(CLUSTER, startMicros, 0), inRecovery, Lsn.of(replay), address, 8192,
         16 << 20, Connection.TRANSACTION_READ_COMMITTED, 180000);
   }
 
@@ -67,6 +67,19 @@ class RegistryTest {
     Server older = server(info(1, "10.0.0.5:5432", true, 500), SETTINGS); // reached again, somehow
     assertFalse(after.isRetired(), "an earlier start never retires a later one");
     assertNotSame(before, older);
+  }
+
+  @Test
+  void aCrashRecoveryWithoutARestartIsANewServerToo() {
+    ServerInfo beforeCrash = info(1, "10.0.0.5:5432", true, 500);
+    Server before = server(beforeCrash, SETTINGS);
+    before.tracker();
+    ServerIdentity recovered = new ServerIdentity(CLUSTER, 1, 99); // same postmaster, statistics reset by recovery
+    Server after = server(new ServerInfo(recovered, true, Lsn.of(100), "10.0.0.5:5432", 8192, 16 << 20,
+        Connection.TRANSACTION_READ_COMMITTED, 180000), SETTINGS);
+    assertNotSame(before, after);
+    assertTrue(before.isRetired(), "what was seen before the crash is no bound any more");
+    assertEquals(Lsn.of(100), after.tracker().lastReplay(), "the position it came back at, behind the old one");
   }
 
   @Test

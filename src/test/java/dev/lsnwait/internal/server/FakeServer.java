@@ -102,7 +102,8 @@ public final class FakeServer {
     when(row.next()).thenReturn(true);
     when(row.getLong(1)).thenReturn(seen.systemIdentifier());
     when(row.getLong(2)).thenReturn(seen.startMicros());
-    when(row.getBoolean(3)).thenReturn(inRecovery);
+    when(row.getLong(3)).thenReturn(seen.resetMicros());
+    when(row.getBoolean(4)).thenReturn(inRecovery);
     return row;
   }
 }

@@ -24,7 +24,7 @@ import org.junit.jupiter.api.Test;
  */
 class RefreshTest {
 
-  private static final ServerIdentity IDENTITY = new ServerIdentity(1, 1_700_000_000_000_000L);
+  private static final ServerIdentity IDENTITY = new ServerIdentity(1, 1_700_000_000_000_000L, 0);
   private final AtomicLong replay = new AtomicLong(100);
   private final AtomicLong latestCommitted = new AtomicLong(100);
   private final FakeServer server = new FakeServer(IDENTITY, this::row);

@@ -30,7 +30,7 @@ import org.junit.jupiter.api.Test;
 
 class ServerTrackerTest {
 
-  private static final ServerIdentity IDENTITY = new ServerIdentity(1, 1_700_000_000_000_000L);
+  private static final ServerIdentity IDENTITY = new ServerIdentity(1, 1_700_000_000_000_000L, 0);
   private final AtomicLong replay = new AtomicLong(100);
   private final AtomicBoolean recovering = new AtomicBoolean(true);
   private final FakeServer server = new FakeServer(IDENTITY, this::row);
@@ -191,7 +191,7 @@ class ServerTrackerTest {
 
   @Test
   void anotherServerBehindTheAddressIsNeverPolled() throws Exception {
-    server.reportAs(new ServerIdentity(1, IDENTITY.startMicros() + 1));
+    server.reportAs(new ServerIdentity(1, IDENTITY.startMicros() + 1, 0));
     replay.set(1000);
     assertEquals(ServerTracker.Outcome.ASK_YOURSELF, tracker.await(Lsn.of(200), System.nanoTime() + 5_000_000_000L));
     assertEquals(0, tracker.stats().polls());

@@ -109,7 +109,9 @@ class WaitingIT extends ClusterTest {
     readers.get(0).get(30, TimeUnit.SECONDS);
     LsnToken farFuture = LsnToken.of(own.systemIdentifier(), dev.lsnwait.Lsn.parse("FFFFFFFF/0"));
     try (LsnContext.Scope scope = LsnContext.open(farFuture); Connection c = replica.getConnection()) {
-      count(c, "promoted19", 1); // WAIT FOR LSN answers "not in recovery": nobody waits on it any more
+      // WAIT FOR LSN answered "not in recovery": nobody waits on it any more, and what it never replayed is refused
+      org.junit.jupiter.api.Assertions.assertThrows(dev.lsnwait.ReplicaPromotedException.class,
+          () -> count(c, "promoted19", 1));
     }
     assertFalse(tracker.isInRecovery());
   }

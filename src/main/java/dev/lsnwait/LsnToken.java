@@ -11,8 +11,10 @@ import java.util.TreeMap;
  * What a reader must have seen: for each PostgreSQL cluster, the WAL position of the last write it depends on.
  *
  * <p>A cluster is named by its {@code system_identifier} (from {@code pg_control_system()}), which a primary and its
- * physical replicas share, so a replica only waits for positions of its own cluster. Tokens are immutable; merging
- * keeps the later position per cluster.
+ * physical replicas share, so a replica only waits for positions of its own cluster. A position may also say on
+ * which WAL timeline its primary wrote it (tokens lsnwait makes do), so that a promoted standby can tell its own
+ * writes from those of the primary it left. Tokens are immutable; merging keeps the later position and the later
+ * timeline per cluster.
  */
 public final class LsnToken {
 
@@ -20,19 +22,48 @@ public final class LsnToken {
   public static final LsnToken EMPTY = new LsnToken(Map.of());
 
   private final Map<Long, Lsn> positions;
+  private final Map<Long, Integer> timelines; // only the known ones
 
-  private LsnToken(Map<Long, Lsn> positions) {
+  private LsnToken(Map<Long, Lsn> positions, Map<Long, Integer> timelines) {
     this.positions = positions;
+    this.timelines = timelines;
   }
 
-  /** A token holding one position. */
+  private LsnToken(Map<Long, Lsn> positions) {
+    this(positions, Map.of());
+  }
+
+  /** A token holding one position, its timeline unknown. */
   public static LsnToken of(long systemIdentifier, Lsn lsn) {
     return new LsnToken(Map.of(systemIdentifier, Objects.requireNonNull(lsn, "lsn")));
   }
 
-  /** A token holding these positions. */
+  /** A token holding one position written on {@code timeline} (0: unknown). */
+  public static LsnToken of(long systemIdentifier, Lsn lsn, int timeline) {
+    return timeline == 0 ? of(systemIdentifier, lsn)
+        : new LsnToken(Map.of(systemIdentifier, Objects.requireNonNull(lsn, "lsn")),
+            Map.of(systemIdentifier, timeline));
+  }
+
+  /** A token holding these positions, their timelines unknown. */
   public static LsnToken of(Map<Long, Lsn> positions) {
     return positions.isEmpty() ? EMPTY : new LsnToken(Map.copyOf(positions));
+  }
+
+  /** The timeline the cluster's position was written on, or 0 if the token does not say. */
+  public int timelineFor(long systemIdentifier) {
+    return timelines.getOrDefault(systemIdentifier, 0);
+  }
+
+  /** This token with only the clusters {@code keep} accepts. */
+  public LsnToken only(java.util.function.LongPredicate keep) {
+    LsnToken result = EMPTY;
+    for (Map.Entry<Long, Lsn> entry : positions.entrySet()) {
+      if (keep.test(entry.getKey())) {
+        result = result.with(entry.getKey(), entry.getValue(), timelineFor(entry.getKey()));
+      }
+    }
+    return result.positions.size() == positions.size() ? this : result;
   }
 
   /** The position this token holds for the cluster, if any. */
@@ -52,13 +83,33 @@ public final class LsnToken {
 
   /** This token with the position for one cluster raised to at least {@code lsn}. */
   public LsnToken with(long systemIdentifier, Lsn lsn) {
+    return with(systemIdentifier, lsn, 0);
+  }
+
+  /**
+   * This token with the position for one cluster raised to at least {@code lsn}, and its timeline to at least
+   * {@code timeline} (0: unknown).
+   */
+  public LsnToken with(long systemIdentifier, Lsn lsn, int timeline) {
     Lsn current = positions.get(systemIdentifier);
-    if (current != null && current.isAtLeast(lsn)) {
+    boolean higherPosition = current == null || !current.isAtLeast(lsn);
+    boolean laterTimeline = timeline > timelineFor(systemIdentifier);
+    if (!higherPosition && !laterTimeline) {
       return this;
     }
-    Map<Long, Lsn> merged = new HashMap<>(positions);
-    merged.put(systemIdentifier, lsn);
-    return new LsnToken(Collections.unmodifiableMap(merged));
+    Map<Long, Lsn> mergedPositions = positions;
+    if (higherPosition) {
+      mergedPositions = new HashMap<>(positions);
+      mergedPositions.put(systemIdentifier, lsn);
+      mergedPositions = Collections.unmodifiableMap(mergedPositions);
+    }
+    Map<Long, Integer> mergedTimelines = timelines;
+    if (laterTimeline) {
+      mergedTimelines = new HashMap<>(timelines);
+      mergedTimelines.put(systemIdentifier, timeline);
+      mergedTimelines = Collections.unmodifiableMap(mergedTimelines);
+    }
+    return new LsnToken(mergedPositions, mergedTimelines);
   }
 
   /** A token holding, for every cluster in either token, the later of the two positions. */
@@ -71,22 +122,27 @@ public final class LsnToken {
     }
     LsnToken result = this;
     for (Map.Entry<Long, Lsn> entry : other.positions.entrySet()) {
-      result = result.with(entry.getKey(), entry.getValue());
+      result = result.with(entry.getKey(), entry.getValue(), other.timelineFor(entry.getKey()));
     }
     return result;
   }
 
   @Override
   public boolean equals(Object other) {
-    return other instanceof LsnToken && ((LsnToken) other).positions.equals(positions);
+    return other instanceof LsnToken
+        && ((LsnToken) other).positions.equals(positions)
+        && ((LsnToken) other).timelines.equals(timelines);
   }
 
   @Override
   public int hashCode() {
-    return positions.hashCode();
+    return positions.hashCode() * 31 + timelines.hashCode();
   }
 
-  /** For example {@code LsnToken{7301234567890123456=0/3000148}}, clusters in order. */
+  /**
+   * For example {@code LsnToken{7301234567890123456=0/3000148}}, or {@code ...=0/3000148@2} with the timeline,
+   * clusters in order.
+   */
   @Override
   public String toString() {
     StringBuilder text = new StringBuilder("LsnToken{");
@@ -95,6 +151,9 @@ public final class LsnToken {
         text.append(", ");
       }
       text.append(Long.toUnsignedString(cluster)).append('=').append(lsn);
+      if (timelineFor(cluster) != 0) {
+        text.append('@').append(timelineFor(cluster));
+      }
     });
     return text.append('}').toString();
   }

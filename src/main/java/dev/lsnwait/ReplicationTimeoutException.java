@@ -19,8 +19,7 @@ public class ReplicationTimeoutException extends SQLTransientException {
   private final long waitedMillis;
 
   public ReplicationTimeoutException(String replica, Lsn required, Lsn replayed, long waitedMillis) {
-    super(
-        "lsnwait: replica "
+    this("lsnwait: replica "
             + replica
             + " had not replayed "
             + required
@@ -29,7 +28,13 @@ public class ReplicationTimeoutException extends SQLTransientException {
             + " ms (its replay position: "
             + replayed
             + "). Raise lsnwait.timeout, or set lsnwait.onTimeout=proceed to read possibly stale data instead.",
-        SQL_STATE);
+        replica, required, replayed, waitedMillis);
+  }
+
+  /** For subclasses that say why the position will not be replayed. */
+  protected ReplicationTimeoutException(String message, String replica, Lsn required, Lsn replayed,
+      long waitedMillis) {
+    super(message, SQL_STATE);
     this.replica = replica;
     this.required = required;
     this.replayed = replayed;

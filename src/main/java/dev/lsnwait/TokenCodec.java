@@ -2,7 +2,6 @@ package dev.lsnwait;
 
 import java.util.Collections;
 import java.util.EnumMap;
-import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.atomic.LongAdder;
@@ -169,15 +168,13 @@ public final class TokenCodec {
     if (clusters.isEmpty() || clusters.containsAll(token.positions().keySet())) {
       return token;
     }
-    Map<Long, Lsn> kept = new LinkedHashMap<>();
-    token.positions().forEach((cluster, lsn) -> {
+    return token.only(cluster -> {
       if (clusters.contains(cluster)) {
-        kept.put(cluster, lsn);
-      } else {
-        reject(Rejection.OTHER_CLUSTER);
+        return true;
       }
+      reject(Rejection.OTHER_CLUSTER);
+      return false;
     });
-    return LsnToken.of(kept);
   }
 
   /** Counts a refusal decided elsewhere. */

@@ -1,11 +1,12 @@
 package dev.lsnwait;
 
-import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
- * The text of a token, without keys: {@code v1.<cluster>-<lsn>[_<cluster>-<lsn>...][.<key id>.<signature>]}, numbers
- * in lower-case hexadecimal. Parsing is strict and bounded; {@link TokenCodec} adds signing and counting.
+ * The text of a token, without keys: {@code v1.<cluster>-<lsn>[-<timeline>][_<cluster>-<lsn>[-<timeline>]...]
+ * [.<key id>.<signature>]}, numbers in lower-case hexadecimal. The timeline came later: tokens without it (from
+ * earlier versions, in cookies and job payloads) still parse. Parsing is strict and bounded; {@link TokenCodec} adds
+ * signing and counting.
  */
 final class TokenFormat {
 
@@ -35,6 +36,10 @@ final class TokenFormat {
           .append(Long.toHexString(entry.getKey()))
           .append('-')
           .append(Long.toHexString(entry.getValue().asLong()));
+      int timeline = token.timelineFor(entry.getKey());
+      if (timeline != 0) {
+        text.append('-').append(Integer.toHexString(timeline));
+      }
       first = false;
     }
     return text;
@@ -64,10 +69,11 @@ final class TokenFormat {
   }
 
   private static LsnToken parseEntries(String entries) throws MalformedTokenException {
-    Map<Long, Lsn> positions = new LinkedHashMap<>();
+    LsnToken token = LsnToken.EMPTY;
+    int count = 0;
     int start = 0;
     while (true) {
-      if (positions.size() == MAX_ENTRIES) {
+      if (count == MAX_ENTRIES) {
         throw new MalformedTokenException(
             TokenCodec.Rejection.TOO_MANY_ENTRIES, "more than " + MAX_ENTRIES + " clusters");
       }
@@ -77,15 +83,23 @@ final class TokenFormat {
       }
       int dash = entries.indexOf('-', start);
       if (dash < 0 || dash > end) {
-        throw malformed("an entry is <cluster>-<lsn>");
+        throw malformed("an entry is <cluster>-<lsn>[-<timeline>]");
       }
+      int secondDash = entries.indexOf('-', dash + 1);
+      int lsnEnd = secondDash < 0 || secondDash > end ? end : secondDash;
       long cluster = parseHex(entries, start, dash);
-      long lsn = parseHex(entries, dash + 1, end);
-      if (positions.put(cluster, Lsn.of(lsn)) != null) {
+      long lsn = parseHex(entries, dash + 1, lsnEnd);
+      long timeline = lsnEnd == end ? 0 : parseHex(entries, lsnEnd + 1, end);
+      if (timeline < 0 || timeline > Integer.MAX_VALUE || (lsnEnd != end && timeline == 0)) {
+        throw malformed("a timeline is 1 to 7fffffff");
+      }
+      if (token.lsnFor(cluster).isPresent()) {
         throw malformed("a cluster appears twice");
       }
+      token = token.with(cluster, Lsn.of(lsn), (int) timeline);
+      count++;
       if (end == entries.length()) {
-        return LsnToken.of(positions);
+        return token;
       }
       start = end + 1;
     }

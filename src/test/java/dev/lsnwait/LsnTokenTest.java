@@ -36,6 +36,19 @@ class LsnTokenTest {
   }
 
   @Test
+  void mergeKeepsTheLaterTimelineToo() {
+    LsnToken before = LsnToken.of(1, Lsn.of(500), 1); // written before a failover
+    LsnToken after = LsnToken.of(1, Lsn.of(300), 2); // on the promoted standby, which forked below 500
+    LsnToken merged = before.merge(after);
+    assertEquals(Optional.of(Lsn.of(500)), merged.lsnFor(1));
+    assertEquals(2, merged.timelineFor(1));
+    assertEquals(merged, after.merge(before), "merge is commutative");
+    assertEquals(1, before.merge(LsnToken.of(1, Lsn.of(600))).timelineFor(1), "an unknown timeline lowers none");
+    assertEquals(0, LsnToken.of(1, Lsn.of(600)).timelineFor(1));
+    assertEquals("LsnToken{1=0/1F4@2}", merged.toString());
+  }
+
+  @Test
   void emptyToken() {
     assertTrue(LsnToken.EMPTY.isEmpty());
     assertSame(LsnToken.EMPTY, LsnToken.of(Map.of()));

@@ -34,6 +34,24 @@ class TokenCodecTest {
   }
 
   @Test
+  void timelinesTravelAndTokensWithoutThemStillParse() throws Exception {
+    TokenCodec codec = TokenCodec.unsigned();
+    LsnToken withTimeline = LsnToken.of(0x6553f1a2b3c4d5e6L, Lsn.parse("0/3000148"), 0x1b);
+    assertEquals("v1.6553f1a2b3c4d5e6-3000148-1b", codec.encode(withTimeline));
+    assertEquals(withTimeline, codec.decode(codec.encode(withTimeline)));
+    assertEquals(0x1b, codec.decode("v1.6553f1a2b3c4d5e6-3000148-1b").timelineFor(0x6553f1a2b3c4d5e6L));
+    LsnToken old = codec.decode("v1.6553f1a2b3c4d5e6-3000148_2-5"); // as earlier versions wrote them
+    assertEquals(Lsn.parse("0/3000148"), old.lsnFor(0x6553f1a2b3c4d5e6L).orElseThrow());
+    assertEquals(0, old.timelineFor(0x6553f1a2b3c4d5e6L), "not known");
+    LsnToken mixed = codec.decode("v1.1-10-2_2-5");
+    assertEquals(2, mixed.timelineFor(1));
+    assertEquals(0, mixed.timelineFor(2));
+    LsnToken signed = TokenCodec.fromKeys("k1=" + java.util.Base64.getEncoder().encodeToString(KEY_1))
+        .decode(TokenCodec.fromKeys("k1=" + java.util.Base64.getEncoder().encodeToString(KEY_1)).encode(withTimeline));
+    assertEquals(withTimeline, signed, "the signature covers the timeline");
+  }
+
+  @Test
   void textIsSafeInHeadersAndCookies() {
     String signed = TokenCodec.builder().key("k1", KEY_1).build().encode(TOKEN);
     assertTrue(signed.matches("[A-Za-z0-9._-]+"), signed);
@@ -71,7 +89,7 @@ class TokenCodecTest {
   @ParameterizedTest
   @ValueSource(
       strings = {
-        "garbage", "v1", "v1.", "v2.1-1", "v1.1", "v1.1-", "v1.-1", "v1.1-1_", "v1._1-1", "v1.1-1-1", "v1.1-G",
+        "garbage", "v1", "v1.", "v2.1-1", "v1.1", "v1.1-", "v1.-1", "v1.1-1_", "v1._1-1", "v1.1-1-0", "v1.1-1-", "v1.1-1-1-1", "v1.1-1-80000000", "v1.1-1-G", "v1.1-G",
         "v1.1-A", "v1.1-1_1-2", "v1.11111111111111111-1", "v1.1-1.k1", "v1.1-1.k1.short", "v1.1-1..sig",
         "v1.1-1.k1.aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa.x", "v1.1-1.k_1.aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa",
         " v1.1-1", "v1.1-1 ", "v1.1–1"

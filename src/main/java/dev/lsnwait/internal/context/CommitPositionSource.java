@@ -12,6 +12,11 @@ public interface CommitPositionSource {
   /** The {@code system_identifier} of the cluster whose primary this is. */
   long systemIdentifier();
 
+  /** The WAL timeline the primary writes on, as of its last position read; 0 if not known. */
+  default int timeline() {
+    return 0;
+  }
+
   /** A cheap marker taken after a commit returned: no round trip, only a memory read. */
   long mark();
 

@@ -123,7 +123,7 @@ public final class ContextState {
   private ContextState resolved(CommitPositionSource source, Lsn lsn) {
     Map<CommitPositionSource, Long> rest = new HashMap<>(pending);
     rest.remove(source);
-    return new ContextState(token.with(source.systemIdentifier(), lsn), Map.copyOf(rest), gaveUp);
+    return new ContextState(token.with(source.systemIdentifier(), lsn, source.timeline()), Map.copyOf(rest), gaveUp);
   }
 
   @Override

@@ -66,4 +66,9 @@ public final class ThreadContext {
     }
     return state.resolvedToken().lsnFor(systemIdentifier).orElse(null);
   }
+
+  /** The timeline of the position {@link #requiredLsn} returned, or 0 if not known. */
+  public static int requiredTimeline(long systemIdentifier) {
+    return get().resolvedToken().timelineFor(systemIdentifier);
+  }
 }

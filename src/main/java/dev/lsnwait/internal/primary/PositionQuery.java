@@ -16,6 +16,7 @@ final class PositionQuery implements AutoCloseable {
   private final long walSegmentSize;
   private final Supplier<SideConnection> connections;
   private SideConnection connection;
+  private volatile int timeline; // of the last read; readers of positions may ask from any thread
 
   PositionQuery(int walBlockSize, long walSegmentSize, Supplier<SideConnection> connections) {
     this.walBlockSize = walBlockSize;
@@ -44,8 +45,14 @@ final class PositionQuery implements AutoCloseable {
     try (ResultSet row = connection.statement().executeQuery()) {
       row.next();
       connection.succeeded();
+      timeline = row.getInt(2);
       return withoutPadding(Lsn.parse(row.getString(1)).normalize(walBlockSize, walSegmentSize));
     }
+  }
+
+  /** The WAL timeline of the last position read (0 before the first). */
+  int timeline() {
+    return timeline;
   }
 
   /** The last read failed: the connection backs off before it is opened again. */

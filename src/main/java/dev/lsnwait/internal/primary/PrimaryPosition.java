@@ -30,7 +30,9 @@ import java.util.function.Supplier;
  */
 public final class PrimaryPosition implements CommitPositionSource, AutoCloseable {
 
-  public static final String QUERY = "SELECT pg_current_wal_insert_lsn()::text";
+  /** The insert position, and the timeline it is written on (a promoted standby's own writes are on a newer one). */
+  public static final String QUERY = "SELECT pg_current_wal_insert_lsn()::text,"
+      + " ('x' || left(pg_walfile_name(pg_current_wal_insert_lsn()), 8))::bit(32)::int";
   private static final int HISTORY = 512;
 
   private final String name;
@@ -92,6 +94,12 @@ public final class PrimaryPosition implements CommitPositionSource, AutoCloseabl
   @Override
   public long defaultDeadline() {
     return System.nanoTime() + defaultBoundNanos;
+  }
+
+  /** The WAL timeline of the latest position read, or 0 before the first read. */
+  @Override
+  public int timeline() {
+    return query.timeline();
   }
 
   /** The latest position read, or null before the first read. */

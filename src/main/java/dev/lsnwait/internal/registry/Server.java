@@ -7,6 +7,7 @@ import dev.lsnwait.internal.server.ServerInfo;
 import dev.lsnwait.internal.server.ServerRoutes;
 import dev.lsnwait.internal.server.SideConnection;
 import dev.lsnwait.internal.tracker.PrimaryClock;
+import dev.lsnwait.internal.tracker.ReplayState;
 import dev.lsnwait.internal.tracker.ServerTracker;
 import dev.lsnwait.internal.tracker.TrackerSettings;
 import java.time.Duration;
@@ -97,6 +98,7 @@ public final class Server implements AutoCloseable {
     ServerTracker made = new ServerTracker(name, identity, first.inRecovery(), first.replayPosition(),
         () -> new SideConnection(name, trackerRoutes, this::sameServer, ServerTracker.POLL_QUERY, SIDE_QUERY_BOUND),
         trackerSettings, clock);
+    made.observe(new ReplayState(first.inRecovery(), first.replayPosition(), first.timeline()));
     if (tracker.compareAndSet(null, made)) {
       if (retired) {
         made.close();
@@ -167,7 +169,7 @@ public final class Server implements AutoCloseable {
   void observe(ServerInfo info, ServerSettings requested) {
     ServerTracker current = tracker.get();
     if (current != null) {
-      current.observe(info.inRecovery(), info.replayPosition());
+      current.observe(new ReplayState(info.inRecovery(), info.replayPosition(), info.timeline()));
     }
     for (String conflict : settings.conflicts(requested)) {
       if (warned.add(conflict)) {

@@ -26,11 +26,13 @@ final class OwnConnectionWait {
     REPLAYED,
     TIMED_OUT,
     /** The connection reaches another server than the one it was known for (a pooler reconnected it). */
-    ANOTHER_SERVER
+    ANOTHER_SERVER,
+    /** The server left recovery (was promoted) before it replayed the position: it never will. */
+    LEFT_RECOVERY
   }
 
   private static final String QUESTION =
-      "SELECT pg_is_in_recovery(), pg_last_wal_replay_lsn()::text, " + ServerIdentity.INCARNATION;
+      "SELECT " + ReplayState.COLUMNS + ", " + ServerIdentity.INCARNATION;
   private static final long MAX_INTERVAL_NANOS = TimeUnit.MILLISECONDS.toNanos(10);
 
   private final BaseConnection own;
@@ -54,15 +56,18 @@ final class OwnConnectionWait {
       try (ResultSet row = own.execSQLQuery(QUESTION)) {
         try (Statement statement = row.getStatement()) {
           row.next();
-          if (!server.identity().isIncarnation(row, 3)) { // restarted, crashed, or another server
+          if (!server.identity().isIncarnation(row, 4)) { // restarted, crashed, or another server
             return Result.ANOTHER_SERVER;
           }
           state = ReplayState.read(row);
         }
       }
-      server.tracker().observe(state.recovering(), state.replayed());
-      if (!state.recovering() || state.replayed().isAtLeast(required)) {
+      server.tracker().observe(state);
+      if (server.tracker().isReplicated(required)) {
         return Result.REPLAYED;
+      }
+      if (!state.recovering()) {
+        return Result.LEFT_RECOVERY;
       }
       long left = deadline - System.nanoTime();
       if (left <= 0) {

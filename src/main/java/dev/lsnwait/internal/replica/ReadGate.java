@@ -3,6 +3,7 @@ package dev.lsnwait.internal.replica;
 import dev.lsnwait.Lsn;
 import dev.lsnwait.LsnWaitListener;
 import dev.lsnwait.ReadConsistency;
+import dev.lsnwait.ReplicaPromotedException;
 import dev.lsnwait.ReplicationTimeoutException;
 import dev.lsnwait.internal.Settings;
 import dev.lsnwait.internal.context.ThreadContext;
@@ -102,8 +103,20 @@ public final class ReadGate {
         Lsn required = presetValid ? preset
             : Requirement.of(Requirement.levelFor(consistency), current.systemIdentifier(), deadline, registry);
         ServerTracker tracker = current.tracker();
-        if (required == null || (!current.isRetired() && tracker.isReplicated(required))) {
+        if (required == null || (!current.isRetired() && held(current, tracker, required))) {
           outcome = LsnWaitListener.Outcome.REPLAYED;
+          return;
+        }
+        if (!current.isRetired() && !tracker.isInRecovery()) { // promoted before it replayed it: it never will
+          ReplicaPromotedException failure = new ReplicaPromotedException(current.name(), required,
+              tracker.endOfReplay(), TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start));
+          if (onTimeout != Settings.OnTimeout.PROCEED) {
+            throw failure;
+          }
+          tracker.recordProceededAfterTimeout();
+          LOG.log(System.Logger.Level.DEBUG, "lsnwait: reading anyway (lsnwait.onTimeout=proceed): {0}",
+              failure.getMessage());
+          outcome = LsnWaitListener.Outcome.PROCEEDED;
           return;
         }
         if (onTimeout == Settings.OnTimeout.PROCEED
@@ -147,6 +160,16 @@ public final class ReadGate {
     }
   }
 
+  /** Whether the server holds what is required: in recovery, by position; out of it, by timeline too. */
+  private boolean held(Server current, ServerTracker tracker, Lsn required) {
+    if (tracker.isInRecovery()) {
+      return tracker.isReplicated(required);
+    }
+    int timeline = presetValid ? 0 : Requirement.timelineOf(Requirement.levelFor(consistency),
+        current.systemIdentifier(), registry);
+    return tracker.holds(required, timeline);
+  }
+
   /**
    * One wait on the tracker, or on this connection when the tracker cannot reach the server: REPLAYED or TIMED_OUT,
    * or null when this connection turned out to reach another server (then rebound).
@@ -166,12 +189,18 @@ public final class ReadGate {
     if (outcome != ServerTracker.Outcome.ASK_YOURSELF) {
       return outcome;
     }
+    if (!current.isRetired() && !tracker.isInRecovery()) {
+      return null; // promoted meanwhile: the caller says so
+    }
     tracker.recordOwnConnectionWait();
     OwnConnectionWait.Result result = new OwnConnectionWait(own, current, required, deadline,
         Math.max(TimeUnit.MICROSECONDS.toNanos(500), serverSettings.pollInterval().toNanos())).await();
     if (result == OwnConnectionWait.Result.ANOTHER_SERVER) {
       rebind();
       return null;
+    }
+    if (result == OwnConnectionWait.Result.LEFT_RECOVERY) {
+      return null; // the caller says so
     }
     if (result == OwnConnectionWait.Result.REPLAYED) {
       return ServerTracker.Outcome.REPLAYED;

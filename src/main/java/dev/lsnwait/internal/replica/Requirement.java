@@ -42,4 +42,17 @@ public final class Requirement {
         : primary.startedSince(started - level.maxStaleness().toNanos(), deadlineNanos);
     return own == null ? others : own.max(others);
   }
+
+  /**
+   * The WAL timeline of what {@link #of} required, 0 if not known: the thread's token's, or for global and bounded
+   * reads the later of it and the primary's (as tokens merge).
+   */
+  public static int timelineOf(ReadConsistency level, long cluster, Registry registry) {
+    int own = ThreadContext.requiredTimeline(cluster);
+    if (level.level() == ReadConsistency.Level.SESSION) {
+      return own;
+    }
+    PrimaryPosition primary = registry.primaryOf(cluster);
+    return primary == null ? own : Math.max(own, primary.timeline());
+  }
 }

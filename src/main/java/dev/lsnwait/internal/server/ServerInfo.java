@@ -10,7 +10,8 @@ import java.sql.Statement;
  * What lsnwait learns about a server when a connection opens, in one round trip.
  *
  * @param address the server's own address, {@code host:port} as it reports it; null over a Unix socket
- * @param replayPosition the replay position, {@link Lsn#ZERO} when not in recovery
+ * @param replayPosition the replay position; out of recovery where replay ended, {@link Lsn#ZERO} if it never did
+ * @param timeline out of recovery, the server's WAL timeline; 0 in recovery
  */
 public record ServerInfo(
     ServerIdentity identity,
@@ -20,7 +21,8 @@ public record ServerInfo(
     int walBlockSize,
     long walSegmentSize,
     int defaultIsolation,
-    int versionNumber) {
+    int versionNumber,
+    int timeline) {
 
   private static final String QUERY =
       "SELECT pg_is_in_recovery(), "
@@ -30,7 +32,9 @@ public record ServerInfo(
           + " (SELECT setting::bigint FROM pg_settings WHERE name = 'wal_segment_size'),"
           + " current_setting('transaction_isolation'),"
           + " pg_last_wal_replay_lsn()::text,"
-          + " current_setting('server_version_num')::int";
+          + " current_setting('server_version_num')::int,"
+          + " CASE WHEN pg_is_in_recovery() THEN 0"
+          + " ELSE ('x' || left(pg_walfile_name(pg_current_wal_insert_lsn()), 8))::bit(32)::int END";
 
   /** Asks the server behind {@code connection}, through a statement of its own. */
   public static ServerInfo query(Connection connection) throws SQLException {
@@ -59,7 +63,8 @@ public record ServerInfo(
         row.getInt(7),
         row.getLong(8),
         isolation(row.getString(9)),
-        row.getInt(11));
+        row.getInt(11),
+        row.getInt(12));
   }
 
   static int isolation(String name) {

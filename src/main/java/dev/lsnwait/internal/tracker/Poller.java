@@ -33,7 +33,7 @@ import java.util.function.Supplier;
 final class Poller {
 
   private static final System.Logger LOG = System.getLogger("dev.lsnwait.tracker");
-  static final String QUERY = "SELECT pg_is_in_recovery(), pg_last_wal_replay_lsn()::text";
+  static final String QUERY = "SELECT " + ReplayState.COLUMNS;
   /** The longest one {@code WAIT FOR LSN} waits before the poller looks again (a newer, earlier waiter). */
   private static final long WAIT_FOR_SLICE_MILLIS = 50;
   /** How often to look for a first commit while readers ask but this JVM has committed nothing on the cluster. */
@@ -213,7 +213,7 @@ final class Poller {
     }
     connection.succeeded();
     schedule.observed(System.nanoTime(), state.replayed().asLong());
-    tracker.polled(state.recovering(), state.replayed());
+    tracker.polled(state);
     return true;
   }
 
@@ -246,7 +246,7 @@ final class Poller {
     }
     connection.succeeded();
     schedule.observed(System.nanoTime(), state.replayed().asLong()); // the forecast of refreshes learns from it
-    tracker.polled(state.recovering(), state.replayed());
+    tracker.polled(state);
     return true;
   }
 

@@ -5,14 +5,20 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 
 /**
- * What a standby says of itself in the first two columns of {@link Poller#QUERY} (and of the queries that start as
- * it does): whether it is in recovery, and how far it replayed ({@link Lsn#ZERO} before it replayed anything).
+ * What a standby says of itself in the first three columns of {@link Poller#QUERY} (and of the queries that start as
+ * it does): whether it is in recovery, how far it replayed ({@link Lsn#ZERO} before it replayed anything; after a
+ * promotion, where replay ended), and, out of recovery, its WAL timeline (0 in recovery).
  */
-public record ReplayState(boolean recovering, Lsn replayed) {
+public record ReplayState(boolean recovering, Lsn replayed, int timeline) {
+
+  /** The three columns, for a {@code SELECT} list. The timeline is only asked for out of recovery. */
+  public static final String COLUMNS = "pg_is_in_recovery(), pg_last_wal_replay_lsn()::text,"
+      + " CASE WHEN pg_is_in_recovery() THEN 0"
+      + " ELSE ('x' || left(pg_walfile_name(pg_current_wal_insert_lsn()), 8))::bit(32)::int END";
 
   /** Reads the current row of {@code row}. */
   public static ReplayState read(ResultSet row) throws SQLException {
     String position = row.getString(2);
-    return new ReplayState(row.getBoolean(1), position == null ? Lsn.ZERO : Lsn.parse(position));
+    return new ReplayState(row.getBoolean(1), position == null ? Lsn.ZERO : Lsn.parse(position), row.getInt(3));
   }
 }

@@ -48,6 +48,9 @@ public final class ServerTracker implements ReplicaTracker, AutoCloseable {
   /** The replay position, unsigned: a lower bound, since every observation is of this very server. */
   private final AtomicLong replayed;
   private volatile boolean inRecovery;
+  /** Out of recovery: where its replay ended (the positions of the cluster it holds), and its timeline (0 unknown). */
+  private volatile long endOfReplay;
+  private volatile int timeline;
   private volatile long unreachableUntil; // nanoTime; meaningful while unreachable is set
   private volatile boolean unreachable;
   private volatile boolean closed;
@@ -115,9 +118,17 @@ public final class ServerTracker implements ReplicaTracker, AutoCloseable {
     return covers(lsn.asLong());
   }
 
-  /** Whether the cache shows {@code lsn} (unsigned) replayed, without counting as a reader's demand. */
+  /**
+   * Whether the cache shows {@code lsn} (unsigned) replayed, without counting as a reader's demand. A server out of
+   * recovery on timeline 1 was never promoted: it is the cluster's first primary, and holds all. A promoted one
+   * holds what it had replayed when it left recovery, and nothing its old primary wrote after that (a failover that
+   * left the old primary writing, a split brain): a position beyond it may be such a write.
+   */
   boolean covers(long lsn) {
-    return !inRecovery || Long.compareUnsigned(replayed.get(), lsn) >= 0;
+    if (inRecovery) {
+      return Long.compareUnsigned(replayed.get(), lsn) >= 0;
+    }
+    return timeline == 1 || Long.compareUnsigned(endOfReplay, lsn) >= 0;
   }
 
   /** A reader asked for a position: the tracker is in demand; the first ask after a quiet spell wakes the poller. */
@@ -132,31 +143,67 @@ public final class ServerTracker implements ReplicaTracker, AutoCloseable {
     }
   }
 
+  /**
+   * Whether the server holds {@code lsn} written on {@code writtenOn} (0: not known). Out of recovery, a token of its
+   * own timeline was written on it (held), one of a later timeline on a primary that left it behind (not held); an
+   * earlier or unknown one is held if it had replayed that far before it left recovery.
+   */
+  public boolean holds(Lsn lsn, int writtenOn) {
+    int own = timeline;
+    if (inRecovery || writtenOn == 0 || own == 0) {
+      return isReplicated(lsn);
+    }
+    if (writtenOn != own) {
+      return writtenOn < own && Long.compareUnsigned(endOfReplay, lsn.asLong()) >= 0;
+    }
+    return true;
+  }
+
   /** Whether a reader asked for a position within {@link #DEMAND_NANOS}. */
   boolean inDemand(long now) {
     return now - demandedAt < DEMAND_NANOS;
   }
 
   /**
-   * What someone saw of this server (a new connection, a poll, a reader asking on its own connection). Out of
-   * recovery (promoted) nothing waits any more; in recovery the position only raises the lower bound.
+   * What someone saw of this server (a new connection, a poll, a reader asking on its own connection). In recovery
+   * the position only raises the lower bound. Out of recovery (promoted) replay is over: readers of what it replayed
+   * go on, the others are told at once (they would wait in vain).
    */
   public void observe(boolean recovering, Lsn position) {
-    if (!recovering) {
-      inRecovery = false;
-      waiters.completeUpTo(-1L, lastReplay());
+    observe(new ReplayState(recovering, position, 0));
+  }
+
+  /** As {@link #observe(boolean, Lsn)}, with the server's timeline when out of recovery (0 if not known). */
+  public void observe(ReplayState state) {
+    if (!state.recovering()) {
+      if (state.timeline() != 0) {
+        timeline = state.timeline();
+      }
+      // pg_last_wal_replay_lsn() stays where replay ended; the cache is a lower bound of it
+      long before = replayed.get();
+      long ended = state.replayed().asLong();
+      endOfReplay = Long.compareUnsigned(before, ended) >= 0 ? before : ended;
+      inRecovery = false; // after endOfReplay and timeline: covers() never sees a half-written state
+      waiters.completeUpTo(endOfReplay, Lsn.of(endOfReplay));
+      waiters.failAll(new ServerUnreachable("lsnwait: " + name + " left recovery", null));
       return;
     }
     inRecovery = true;
-    long now = replayed.accumulateAndGet(position.asLong(), (a, b) -> Long.compareUnsigned(a, b) >= 0 ? a : b);
+    long now = replayed.accumulateAndGet(state.replayed().asLong(),
+        (a, b) -> Long.compareUnsigned(a, b) >= 0 ? a : b);
     waiters.completeUpTo(now, Lsn.of(now));
   }
 
   /** A poll (or a {@code WAIT FOR LSN} and the poll after it) answered: the server is within reach again. */
-  void polled(boolean recovering, Lsn position) {
+  void polled(ReplayState state) {
     polls.increment();
     unreachable = false;
-    observe(recovering, position);
+    observe(state);
+  }
+
+  /** Out of recovery: where its replay ended, the last position of its old primary it holds. */
+  public Lsn endOfReplay() {
+    return Lsn.of(endOfReplay);
   }
 
   /** How many wait now. */

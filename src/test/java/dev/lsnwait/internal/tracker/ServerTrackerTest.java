@@ -139,12 +139,13 @@ class ServerTrackerTest {
   }
 
   @Test
-  void serverOutOfRecoveryReleasesEveryone() throws Exception {
+  void aPollThatFindsTheServerPromotedTellsEveryoneItWillNotReplayMore() throws Exception {
     CompletableFuture<Lsn> waiting = tracker.whenReplayed(Lsn.of(Long.MAX_VALUE));
     recovering.set(false);
-    waiting.get(10, TimeUnit.SECONDS);
+    ExecutionException told = assertThrows(ExecutionException.class, () -> waiting.get(10, TimeUnit.SECONDS));
+    assertTrue(told.getCause().getMessage().contains("left recovery"), told.getCause().getMessage());
     assertFalse(tracker.isInRecovery());
-    assertTrue(tracker.isReplicated(Lsn.of(-1L)));
+    assertFalse(tracker.isReplicated(Lsn.of(-1L)), "the timeline is unknown here: only what it replayed");
   }
 
   @Test
@@ -199,15 +200,59 @@ class ServerTrackerTest {
   }
 
   @Test
-  void connectionsFeedTheCacheAndAPromotionReleasesEveryone() throws Exception {
-    CompletableFuture<Lsn> waiting = tracker.whenReplayed(Lsn.of(300));
+  void connectionsFeedTheCacheAndAPromotionReleasesWhoItHoldsAndTellsTheOthers() throws Exception {
+    CompletableFuture<Lsn> held = tracker.whenReplayed(Lsn.of(300));
+    CompletableFuture<Lsn> beyond = tracker.whenReplayed(Lsn.of(400));
     tracker.observe(true, Lsn.of(250));
     assertEquals(Lsn.of(250), tracker.lastReplay());
     tracker.observe(true, Lsn.of(150));
     assertEquals(Lsn.of(250), tracker.lastReplay(), "a lower bound only rises");
-    assertFalse(waiting.isDone());
-    tracker.observe(false, Lsn.ZERO);
-    waiting.get(5, TimeUnit.SECONDS);
+    assertFalse(held.isDone());
+    tracker.observe(new ReplayState(false, Lsn.of(320), 2)); // promoted after replaying up to 320
+    held.get(5, TimeUnit.SECONDS);
+    assertTrue(beyond.isCompletedExceptionally(), "a later position was never replayed there: told at once");
+    assertFalse(tracker.isInRecovery());
+    assertTrue(tracker.isReplicated(Lsn.of(320)));
+    assertFalse(tracker.isReplicated(Lsn.of(321)), "what the old primary wrote after the promotion is not there");
+  }
+
+  @Test
+  void aPromotedServerHoldsItsOwnTimelineAndWhatItReplayedOfEarlierOnes() {
+    tracker.observe(new ReplayState(false, Lsn.of(320), 3)); // promoted to timeline 3 after replaying up to 320
+    assertTrue(tracker.holds(Lsn.of(9000), 3), "written on it, after its promotion");
+    assertTrue(tracker.holds(Lsn.of(320), 2), "replayed before it left recovery");
+    assertFalse(tracker.holds(Lsn.of(321), 2), "its old primary's, after the fork");
+    assertFalse(tracker.holds(Lsn.of(100), 4), "a later timeline's: it was left behind");
+    assertFalse(tracker.holds(Lsn.of(321), 0), "unknown timeline: by position only");
+    assertTrue(tracker.holds(Lsn.of(320), 0));
+  }
+
+  @Test
+  void theFirstPrimaryHoldsAllButALaterTimelines() {
+    tracker.observe(new ReplayState(false, Lsn.ZERO, 1));
+    assertTrue(tracker.holds(Lsn.of(Long.MAX_VALUE), 1));
+    assertTrue(tracker.holds(Lsn.of(Long.MAX_VALUE), 0));
+    assertFalse(tracker.holds(Lsn.of(5), 2), "a standby promoted away from it wrote that");
+  }
+
+  @Test
+  void inRecoveryTimelinesAreNotAsked() {
+    tracker.observe(true, Lsn.of(250));
+    assertTrue(tracker.holds(Lsn.of(250), 7));
+    assertFalse(tracker.holds(Lsn.of(251), 1));
+  }
+
+  @Test
+  void aServerNeverPromotedHoldsEverything() {
+    tracker.observe(new ReplayState(false, Lsn.ZERO, 1));
+    assertTrue(tracker.isReplicated(Lsn.of(Long.MAX_VALUE)), "timeline 1 out of recovery: the first primary");
+  }
+
+  @Test
+  void aServerOutOfRecoveryOnAnUnknownTimelineHoldsOnlyWhatItReplayed() {
+    tracker.observe(false, Lsn.of(500));
+    assertTrue(tracker.isReplicated(Lsn.of(500)));
+    assertFalse(tracker.isReplicated(Lsn.of(501)));
   }
 
   @Test

@@ -5,9 +5,12 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.zaxxer.hikari.HikariDataSource;
+import dev.lsnwait.Lsn;
+import dev.lsnwait.LsnToken;
 import dev.lsnwait.ReplicaTracker;
 import dev.lsnwait.TokenCodec;
 import dev.lsnwait.servlet.LsnWaitFilter;
+import dev.lsnwait.testkit.Deadline;
 import dev.lsnwait.web.EdgesApp;
 import dev.lsnwait.web.WebServer;
 import jakarta.servlet.DispatcherType;
@@ -15,6 +18,11 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
 import java.time.Duration;
 import java.util.EnumSet;
 import java.util.Map;
@@ -26,7 +34,7 @@ import org.junit.jupiter.api.Test;
 /**
  * The filter at the edges of the servlet model, against a real Jetty: commits after much of the body, forwarded
  * dispatches, filters that commit before lsnwait's, a Content-Length set as a header, and unsigned tokens from the
- * request (the default: no keys).
+ * request (the default: no keys), also while the primary's position cannot be read.
  */
 class FilterEdgesIT extends ClusterTest {
 
@@ -148,5 +156,62 @@ class FilterEdgesIT extends ClusterTest {
     String token = token(written);
     assertFalse(token.contains(".k"), "unsigned: " + token);
     readWaitsThenFinds(6, token);
+  }
+
+  /**
+   * Another instance's write (a plain connection here), then the primary refuses new connections and lsnwait's
+   * position connection is gone: the filter cannot read the primary's position. The token must stay as it came (and
+   * be counted), not be lowered to the older position this JVM read before: that read would then skip its wait and
+   * miss the write.
+   */
+  @Test
+  void anUnsignedTokenIsKeptAsItCameWhenThePrimarysPositionCannotBeRead() throws Exception {
+    cluster.awaitReplicaCaughtUp(PATIENCE);
+    try (Connection primaryAdmin = cluster.primary().connect();
+        Connection replicaAdmin = cluster.replica().connect(); // opened now: the standby will replay the ALTER too
+        Connection otherDatabase = DriverManager.getConnection( // PostgreSQL alters another database only
+            "jdbc:postgresql://127.0.0.1:" + cluster.primary().port() + "/template1", "postgres", null);
+        Statement primarySql = primaryAdmin.createStatement();
+        Statement replicaSql = replicaAdmin.createStatement();
+        Statement alterSql = otherDatabase.createStatement()) {
+      cluster.pauseReplay();
+      primarySql.execute("INSERT INTO " + table + " VALUES (7, 'written by another instance')");
+      String token = TokenCodec.unsigned().encode(
+          LsnToken.of(cluster.systemIdentifier(), Lsn.parse(text(primarySql, "SELECT pg_current_wal_insert_lsn()"))));
+      long uncheckedBefore = filter.codec().unchecked();
+      CompletableFuture<HttpResponse<String>> read;
+      try {
+        alterSql.execute("ALTER DATABASE postgres ALLOW_CONNECTIONS false");
+        primarySql.execute("SELECT pg_terminate_backend(pid, 10000) FROM pg_stat_activity"
+            + " WHERE application_name = 'lsnwait position'");
+        read = async("GET", "/read/7", token);
+        Deadline.await(PATIENCE, "the read to wait, or answer",
+            () -> tracker.stats().waiters() >= 1 || read.isDone());
+        assertFalse(read.isDone(), "answered without waiting (its token was lowered): " + read.getNow(null));
+        assertEquals(uncheckedBefore + 1, filter.codec().unchecked(), "the token taken unchecked is counted");
+      } finally {
+        // Allowed again before the standby replays either change, so it never refuses the test kit's connections.
+        alterSql.execute("ALTER DATABASE postgres ALLOW_CONNECTIONS true");
+        Lsn restored = Lsn.parse(text(primarySql, "SELECT pg_current_wal_insert_lsn()"));
+        replicaSql.execute("SELECT pg_wal_replay_resume()");
+        Deadline.await(PATIENCE, "the standby to replay " + restored, () -> replayedAtLeast(replicaSql, restored));
+      }
+      assertEquals("found", read.get(30, TimeUnit.SECONDS).body());
+    }
+  }
+
+  private static String text(Statement statement, String sql) throws SQLException {
+    try (ResultSet row = statement.executeQuery(sql)) {
+      row.next();
+      return row.getString(1);
+    }
+  }
+
+  private static boolean replayedAtLeast(Statement replica, Lsn target) {
+    try {
+      return Lsn.parse(text(replica, "SELECT pg_last_wal_replay_lsn()")).isAtLeast(target);
+    } catch (SQLException e) {
+      throw new IllegalStateException(e);
+    }
   }
 }

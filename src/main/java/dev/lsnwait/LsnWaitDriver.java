@@ -85,13 +85,26 @@ public final class LsnWaitDriver implements Driver {
    * {@code token} with each position capped at its cluster's primary's current WAL position, for tokens that come
    * from outside and are not signed (a request header, a job payload): a position from the future then makes reads
    * wait no longer than the replicas' lag. lsnwait reads the position on a connection of its own to a primary it
-   * has connections to, only when the token is beyond the last position it read (one query, shared). A cluster
-   * whose primary this JVM has no connection to is left out.
+   * has connections to, only when the token is beyond the last position it read (one query, shared). A position is
+   * only ever lowered to a position read after this call began, so a genuine token is never lowered below its
+   * commit; when the position cannot be read within {@code timeout}, the token's position is kept as it came (see
+   * {@link #capToPrimaries(LsnToken, java.time.Duration, java.util.function.LongConsumer)} to count those). A
+   * cluster whose primary this JVM has no connection to is left out.
    *
    * @param timeout the longest the position read may take
    */
   public static LsnToken capToPrimaries(LsnToken token, java.time.Duration timeout) {
-    return REGISTRY.capToPrimaries(token, System.nanoTime() + timeout.toNanos());
+    return capToPrimaries(token, timeout, cluster -> {});
+  }
+
+  /**
+   * {@link #capToPrimaries(LsnToken, java.time.Duration)}, telling {@code unchecked} each cluster whose position
+   * was kept as it came because its primary's position could not be read in time.
+   */
+  public static LsnToken capToPrimaries(LsnToken token, java.time.Duration timeout,
+      java.util.function.LongConsumer unchecked) {
+    return REGISTRY.capToPrimaries(token, System.nanoTime() + timeout.toNanos(),
+        java.util.Objects.requireNonNull(unchecked, "unchecked"));
   }
 
   /**

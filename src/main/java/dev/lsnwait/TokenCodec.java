@@ -27,7 +27,9 @@ import java.util.concurrent.atomic.LongAdder;
  *
  * <p>Decoding is strict and bounded: at most {@value #MAX_LENGTH} characters (checked before anything else) and
  * {@value #MAX_ENTRIES} clusters. {@link #decodeOrEmpty(String)} never throws: a refused token counts in
- * {@link #rejections()} and is dropped. Instances are immutable apart from the counters, and thread-safe.
+ * {@link #rejections()} and is dropped. Those who use a codec also count in it the tokens they took unchecked
+ * ({@link #unchecked()}) and could not send ({@link #unsent()}). Instances are immutable apart from the counters,
+ * and thread-safe.
  */
 public final class TokenCodec {
 
@@ -66,6 +68,8 @@ public final class TokenCodec {
 
   private final TokenKeys keys;
   private final Map<Rejection, LongAdder> rejections = new EnumMap<>(Rejection.class);
+  private final LongAdder unchecked = new LongAdder();
+  private final LongAdder unsent = new LongAdder();
 
   private TokenCodec(TokenKeys keys) {
     this.keys = keys;
@@ -192,6 +196,30 @@ public final class TokenCodec {
   /** All refused tokens so far. */
   public long rejectedTotal() {
     return rejections.values().stream().mapToLong(LongAdder::sum).sum();
+  }
+
+  /**
+   * Counts an unsigned position from outside taken as it came, unchecked: its primary's position could not be read
+   * in time to check it (the primary refusing connections, a network blip), and lowering it to an older read could
+   * make a genuine token's read skip its wait.
+   */
+  public void countUnchecked() {
+    unchecked.increment();
+  }
+
+  /** Positions taken unchecked so far (one per cluster of a token), see {@link #countUnchecked()}. */
+  public long unchecked() {
+    return unchecked.sum();
+  }
+
+  /** Counts a token that should have gone out (a response after commits) but could not be made: see the log. */
+  public void countUnsent() {
+    unsent.increment();
+  }
+
+  /** Tokens that could not be sent so far, see {@link #countUnsent()}. */
+  public long unsent() {
+    return unsent.sum();
   }
 
   /** Builds a signing codec: {@link #key} for each key, the first one signs. */

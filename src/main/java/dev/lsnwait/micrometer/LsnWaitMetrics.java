@@ -32,7 +32,10 @@ import java.util.concurrent.TimeUnit;
  *       {@code replica}: how far behind its primary, as this JVM knows it (no query);
  *   <li>{@code lsnwait.routing} (counter): where routing connections placed read-only work, by {@code target} and
  *       {@code reason};
- *   <li>{@code lsnwait.tokens.rejected} (counter): tokens the given codecs refused, by {@code reason}.
+ *   <li>{@code lsnwait.tokens.rejected} (counter): tokens the given codecs refused, by {@code reason};
+ *   <li>{@code lsnwait.tokens.unchecked} (counter): unsigned positions taken as they came, since the primary's
+ *       position could not be read to cap them; {@code lsnwait.tokens.unsent} (counter): responses that should have
+ *       carried a token but could not (the commits' positions could not be read).
  * </ul>
  *
  * <p>Binding registers it as an {@link LsnWaitListener}; {@link #close()} unregisters it.
@@ -59,6 +62,12 @@ public final class LsnWaitMetrics implements MeterBinder, LsnWaitListener, AutoC
             .description("Tokens refused (and ignored) by reason")
             .register(meters);
       }
+      FunctionCounter.builder("lsnwait.tokens.unchecked", codec, TokenCodec::unchecked)
+          .description("Unsigned token positions taken as they came: the primary's position could not be read")
+          .register(meters);
+      FunctionCounter.builder("lsnwait.tokens.unsent", codec, TokenCodec::unsent)
+          .description("Responses that carried no token: their commits' positions could not be read")
+          .register(meters);
     }
     for (ReplicaTracker tracker : LsnWaitDriver.trackers()) {
       bindReplica(meters, tracker.name());

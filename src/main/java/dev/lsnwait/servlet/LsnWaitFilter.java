@@ -34,13 +34,17 @@ import java.util.concurrent.atomic.LongAdder;
  * <p>A token that is malformed, oversized, wrongly signed, or names a cluster this application does not use is
  * dropped and counted ({@link #codec()}{@code .rejections()}); the request goes on as if it had none. Without keys,
  * a token is capped at its primary's current WAL position ({@link LsnWaitDriver#capToPrimaries}), so a forged
- * position cannot make reads wait longer than the replicas' lag; a cluster whose primary this application has no
- * connection to is dropped ({@code UNVERIFIABLE}). Register it with {@code asyncSupported=true}. Configure it with
- * {@link #builder()}, or by init parameters: {@code headerName}, {@code cookieName} ({@code none} for header only),
- * {@code cookiePath}, {@code cookieMaxAgeSeconds}, {@code cookieHttpOnly}, {@code cookieSecure} ({@code true},
- * {@code false}, {@code auto}), {@code cookieSameSite}, {@code keys} ({@code id=base64key,...}, see
- * {@link TokenCodec#fromKeys}), {@code clusters} (system identifiers, comma-separated; default: those the lsnwait
- * driver has connected to), {@code trustUnsignedTokens} ({@code false}).
+ * position cannot make reads wait longer than the replicas' lag; when that position cannot be read in time, the
+ * token is kept as it came and counted ({@link #codec()}{@code .unchecked()}), since lowering it to an older read
+ * could make a genuine token's read stale; a cluster whose primary this application has no connection to is
+ * dropped ({@code UNVERIFIABLE}). A response whose token cannot be made (its commits' positions unreadable, after
+ * retries) is logged as a warning and counted ({@code unsent()}). Register it with {@code asyncSupported=true}.
+ * Configure it with {@link #builder()}, or by init parameters: {@code headerName}, {@code cookieName}
+ * ({@code none} for header only), {@code cookiePath}, {@code cookieMaxAgeSeconds}, {@code cookieHttpOnly},
+ * {@code cookieSecure} ({@code true}, {@code false}, {@code auto}), {@code cookieSameSite}, {@code keys}
+ * ({@code id=base64key,...}, see {@link TokenCodec#fromKeys}), {@code clusters} (system identifiers,
+ * comma-separated; default: those the lsnwait driver has connected to), {@code trustUnsignedTokens}
+ * ({@code false}).
  */
 public final class LsnWaitFilter implements Filter {
 
@@ -194,7 +198,7 @@ public final class LsnWaitFilter implements Filter {
     if (token.isEmpty() || codec.isSigned() || trustUnsigned) {
       return token;
     }
-    LsnToken capped = LsnWaitDriver.capToPrimaries(token, CAP_TIMEOUT);
+    LsnToken capped = LsnWaitDriver.capToPrimaries(token, CAP_TIMEOUT, cluster -> codec.countUnchecked());
     for (Long cluster : token.positions().keySet()) {
       if (!capped.positions().containsKey(cluster)) {
         codec.reject(TokenCodec.Rejection.UNVERIFIABLE);

@@ -30,6 +30,7 @@ final class TokenResponse extends HttpServletResponseWrapper {
   private final RequestTokens tokens;
   private final LsnToken incoming;
   private LsnToken attached; // the token in the headers now, or null
+  private boolean unsent; // a moment passed without the token: logged and counted; later ones try once, no retries
   private long written;
   private long contentLength = -1;
   private TokenOutputStream stream;
@@ -55,9 +56,16 @@ final class TokenResponse extends HttpServletResponseWrapper {
     }
     LsnToken now;
     try {
-      now = tokens.resolve();
+      now = unsent ? tokens.resolve() : tokens.resolveRetrying();
     } catch (SQLException e) {
-      LOG.log(System.Logger.Level.WARNING, "lsnwait: no token for this response: {0}", e.getMessage());
+      if (!unsent) {
+        unsent = true;
+        filter.codec().countUnsent();
+        // The request path only (a query string may hold secrets); the message names the primary, never a password.
+        LOG.log(System.Logger.Level.WARNING, "lsnwait: the response to {0} {1} carries no token: the WAL positions "
+            + "of its commits could not be read ({2}); reads of this client that follow may miss its writes",
+            request.getMethod(), request.getRequestURI(), e.getMessage());
+      }
       return;
     }
     if (now.isEmpty() || now.equals(incoming) || now.equals(attached)) {

@@ -31,12 +31,17 @@ class MicrometerTest {
       } catch (MalformedTokenException e) {
         codec.reject(TokenCodec.Rejection.MALFORMED);
       }
+      codec.countUnchecked();
+      codec.countUnsent();
+      codec.countUnsent();
       assertEquals(1, meters.get("lsnwait.wait").tags("replica", "replica1:5432", "outcome", "replayed").timer()
           .count());
       assertEquals(1, meters.get("lsnwait.wait").tags("outcome", "timed_out").timer().count());
       assertEquals(1.0, meters.get("lsnwait.routing").tags("target", "primary", "reason", "replicas_behind")
           .counter().count());
       assertTrue(meters.get("lsnwait.tokens.rejected").tags("reason", "malformed").functionCounter().count() >= 1);
+      assertEquals(1.0, meters.get("lsnwait.tokens.unchecked").functionCounter().count());
+      assertEquals(2.0, meters.get("lsnwait.tokens.unsent").functionCounter().count());
       assertTrue(Double.isNaN(meters.get("lsnwait.replica.lag").tags("replica", "replica1:5432").gauge().value()),
           "no such tracker in this JVM: unknown, not zero");
     }

@@ -1,5 +1,8 @@
 package dev.lsnwait.servlet;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.mockito.ArgumentMatchers.anyLong;
 import static org.mockito.ArgumentMatchers.anyString;
 import static org.mockito.ArgumentMatchers.eq;
 import static org.mockito.Mockito.inOrder;
@@ -11,11 +14,22 @@ import static org.mockito.Mockito.when;
 import dev.lsnwait.Lsn;
 import dev.lsnwait.LsnContext;
 import dev.lsnwait.LsnToken;
+import dev.lsnwait.PositionUnavailableException;
+import dev.lsnwait.internal.context.CommitPositionSource;
+import dev.lsnwait.internal.context.ThreadContext;
 import jakarta.servlet.ServletOutputStream;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
+import java.sql.SQLException;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.logging.Handler;
+import java.util.logging.Level;
+import java.util.logging.LogRecord;
+import java.util.logging.Logger;
+import java.util.logging.SimpleFormatter;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -27,6 +41,7 @@ class TokenResponseTest {
   private static final LsnToken WRITTEN = LsnToken.of(7, Lsn.of(0x5000));
   private static final LsnToken LATER = LsnToken.of(7, Lsn.of(0x6000));
   private final HttpServletResponse container = mock(HttpServletResponse.class);
+  private final HttpServletRequest request = mock(HttpServletRequest.class);
   private final LsnWaitFilter filter = LsnWaitFilter.builder().build();
   private TokenResponse response;
 
@@ -34,7 +49,7 @@ class TokenResponseTest {
   void setUp() {
     when(container.getBufferSize()).thenReturn(1000);
     when(container.getHeaders("Set-Cookie")).thenReturn(List.of());
-    response = new TokenResponse(container, mock(HttpServletRequest.class), filter,
+    response = new TokenResponse(container, request, filter,
         new RequestTokens(LsnContext.snapshot()), LsnToken.EMPTY);
     LsnContext.set(WRITTEN);
   }
@@ -78,5 +93,64 @@ class TokenResponseTest {
         "lsnwait=" + filter.codec().encode(LATER)));
     order.verify(container).addHeader("Set-Cookie", "session=abc; Path=/");
     order.verify(container).sendError(500);
+  }
+
+  /** A primary whose commit position cannot be read the first {@code failures} times. */
+  private static CommitPositionSource primaryFailing(int failures) throws SQLException {
+    CommitPositionSource primary = mock(CommitPositionSource.class);
+    when(primary.systemIdentifier()).thenReturn(7L);
+    AtomicInteger calls = new AtomicInteger();
+    when(primary.covering(anyLong(), anyLong())).thenAnswer(call -> {
+      if (calls.incrementAndGet() <= failures) {
+        throw new PositionUnavailableException("lsnwait: could not read the WAL position of primary:5432: FATAL: "
+            + "database \"app\" is not currently accepting connections; the statement did not run", null);
+      }
+      return Lsn.of(0x5000);
+    });
+    return primary;
+  }
+
+  @Test
+  void aCommitWhosePositionCannotBeReadAtFirstStillGetsItsTokenAfterARetry() throws Exception {
+    LsnContext.clear();
+    ThreadContext.recordCommit(primaryFailing(1)); // a blip: the position connection was being replaced
+    response.flushBuffer();
+    verify(container).setHeader("LsnWait-Token", filter.codec().encode(WRITTEN));
+    assertEquals(0, filter.codec().unsent());
+  }
+
+  @Test
+  void aTokenThatCannotBeSentIsLoggedAsAWarningNamingTheRequestAndCountedOnce() throws Exception {
+    when(request.getMethod()).thenReturn("POST");
+    when(request.getRequestURI()).thenReturn("/notes");
+    LsnContext.clear();
+    ThreadContext.recordCommit(primaryFailing(Integer.MAX_VALUE));
+    List<LogRecord> warnings = new ArrayList<>();
+    Handler handler = new Handler() {
+      @Override
+      public void publish(LogRecord record) {
+        warnings.add(record);
+      }
+
+      @Override
+      public void flush() {}
+
+      @Override
+      public void close() {}
+    };
+    Logger logger = Logger.getLogger("dev.lsnwait.servlet");
+    logger.addHandler(handler);
+    try {
+      response.flushBuffer();
+      response.sendError(500); // the response commits: one more try, no second warning
+    } finally {
+      logger.removeHandler(handler);
+    }
+    verify(container, never()).setHeader(eq("LsnWait-Token"), anyString());
+    assertEquals(1, warnings.size(), warnings.toString());
+    assertEquals(Level.WARNING, warnings.get(0).getLevel());
+    String message = new SimpleFormatter().formatMessage(warnings.get(0));
+    assertTrue(message.contains("POST /notes") && message.contains("not currently accepting connections"), message);
+    assertEquals(1, filter.codec().unsent());
   }
 }

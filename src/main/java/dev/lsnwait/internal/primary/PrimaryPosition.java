@@ -1,7 +1,6 @@
 package dev.lsnwait.internal.primary;
 
 import dev.lsnwait.Lsn;
-import dev.lsnwait.PositionUnavailableException;
 import dev.lsnwait.internal.context.CommitPositionSource;
 import dev.lsnwait.internal.server.SideConnection;
 import java.sql.SQLException;
@@ -47,10 +46,10 @@ public final class PrimaryPosition implements CommitPositionSource, AutoCloseabl
   private final PositionHistory history = new PositionHistory(HISTORY); // guarded by lock
   private PositionRead inFlight; // guarded by lock
   private PositionRead next; // guarded by lock: the read that starts next, for those who asked for it
-  private Thread reader; // guarded by lock
+  private boolean reading; // guarded by lock: a thread is the reader (see PositionReader)
   private boolean closed; // guarded by lock
 
-  private final PositionQuery query; // the reader thread's
+  private final PositionReader reader;
 
   /**
    * @param defaultBound how long a read may take when its caller gives no deadline, and at most in any case (its
@@ -67,7 +66,7 @@ public final class PrimaryPosition implements CommitPositionSource, AutoCloseabl
     this.defaultBoundNanos = Math.max(1, defaultBound.toNanos());
     this.pacing = new ReadPacing(resolveInterval.toNanos());
     this.idleNanos = Math.max(1, idleTimeout.toNanos());
-    this.query = new PositionQuery(walBlockSize, walSegmentSize, connections);
+    this.reader = new PositionReader(this, name, new PositionQuery(walBlockSize, walSegmentSize, connections));
   }
 
   @Override
@@ -99,7 +98,7 @@ public final class PrimaryPosition implements CommitPositionSource, AutoCloseabl
   /** The WAL timeline of the latest position read, or 0 before the first read. */
   @Override
   public int timeline() {
-    return query.timeline();
+    return reader.timeline();
   }
 
   /** The latest position read, or null before the first read. */
@@ -166,7 +165,7 @@ public final class PrimaryPosition implements CommitPositionSource, AutoCloseabl
     lock.lock();
     try {
       if (closed) {
-        throw new SQLTransientException("lsnwait: the WAL position reader for " + name + " is closed", "08003");
+        throw closedException();
       }
       long known = history.coveringPosition(mark);
       if (known != -1) {
@@ -188,45 +187,42 @@ public final class PrimaryPosition implements CommitPositionSource, AutoCloseabl
     return awaited.await(deadlineNanos, name);
   }
 
-  /**
-   * Starts the reader thread if none runs. Called with the lock held, on a committing thread too: it never throws
-   * (without a thread, readers time out with {@link PositionUnavailableException}).
-   */
+  /** Starts a reader thread if none is the reader. Called with the lock held, on a committing thread too. */
   private void ensureReader() {
-    if (reader == null && !closed) {
-      Thread thread = new Thread(this::readWhileWanted, "lsnwait-position[" + name + "]");
-      thread.setDaemon(true);
-      try {
-        thread.start();
-        reader = thread;
-      } catch (OutOfMemoryError | RuntimeException e) { // "unable to create native thread"
-        System.getLogger("dev.lsnwait.primary").log(System.Logger.Level.WARNING,
-            "lsnwait: cannot start the position reader of " + name, e);
-      }
+    if (!reading && !closed) {
+      reading = reader.start();
     }
   }
 
-  private void readWhileWanted() {
+  /**
+   * The reader thread, once it closed its connection: whether it reads on (a read was asked for, or a commit made,
+   * meanwhile); else it stops being the reader, and only then may another thread start.
+   */
+  boolean readOnAfterClosing() {
+    lock.lock();
     try {
-      PositionRead read;
-      while ((read = nextRead()) != null) {
-        run(read);
+      if (!closed && (next != null || pacing.pending())) {
+        return true;
       }
+      reading = false;
+      failNext(closedException());
+      return false;
     } finally {
-      query.close();
+      lock.unlock();
     }
   }
 
-  /** Blocks until a read is due (asked for, or an interval after the last read with commits since); null to end. */
-  private PositionRead nextRead() {
+  /**
+   * The reader thread: blocks until a read is due (asked for, or an interval after the last read with commits
+   * since); null when it is time to go idle, or closed.
+   */
+  PositionRead nextRead() {
     lock.lock();
     try {
       long idleSince = System.nanoTime();
       while (true) {
         long now = System.nanoTime();
         if (closed || (next == null && !pacing.pending() && now - idleSince >= idleNanos)) {
-          reader = null;
-          failNext(new SQLTransientException("lsnwait: the WAL position reader for " + name + " is closed"));
           return null;
         }
         long wait = next != null ? 0 : pacing.dueIn(now, idleNanos);
@@ -251,6 +247,10 @@ public final class PrimaryPosition implements CommitPositionSource, AutoCloseabl
     }
   }
 
+  private SQLTransientException closedException() {
+    return new SQLTransientException("lsnwait: the WAL position reader for " + name + " is closed", "08003");
+  }
+
   private void failNext(Exception cause) {
     if (next != null) {
       next.result.completeExceptionally(cause);
@@ -258,15 +258,8 @@ public final class PrimaryPosition implements CommitPositionSource, AutoCloseabl
     }
   }
 
-  private void run(PositionRead read) {
-    Lsn lsn = null;
-    Exception failure = null;
-    try {
-      lsn = query.read();
-    } catch (SQLException | RuntimeException e) {
-      failure = e;
-      query.failed();
-    }
+  /** The reader thread: a read ended, with a position or a failure. */
+  void finished(PositionRead read, Lsn lsn, Exception failure) {
     lock.lock();
     try {
       inFlight = null;
@@ -290,8 +283,8 @@ public final class PrimaryPosition implements CommitPositionSource, AutoCloseabl
     try {
       closed = true;
       wanted.signalAll();
-      if (reader == null) {
-        failNext(new SQLTransientException("lsnwait: the WAL position reader for " + name + " is closed"));
+      if (!reading) {
+        failNext(closedException());
       }
     } finally {
       lock.unlock();

@@ -22,6 +22,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Function;
+import java.util.function.LongConsumer;
 import java.util.function.ToLongFunction;
 
 /**
@@ -88,36 +89,55 @@ public final class Registry implements AutoCloseable {
   }
 
   /**
-   * {@code token} with each position capped at its cluster's primary's current position (the highest of the
-   * primaries lsnwait has connections to), read only when the position is beyond the last one read. A cluster with
-   * no known primary is left out.
+   * {@code token} with each position capped at its cluster's primary's position. A position is kept when a read of
+   * a primary of its cluster (the last, or a fresh one) reached it, and lowered only to a fresh read that proves
+   * the primary had not: a read older than the position proves nothing (a commit elsewhere since), and lowering a
+   * genuine token below its commit would let the read skip its wait. When no read can be made in time (the primary
+   * refusing connections, a network blip, no read yet), the position is kept as it came and {@code unchecked} hears
+   * its cluster. A cluster with no known primary is left out.
    */
-  public LsnToken capToPrimaries(LsnToken token, long deadlineNanos) {
+  public LsnToken capToPrimaries(LsnToken token, long deadlineNanos, LongConsumer unchecked) {
     Map<Long, Lsn> capped = new HashMap<>();
     token.positions().forEach((cluster, lsn) -> {
-      Lsn highest = null;
+      List<PrimaryPosition> primaries = new ArrayList<>();
       for (Server server : servers.values()) {
         PrimaryPosition primary = server.positionIfAny();
-        if (primary == null || server.systemIdentifier() != cluster || server.isRetired()) {
-          continue;
-        }
-        Lsn known = primary.lastRead();
-        if (known == null || !known.isAtLeast(lsn)) {
-          try {
-            known = primary.now(deadlineNanos);
-          } catch (SQLException e) {
-            // the last position read, if any, is still a bound
-          }
-        }
-        if (known != null) {
-          highest = highest == null ? known : highest.max(known);
+        if (primary != null && server.systemIdentifier() == cluster && !server.isRetired()) {
+          primaries.add(primary);
         }
       }
-      if (highest != null) {
-        capped.put(cluster, highest.isAtLeast(lsn) ? lsn : highest);
+      if (!primaries.isEmpty()) {
+        capped.put(cluster, cap(lsn, primaries, deadlineNanos, () -> unchecked.accept(cluster)));
       }
     });
     return LsnToken.of(capped);
+  }
+
+  private static Lsn cap(Lsn lsn, List<PrimaryPosition> primaries, long deadlineNanos, Runnable unchecked) {
+    for (PrimaryPosition primary : primaries) {
+      Lsn known = primary.lastRead();
+      if (known != null && known.isAtLeast(lsn)) {
+        return lsn;
+      }
+    }
+    Lsn highest = null;
+    boolean unread = false;
+    for (PrimaryPosition primary : primaries) {
+      try {
+        Lsn now = primary.now(deadlineNanos);
+        highest = highest == null ? now : highest.max(now);
+      } catch (SQLException e) {
+        unread = true; // this primary may be the one that has passed it (a split brain)
+      }
+    }
+    if (highest != null && highest.isAtLeast(lsn)) {
+      return lsn;
+    }
+    if (unread) {
+      unchecked.run();
+      return lsn;
+    }
+    return highest;
   }
 
   /**

@@ -9,6 +9,7 @@ import static org.mockito.Mockito.when;
 import dev.lsnwait.Lsn;
 import dev.lsnwait.internal.server.FakeServer;
 import dev.lsnwait.internal.server.ServerIdentity;
+import dev.lsnwait.testkit.Deadline;
 import java.time.Duration;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -178,6 +179,54 @@ class PrimaryPositionTest {
     } finally {
       eager.close();
     }
+  }
+
+  /**
+   * A reader thread that goes idle closes its connection; a read asked for while it closes must not start a second
+   * reader thread on the same connection (which used it, or replaced it, under the closing thread's feet: a spurious
+   * failure, or a connection nobody closes). It is served once the close is done, on a fresh connection.
+   */
+  @Test
+  void aReadAskedForWhileTheIdleReaderClosesItsConnectionWaitsForTheCloseAndNothingIsOrphaned() throws Exception {
+    CountDownLatch closing = new CountDownLatch(1);
+    CountDownLatch release = new CountDownLatch(1);
+    server.whenClosing(() -> {
+      closing.countDown();
+      try {
+        assertTrue(release.await(10, TimeUnit.SECONDS));
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    });
+    String name = "handoff:5432";
+    PrimaryPosition idling = new PrimaryPosition(name, 1, 8192, 16 << 20, Duration.ofSeconds(2), Duration.ZERO,
+        Duration.ofNanos(1), () -> server.side(PrimaryPosition.QUERY, true)); // idle at once after each read
+    try {
+      assertEquals(Lsn.of(0x1000 - 7), idling.covering(idling.mark(), idling.defaultDeadline()));
+      assertTrue(closing.await(10, TimeUnit.SECONDS), "the reader went idle and is closing its connection");
+
+      insertPosition.set("0/2000");
+      long mark = idling.mark();
+      // A deadline already passed: the call only asks for a read (and gives up at once), as a commit's reader would.
+      assertThrows(PositionUnavailableException.class, () -> idling.covering(mark, System.nanoTime()));
+      assertEquals(1, readerThreads(name), "one reader at a time: none starts while the last one closes");
+
+      release.countDown();
+      assertEquals(Lsn.of(0x2000 - 7), idling.covering(mark, idling.defaultDeadline()),
+          "served after the close, on a new connection");
+      Deadline.await(Duration.ofSeconds(10), "every connection opened closed (" + server.opened.get() + " opened)",
+          () -> readerThreads(name) == 0 && server.closed.get() == server.opened.get());
+      assertEquals(2, server.opened.get(), "the first, and a fresh one after the close");
+    } finally {
+      release.countDown();
+      idling.close();
+    }
+  }
+
+  private static long readerThreads(String name) {
+    return Thread.getAllStackTraces().keySet().stream()
+        .filter(thread -> thread.isAlive() && thread.getName().equals("lsnwait-position[" + name + "]"))
+        .count();
   }
 
   @Test

@@ -1,14 +1,18 @@
 package dev.lsnwait.internal.registry;
 
 import dev.lsnwait.Lsn;
+import dev.lsnwait.LsnToken;
 import dev.lsnwait.internal.server.FakeServer;
 import dev.lsnwait.internal.server.ServerIdentity;
 import dev.lsnwait.internal.server.ServerInfo;
 import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.logging.Handler;
 import java.util.logging.LogRecord;
 import java.util.logging.Logger;
@@ -19,6 +23,8 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotSame;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.mockito.Mockito.mock;
+import static org.mockito.Mockito.when;
 
 class RegistryTest {
 
@@ -27,6 +33,7 @@ class RegistryTest {
       new ServerSettings(Duration.ofMillis(1), 160, Duration.ofMillis(1), Duration.ofMillis(10),
           Duration.ofSeconds(60), Duration.ofSeconds(5));
   private final Registry registry = new Registry();
+  private final List<Long> unchecked = new ArrayList<>();
 
   @AfterEach
   void tearDown() {
@@ -136,6 +143,61 @@ class RegistryTest {
     }
     assertEquals(1, warnings.size(), warnings.toString());
     assertTrue(warnings.get(0).contains("lsnwait.pollInterval: keeping PT0.001S"), warnings.get(0));
+  }
+
+  /** A primary whose position queries answer {@code position}, or fail while it is null (its database refuses). */
+  private Server primary(AtomicReference<String> position) {
+    ServerInfo info = info(1, "10.0.0.1:5432", false, 0);
+    FakeServer fake = new FakeServer(info.identity(), () -> {
+      String now = position.get();
+      if (now == null) {
+        throw new SQLException("FATAL: database \"app\" is not currently accepting connections", "55000");
+      }
+      ResultSet row = mock(ResultSet.class);
+      when(row.next()).thenReturn(true);
+      when(row.getString(1)).thenReturn(now);
+      return row;
+    });
+    fake.inRecovery(false);
+    Server server = registry.server(info, applicationName -> fake.routes(), SETTINGS);
+    server.position(); // a primary connection made its position reader
+    return server;
+  }
+
+  private LsnToken cap(long lsn) { // a generous bound: the first mocks of a run take a while to make
+    return registry.capToPrimaries(LsnToken.of(CLUSTER, Lsn.of(lsn)), System.nanoTime() + 10_000_000_000L,
+        unchecked::add);
+  }
+
+  @Test
+  void aPositionBeyondThePrimarysIsCappedByAFreshRead() {
+    AtomicReference<String> position = new AtomicReference<>("0/1000");
+    primary(position);
+    assertEquals(LsnToken.of(CLUSTER, Lsn.of(0x1000 - 7)), cap(0xFFFF_0000L), "forged: lowered to the primary's");
+    assertEquals(LsnToken.of(CLUSTER, Lsn.of(0x800)), cap(0x800), "behind the primary: as it came");
+    assertEquals(List.of(), unchecked);
+  }
+
+  @Test
+  void whenThePrimarysPositionCannotBeReadATokenIsKeptAsItCameNotLoweredToAnOldRead() {
+    AtomicReference<String> position = new AtomicReference<>("0/1000");
+    primary(position);
+    assertEquals(LsnToken.of(CLUSTER, Lsn.of(0x800)), cap(0x800)); // a read at 0x1000 is kept
+    position.set(null); // then the database refuses connections; another instance commits at 0x3000
+    assertEquals(LsnToken.of(CLUSTER, Lsn.of(0x3000)), cap(0x3000),
+        "never lowered below its commit by a read older than the commit (the read would skip its wait)");
+    assertEquals(List.of(CLUSTER), unchecked, "and counted");
+    assertEquals(LsnToken.of(CLUSTER, Lsn.of(0x800)), cap(0x800), "what a read reached needs no new read");
+    assertEquals(List.of(CLUSTER), unchecked);
+    position.set("0/4000"); // the primary answers again
+    assertEquals(LsnToken.of(CLUSTER, Lsn.of(0x4000 - 7)), cap(0xFFFF_0000L), "a fresh read caps again");
+  }
+
+  @Test
+  void whenThePrimarysPositionWasNeverReadATokenIsKeptAsItCameNotDropped() {
+    primary(new AtomicReference<>(null)); // a JVM that just started, its primary refusing connections
+    assertEquals(LsnToken.of(CLUSTER, Lsn.of(0x3000)), cap(0x3000));
+    assertEquals(List.of(CLUSTER), unchecked);
   }
 
   @Test

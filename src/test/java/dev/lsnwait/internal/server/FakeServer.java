@@ -28,6 +28,7 @@ public final class FakeServer {
   private volatile boolean inRecovery = true;
   private volatile boolean failNext;
   private volatile ServerIdentity reports;
+  private volatile Runnable whenClosing = () -> {};
 
   /** A server answering its prepared query with {@code answer}. */
   public FakeServer(ServerIdentity identity, Callable<ResultSet> answer) {
@@ -44,6 +45,11 @@ public final class FakeServer {
   /** The next query on an open connection fails as if the connection broke. */
   public void failNextQuery() {
     failNext = true;
+  }
+
+  /** Runs {@code hook} on the closing thread at the start of every connection's close (to hold a close open). */
+  public void whenClosing(Runnable hook) {
+    whenClosing = hook;
   }
 
   public void inRecovery(boolean recovering) {
@@ -92,7 +98,10 @@ public final class FakeServer {
       }
       return answer.call();
     });
-    doAnswer(call -> closed.incrementAndGet()).when(connection).close();
+    doAnswer(call -> {
+      whenClosing.run();
+      return closed.incrementAndGet();
+    }).when(connection).close();
     return connection;
   }
 

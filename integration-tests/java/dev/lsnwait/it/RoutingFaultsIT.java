@@ -1,0 +1,166 @@
+package dev.lsnwait.it;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.lsnwait.testkit.Deadline;
+import dev.lsnwait.testkit.PgCluster;
+import dev.lsnwait.testkit.PgServer;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.HashSet;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The routing URL where work meets the edges of placement: a transaction begun in SQL (issue 19, item 5).
+ */
+class RoutingFaultsIT extends ClusterTest {
+
+  private static final AtomicInteger IDS = new AtomicInteger();
+  private static PgCluster own;
+  private static PgServer first;
+  private static PgServer second;
+
+  @BeforeAll
+  static void startOwnCluster() {
+    own = PgCluster.start(Duration.ZERO, false);
+    first = own.replica();
+    second = own.addStandby(Duration.ZERO);
+    PgCluster.execute(own.primary(), "CREATE TABLE faults (id int PRIMARY KEY, note text)");
+    own.awaitCaughtUp(first, PATIENCE);
+    own.awaitCaughtUp(second, PATIENCE);
+  }
+
+  @AfterAll
+  static void stopOwnCluster() {
+    own.close();
+  }
+
+  @BeforeEach
+  void replaysRunning() {
+    own.resumeReplay(first);
+    own.resumeReplay(second);
+  }
+
+  /** A routing connection over {@code replicas}. */
+  private Connection routing(PgServer... replicas) throws SQLException {
+    StringBuilder addresses = new StringBuilder();
+    for (PgServer replica : replicas) {
+      addresses.append(addresses.length() == 0 ? "" : ",").append("127.0.0.1:").append(replica.port());
+    }
+    return closeLater(DriverManager.getConnection(
+        own.primary().lsnwaitUrl() + "?lsnwait.replicas=" + addresses, "postgres", ""));
+  }
+
+  private static int write(Connection connection) throws SQLException {
+    int id = IDS.incrementAndGet();
+    connection.setReadOnly(false);
+    try (PreparedStatement insert = connection.prepareStatement("INSERT INTO faults VALUES (?, 'x')")) {
+      insert.setInt(1, id);
+      insert.executeUpdate();
+    }
+    return id;
+  }
+
+  /** The port of the server that ran a read-only count of row {@code id}, and the count. */
+  private static int[] readOnly(Connection connection, int id) throws SQLException {
+    connection.setReadOnly(true);
+    try (PreparedStatement read = connection.prepareStatement(
+        "SELECT inet_server_port(), count(*) FROM faults WHERE id = ?")) {
+      read.setInt(1, id);
+      try (ResultSet row = read.executeQuery()) {
+        row.next();
+        return new int[] {row.getInt(1), row.getInt(2)};
+      }
+    } finally {
+      connection.setReadOnly(false);
+    }
+  }
+
+  /** {@code pid@port} of the backend that ran a statement. */
+  private static String backend(Statement statement) throws SQLException {
+    try (ResultSet row = statement.executeQuery("SELECT pg_backend_pid() || '@' || inet_server_port()")) {
+      row.next();
+      return row.getString(1);
+    }
+  }
+
+  private static int port(Connection connection) throws SQLException {
+    try (Statement statement = connection.createStatement();
+        ResultSet row = statement.executeQuery("SELECT inet_server_port()")) {
+      row.next();
+      return row.getInt(1);
+    }
+  }
+
+  /** Until lsnwait has read the primary's function catalog, statements calling functions run on the primary. */
+  private static void awaitReplicaServes(Connection connection) {
+    Deadline.await(PATIENCE, "read-only work on a replica", () -> {
+      try {
+        return readOnly(connection, -1)[0] != own.primary().port();
+      } catch (SQLException e) {
+        throw new IllegalStateException(e);
+      }
+    });
+  }
+
+  private static long idleInTransaction(PgServer server) {
+    return PgCluster.queryLong(server, "SELECT count(*) FROM pg_stat_activity WHERE state LIKE 'idle in transaction%'");
+  }
+
+  // ---- 5: a transaction begun with SQL
+
+  @Test
+  void aTransactionBegunInSqlNeverSpansTwoServers() throws Exception {
+    for (String begin : new String[] {"BEGIN", "START TRANSACTION"}) {
+      Connection connection = routing(first, second);
+      awaitReplicaServes(connection);
+      connection.setReadOnly(true); // auto-commit stays on: the transaction is the SQL's
+      try (Statement statement = connection.createStatement()) {
+        statement.execute(begin);
+        Set<String> backends = new HashSet<>();
+        for (int i = 0; i < 4; i++) {
+          backends.add(backend(statement));
+        }
+        assertEquals(1, backends.size(), begin + ": every statement on the backend that began it: " + backends);
+        assertNotEquals(own.primary().port(), Integer.parseInt(backends.iterator().next().split("@")[1]));
+        SQLException refused = assertThrows(SQLException.class,
+            () -> statement.executeUpdate("INSERT INTO faults VALUES (" + IDS.incrementAndGet() + ", 'no')"),
+            begin + ": a write inside the replica's transaction fails as in any read-only transaction");
+        assertEquals("25006", refused.getSQLState());
+        statement.execute("COMMIT"); // ends the (failed) transaction where it runs
+      }
+      Deadline.await(PATIENCE, "no replica session left idle in a transaction",
+          () -> idleInTransaction(first) + idleInTransaction(second) == 0);
+      connection.setReadOnly(false); // refused mid-transaction: nothing is open any more
+      int id = write(connection);
+      assertEquals(1, readOnly(connection, id)[1], "placed afresh after COMMIT, and not stale");
+    }
+  }
+
+  @Test
+  void aReadWriteTransactionBegunInSqlRunsOnThePrimaryAndItsCommitIsSeen() throws Exception {
+    Connection connection = routing(first, second);
+    awaitReplicaServes(connection);
+    int id = IDS.incrementAndGet();
+    try (Statement statement = connection.createStatement()) {
+      statement.execute("BEGIN");
+      statement.executeUpdate("INSERT INTO faults VALUES (" + id + ", 'sql')");
+      assertEquals(own.primary().port(), port(connection));
+      statement.execute("COMMIT");
+    }
+    assertEquals(1, readOnly(connection, id)[1], "the SQL COMMIT made a token: the read sees the row");
+  }
+}

@@ -1,10 +1,13 @@
 package dev.lsnwait.it;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.lsnwait.PinnedReplicaTimeoutException;
+import dev.lsnwait.ReplicationTimeoutException;
 import dev.lsnwait.testkit.Deadline;
 import dev.lsnwait.testkit.PgCluster;
 import dev.lsnwait.testkit.PgServer;
@@ -17,6 +20,7 @@ import java.sql.Statement;
 import java.time.Duration;
 import java.util.HashSet;
 import java.util.Set;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -24,10 +28,13 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * The routing URL where work meets the edges of placement: a transaction begun in SQL (issue 19, item 5).
+ * The routing URL where work meets the edges of placement: a transaction begun in SQL, a transaction pinned to a
+ * replica that falls behind the thread's own write, and a replica that hangs (issue 19, items 5 to 7).
  */
 class RoutingFaultsIT extends ClusterTest {
 
+  /** Far below {@code lsnwait.timeout} (5 s) and above the 20 ms {@code lsnwait.replicaWait} plus a busy machine. */
+  private static final Duration WELL_BELOW_TIMEOUT = Duration.ofSeconds(2);
   private static final AtomicInteger IDS = new AtomicInteger();
   private static PgCluster own;
   private static PgServer first;
@@ -162,5 +169,41 @@ class RoutingFaultsIT extends ClusterTest {
       statement.execute("COMMIT");
     }
     assertEquals(1, readOnly(connection, id)[1], "the SQL COMMIT made a token: the read sees the row");
+  }
+
+  // ---- 6: a read-only transaction pinned to a replica, behind the thread's newer write
+
+  @Test
+  void aPinnedTransactionBehindTheThreadsWriteFailsAfterReplicaWaitNotTheTimeout() throws Exception {
+    Connection reader = routing(first, second);
+    Connection writer = routing(first, second);
+    awaitReplicaServes(reader);
+    reader.setReadOnly(true); // as Spring's @Transactional(readOnly = true)
+    reader.setAutoCommit(false);
+    int pinnedPort = port(reader);
+    assertNotEquals(own.primary().port(), pinnedPort, "the transaction runs on a replica");
+    PgServer pinned = pinnedPort == first.port() ? first : second;
+    own.pauseReplay(pinned);
+    try {
+      write(writer); // REQUIRES_NEW: committed on the primary by the same thread
+      long start = System.nanoTime();
+      ReplicationTimeoutException failure = assertThrows(ReplicationTimeoutException.class, () -> port(reader));
+      long waited = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
+      assertTrue(waited < WELL_BELOW_TIMEOUT.toMillis(), "bounded by lsnwait.replicaWait, not lsnwait.timeout: "
+          + waited + " ms");
+      assertTrue(failure.replica().endsWith(":" + pinnedPort), failure.replica());
+      assertTrue(failure.getMessage().contains("lsnwait.replicaWait")
+          && failure.getMessage().contains("cannot move to the primary"), failure.getMessage());
+      assertEquals("57014", failure.getSQLState());
+      assertInstanceOf(PinnedReplicaTimeoutException.class, failure);
+      reader.rollback();
+      int id = write(writer);
+      reader.setAutoCommit(true);
+      int[] read = readOnly(reader, id); // the next unit of work is placed afresh: not the paused replica
+      assertEquals(1, read[1]);
+      assertNotEquals(pinnedPort, read[0]);
+    } finally {
+      own.resumeReplay(pinned);
+    }
   }
 }

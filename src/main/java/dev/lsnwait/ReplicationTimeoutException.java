@@ -19,7 +19,7 @@ public class ReplicationTimeoutException extends SQLTransientException {
   private final long waitedMillis;
 
   public ReplicationTimeoutException(String replica, Lsn required, Lsn replayed, long waitedMillis) {
-    super(
+    this(
         "lsnwait: replica "
             + replica
             + " had not replayed "
@@ -29,7 +29,13 @@ public class ReplicationTimeoutException extends SQLTransientException {
             + " ms (its replay position: "
             + replayed
             + "). Raise lsnwait.timeout, or set lsnwait.onTimeout=proceed to read possibly stale data instead.",
-        SQL_STATE);
+        replica, required, replayed, waitedMillis);
+  }
+
+  /** For subclasses that say why the read waited where it did. */
+  protected ReplicationTimeoutException(
+      String message, String replica, Lsn required, Lsn replayed, long waitedMillis) {
+    super(message, SQL_STATE);
     this.replica = replica;
     this.required = required;
     this.replayed = replayed;

@@ -135,6 +135,7 @@ public final class Members {
         Jdbc.closeQuietly(connection);
         return null;
       }
+      connection.readGate().routed(settings.replicaWait());
       state.applyTo(connection);
       replica.health.succeeded();
       replica.checkedAt = System.nanoTime();

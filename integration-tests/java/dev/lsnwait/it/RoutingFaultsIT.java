@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.lsnwait.PinnedReplicaTimeoutException;
@@ -205,5 +206,44 @@ class RoutingFaultsIT extends ClusterTest {
     } finally {
       own.resumeReplay(pinned);
     }
+  }
+
+  // ---- 7: a replica that hangs
+
+  @Test
+  void aFrozenReplicaSendsReadOnlyWorkToThePrimaryWithinABoundAndServesAgainWhenThawed() throws Exception {
+    Connection connection = routing(first);
+    awaitReplicaServes(connection);
+    assertEquals(first.port(), readOnly(connection, -1)[0]);
+    int primary = own.primary().port();
+    first.freeze();
+    try {
+      // A connection that opens now meets the frozen server at once: its attempt is bounded.
+      assertTimeoutPreemptively(Duration.ofSeconds(10), () -> {
+        try (Connection fresh = DriverManager.getConnection(
+            own.primary().lsnwaitUrl() + "?lsnwait.replicas=127.0.0.1:" + first.port(), "postgres", "")) {
+          assertEquals(primary, readOnly(fresh, -1)[0]);
+        }
+      }, "a new connection's read-only work with the replica frozen");
+      // The older connection's replica was last checked before that attempt began, more than its 1 s interval
+      // ago: its next read-only work checks it first, and that check is bounded too.
+      for (int i = 0; i < 5; i++) {
+        int id = write(connection);
+        int[] read = assertTimeoutPreemptively(Duration.ofSeconds(10), () -> readOnly(connection, id),
+            "read-only work with the replica frozen");
+        assertEquals(primary, read[0]);
+        assertEquals(1, read[1]);
+      }
+    } finally {
+      first.thaw();
+    }
+    own.awaitCaughtUp(first, PATIENCE);
+    Deadline.await(PATIENCE, "read-only work on the thawed replica, after its back-off", () -> {
+      try {
+        return readOnly(connection, -1)[0] == first.port();
+      } catch (SQLException e) {
+        throw new IllegalStateException(e);
+      }
+    });
   }
 }

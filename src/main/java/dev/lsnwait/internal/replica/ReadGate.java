@@ -76,10 +76,10 @@ public final class ReadGate {
   /**
    * This connection is a routing connection's replica. Its router sends work here only once the replica has
    * replayed what the work needs, so a wait here means a transaction already runs here (or a callable statement is
-   * bound here) and the thread has committed a newer write since. That work cannot move to the primary, and
-   * waiting the whole {@code lsnwait.timeout} would make replica lag an error only later: each wait is bounded by
-   * {@code replicaWait} instead, and a timeout is a {@link PinnedReplicaTimeoutException}. Reading the position to
-   * wait for keeps the whole timeout: that is not the replica's lag.
+   * bound here) and the thread has committed a newer write since. That work cannot move to the primary, so waiting
+   * the whole {@code lsnwait.timeout} would only delay the same error: each wait is bounded by {@code replicaWait}
+   * instead, and a timeout is a {@link PinnedReplicaTimeoutException}. Reading the position to wait for keeps the
+   * whole timeout: that is not the replica's lag.
    */
   public void routed(Duration replicaWait) {
     routedWaitNanos = Math.max(0, replicaWait.toNanos());

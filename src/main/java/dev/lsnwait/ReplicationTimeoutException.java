@@ -31,7 +31,7 @@ public class ReplicationTimeoutException extends SQLTransientException {
         replica, required, replayed, waitedMillis);
   }
 
-  /** For subclasses that say why the position will not be replayed. */
+  /** For subclasses that say why the position will not be replayed, or why the read waited where it did. */
   protected ReplicationTimeoutException(String message, String replica, Lsn required, Lsn replayed,
       long waitedMillis) {
     super(message, SQL_STATE);

@@ -170,6 +170,58 @@ public final class PgServer {
     }
   }
 
+  /**
+   * Freezes the server as a hung host would: SIGSTOP to the postmaster first (so it starts nothing new), then to every
+   * process it started. Its sockets stay open and the kernel still accepts connections, but nothing answers.
+   * {@link #thaw()} undoes it; call it in a {@code finally}.
+   */
+  public void freeze() {
+    signal("STOP");
+  }
+
+  /** Undoes {@link #freeze()} (SIGCONT to every process of the server); harmless on a server that is not frozen. */
+  public void thaw() {
+    signal("CONT");
+  }
+
+  private void signal(String signal) {
+    long pid = postmasterPid();
+    if (pid <= 0) {
+      return;
+    }
+    List<String> command = new ArrayList<>(List.of("kill", "-" + signal, Long.toString(pid)));
+    ProcessHandle.of(pid).ifPresent(postmaster -> postmaster.descendants()
+        .forEach(child -> command.add(Long.toString(child.pid()))));
+    try {
+      // kill itself, not run(): root may signal the servers' user, and any other user runs the servers itself
+      // (a child that exits meanwhile makes kill fail for it alone: the exit status is not the test)
+      Process process = new ProcessBuilder(command).redirectErrorStream(true)
+          .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+      if (!process.waitFor(30, TimeUnit.SECONDS)) {
+        process.destroyForcibly();
+        throw new IllegalStateException("timed out: " + String.join(" ", command));
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted: " + String.join(" ", command), e);
+    }
+    boolean stop = signal.equals("STOP");
+    Deadline.await(Duration.ofSeconds(30), "postgres " + pid + (stop ? " to stop" : " to run"),
+        () -> hasExited(pid) || stop == isStopped(pid));
+  }
+
+  /** Whether a process is stopped by a signal (state T in /proc). */
+  private static boolean isStopped(long pid) {
+    try {
+      String stat = Files.readString(Path.of("/proc/" + pid + "/stat"));
+      return stat.substring(stat.lastIndexOf(')') + 2).startsWith("T");
+    } catch (IOException e) {
+      return false;
+    }
+  }
+
   /** The postmaster's process id, from its pid file; -1 if there is none. */
   long postmasterPid() {
     try {

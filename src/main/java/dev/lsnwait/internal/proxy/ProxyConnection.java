@@ -92,6 +92,15 @@ public abstract class ProxyConnection implements LsnWaitConnection {
     }
   }
 
+  /**
+   * Whether the server holds a transaction open on this connection, whatever opened it (pgjdbc, or {@code BEGIN}
+   * sent as SQL): pgjdbc reads it from each reply, so it is exact after every statement, without a round trip. A
+   * closed connection holds none.
+   */
+  public final boolean inTransaction() throws SQLException {
+    return !delegate.isClosed() && pg.getTransactionState() != TransactionState.IDLE;
+  }
+
   /** Under REPEATABLE READ or SERIALIZABLE the first statement of a transaction fixes what it can see. */
   private boolean snapshotFixed() throws SQLException {
     return isolation >= TRANSACTION_REPEATABLE_READ

@@ -2,6 +2,7 @@ package dev.lsnwait.internal.replica;
 
 import dev.lsnwait.Lsn;
 import dev.lsnwait.LsnWaitListener;
+import dev.lsnwait.PinnedReplicaTimeoutException;
 import dev.lsnwait.ReadConsistency;
 import dev.lsnwait.ReplicaPromotedException;
 import dev.lsnwait.ReplicationTimeoutException;
@@ -40,6 +41,7 @@ public final class ReadGate {
   private volatile Server server;
   private Lsn preset; // what a routing connection already worked out for the next statement
   private boolean presetValid;
+  private long routedWaitNanos = -1; // a routing connection's replica: its waits' bound; -1 otherwise
 
   /**
    * @param server the server this connection reached
@@ -72,6 +74,18 @@ public final class ReadGate {
     presetValid = false;
   }
 
+  /**
+   * This connection is a routing connection's replica. Its router sends work here only once the replica has
+   * replayed what the work needs, so a wait here means a transaction already runs here (or a callable statement is
+   * bound here) and the thread has committed a newer write since. That work cannot move to the primary, so waiting
+   * the whole {@code lsnwait.timeout} would only delay the same error: each wait is bounded by {@code replicaWait}
+   * instead, and a timeout is a {@link PinnedReplicaTimeoutException}. Reading the position to wait for keeps the
+   * whole timeout: that is not the replica's lag.
+   */
+  public void routed(Duration replicaWait) {
+    routedWaitNanos = Math.max(0, replicaWait.toNanos());
+  }
+
   /** The server this connection reached, as last known. */
   public Server server() {
     return server;
@@ -93,6 +107,8 @@ public final class ReadGate {
   public void awaitCausality() throws SQLException {
     long start = System.nanoTime();
     long deadline = start + timeout.toNanos();
+    long waitDeadline = 0; // when the wait for replay ends: set once the position to wait for is known
+    boolean waitDeadlineSet = false;
     LsnWaitListener.WaitEnd heard = null; // told once the read has to wait, and of how the wait ended
     LsnWaitListener.Outcome outcome = LsnWaitListener.Outcome.TIMED_OUT; // unless it ends otherwise
     try {
@@ -132,7 +148,11 @@ public final class ReadGate {
         if (heard == null) {
           heard = registry.listeners().waitStarted(current.name(), required);
         }
-        ServerTracker.Outcome waited = waitOnce(current, tracker, required, deadline);
+        if (!waitDeadlineSet) {
+          waitDeadline = waitDeadline(deadline);
+          waitDeadlineSet = true;
+        }
+        ServerTracker.Outcome waited = waitOnce(current, tracker, required, waitDeadline);
         if (waited == null) {
           continue; // the connection reaches another server: wait again, for that one
         }
@@ -141,8 +161,9 @@ public final class ReadGate {
           return;
         }
         long waitedMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
-        ReplicationTimeoutException failure =
-            new ReplicationTimeoutException(current.name(), required, tracker.lastReplay(), waitedMillis);
+        ReplicationTimeoutException failure = routedWaitNanos >= 0
+            ? new PinnedReplicaTimeoutException(current.name(), required, tracker.lastReplay(), waitedMillis)
+            : new ReplicationTimeoutException(current.name(), required, tracker.lastReplay(), waitedMillis);
         if (onTimeout != Settings.OnTimeout.PROCEED) {
           throw failure;
         }
@@ -168,6 +189,15 @@ public final class ReadGate {
     int timeline = presetValid ? 0 : Requirement.timelineOf(Requirement.levelFor(consistency),
         current.systemIdentifier(), registry);
     return tracker.holds(required, timeline);
+  }
+
+  /** The end of the wait for replay: the read's deadline, or sooner on a routing connection's replica. */
+  private long waitDeadline(long deadline) {
+    if (routedWaitNanos < 0) {
+      return deadline;
+    }
+    long bounded = System.nanoTime() + routedWaitNanos;
+    return bounded - deadline < 0 ? bounded : deadline;
   }
 
   /**

@@ -29,8 +29,13 @@ public final class Members {
 
   /** How often a replica in use is asked whether it is still one. */
   private static final long CHECK_INTERVAL_NANOS = TimeUnit.SECONDS.toNanos(1);
-  /** Seconds to connect to a replica when the URL does not say: a dead one must not hold a read for long. */
+  /**
+   * Seconds to connect to a replica, and to log in, when the URL does not say: a dead or hung one must not hold a
+   * read for long. A hung server's kernel still accepts the TCP connection, so the login needs its own bound.
+   */
   private static final String REPLICA_CONNECT_TIMEOUT = "2";
+  /** The shortest bound of a check: a busy but healthy replica must not be taken for a hung one. */
+  private static final long MIN_CHECK_MILLIS = 1000;
 
   private final Connector connector;
   private final String originalUrl;
@@ -39,6 +44,7 @@ public final class Members {
   private final Settings replicaSettings;
   private final ProxyConnection primary;
   private final List<Replica> replicas = new ArrayList<>();
+  private final int checkMillis;
 
   /** One replica address and, once opened, its connection. */
   static final class Replica {
@@ -59,10 +65,20 @@ public final class Members {
     this.url = url;
     this.settings = settings;
     this.replicaSettings = settings.withRole(Settings.Role.AUTO);
+    this.checkMillis = checkBoundMillis(settings);
     this.primary = connector.open(url.pgjdbcUrl(), url.pgjdbcProperties(), originalUrl, url, settings);
     for (String address : settings.replicas()) {
       replicas.add(new Replica(address, connector.registry().replicaAddress(address)));
     }
+  }
+
+  /**
+   * How long a check may take: {@code lsnwait.replicaWait}, but at least {@link #MIN_CHECK_MILLIS}, and never more
+   * than {@code lsnwait.timeout}, the longest a read is ever held for a replica.
+   */
+  static int checkBoundMillis(Settings settings) {
+    long bound = Math.max(MIN_CHECK_MILLIS, settings.replicaWait().toMillis());
+    return (int) Math.max(1, Math.min(Math.min(bound, settings.timeout().toMillis()), Integer.MAX_VALUE));
   }
 
   Settings settings() {
@@ -107,14 +123,25 @@ public final class Members {
   /**
    * Asks a replica, at most once per {@link #CHECK_INTERVAL_NANOS}, whether it is still in recovery and how far it
    * replayed (fed to its tracker): nobody may be waiting on it, so its tracker would not notice a promotion. Outside
-   * a transaction, without opening one.
+   * a transaction, without opening one. A hung replica must not hold the read that checks: the check has a network
+   * timeout ({@link #checkBoundMillis}) and the connection's own is restored after it; a check that times out breaks
+   * the connection (pgjdbc closes it), and the replica is dropped.
    */
   private void check(Replica replica, long now) {
     replica.checkedAt = now;
-    try (ResultSet row = replica.connection.unwrap(BaseConnection.class).execSQLQuery(ServerTracker.POLL_QUERY)) {
-      row.next();
-      ReplayState state = ReplayState.read(row);
-      replica.connection.readGate().server().tracker().observe(state.recovering(), state.replayed());
+    try {
+      BaseConnection pg = replica.connection.unwrap(BaseConnection.class);
+      int own = pg.getNetworkTimeout();
+      pg.setNetworkTimeout(Runnable::run, own > 0 ? Math.min(own, checkMillis) : checkMillis);
+      try (ResultSet row = pg.execSQLQuery(ServerTracker.POLL_QUERY)) {
+        row.next();
+        ReplayState state = ReplayState.read(row);
+        replica.connection.readGate().server().tracker().observe(state.recovering(), state.replayed());
+      } finally {
+        if (!pg.isClosed()) {
+          pg.setNetworkTimeout(Runnable::run, own);
+        }
+      }
     } catch (SQLException | RuntimeException e) {
       drop(replica, "check failed: " + e.getMessage());
     }
@@ -126,15 +153,24 @@ public final class Members {
     if (!properties.containsKey("connectTimeout") && !pgjdbcUrl.contains("connectTimeout=")) {
       properties.setProperty("connectTimeout", REPLICA_CONNECT_TIMEOUT);
     }
+    // pgjdbc bounds a login only by socketTimeout: lend it one for the login, then take it back (below)
+    boolean lentSocketTimeout = !properties.containsKey("socketTimeout") && !pgjdbcUrl.contains("socketTimeout=");
+    if (lentSocketTimeout) {
+      properties.setProperty("socketTimeout", REPLICA_CONNECT_TIMEOUT);
+    }
     ProxyConnection connection = null;
     try {
       connection = connector.open(pgjdbcUrl, properties, originalUrl, url, replicaSettings);
+      if (lentSocketTimeout) {
+        connection.unwrap(BaseConnection.class).setNetworkTimeout(Runnable::run, 0);
+      }
       String unfit = unfit(connection);
       if (unfit != null) {
         replica.health.failed(unfit, System.nanoTime());
         Jdbc.closeQuietly(connection);
         return null;
       }
+      connection.readGate().routed(settings.replicaWait());
       state.applyTo(connection);
       replica.health.succeeded();
       replica.checkedAt = System.nanoTime();
@@ -167,6 +203,9 @@ public final class Members {
     ServerTracker tracker = connection.readGate().server().tracker();
     if (!tracker.isInRecovery() || connection.readGate().server().isRetired()) {
       return "not in recovery any more (promoted?)";
+    }
+    if (tracker.isUnreachable()) {
+      return "out of its tracker's reach (down or hung?)"; // work sent there now might never come back
     }
     return null;
   }

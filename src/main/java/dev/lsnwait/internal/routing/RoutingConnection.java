@@ -58,9 +58,23 @@ public abstract class RoutingConnection extends RoutingSession {
     return pinned == null || pinFresh;
   }
 
-  /** A statement ran on the pinned member. */
-  final void ran() {
-    pinFresh = false;
+  /**
+   * A statement ran, or failed, on {@code member}. While the server holds a transaction open there, whatever SQL
+   * opened it ({@code BEGIN} or {@code START TRANSACTION} sent in auto-commit as well), every statement stays on that
+   * member: a SQL-level transaction never spans two servers, and a write in one on a replica fails as in any
+   * read-only transaction (25006). Once the server holds none (a SQL {@code COMMIT}), the next work is placed afresh.
+   */
+  final void ran(ProxyConnection member) throws SQLException {
+    if (pinned != null && pinned != member) {
+      return; // a callable statement bound elsewhere ran; the transaction is not its own
+    }
+    if (member.inTransaction()) {
+      pinned = member;
+      pinFresh = false;
+    } else if (pinned != null) {
+      pinned = null;
+      pinFresh = false;
+    }
   }
 
   /**
@@ -81,10 +95,16 @@ public abstract class RoutingConnection extends RoutingSession {
     return retry;
   }
 
+  /**
+   * Unpins unless the member still holds a transaction open: in auto-commit, {@code commit()} and
+   * {@code setAutoCommit(true)} leave a transaction begun in SQL open, and it must stay where it is.
+   */
   @Override
-  final void endTransaction() {
-    pinned = null;
-    pinFresh = false;
+  final void endTransaction() throws SQLException {
+    if (pinned == null || !pinned.inTransaction()) {
+      pinned = null;
+      pinFresh = false;
+    }
   }
 
   @Override

@@ -35,8 +35,8 @@ public abstract class RoutingSession implements LsnWaitConnection {
   /** The member running the open transaction, or null. */
   abstract ProxyConnection pinnedOrNull();
 
-  /** The transaction ended: the next statement is placed afresh. */
-  abstract void endTransaction();
+  /** The transaction may have ended: if it did, the next statement is placed afresh. */
+  abstract void endTransaction() throws SQLException;
 
   final void checkOpen() throws SQLException {
     if (closed) {
@@ -241,7 +241,6 @@ public abstract class RoutingSession implements LsnWaitConnection {
   public final void close() throws SQLException {
     if (!closed) {
       closed = true;
-      endTransaction();
       members.close(); // pgjdbc rolls back what was open
     }
   }

@@ -114,24 +114,19 @@ public abstract class RoutingStatement implements Statement {
   final <T> T run(SqlEffect effect, Execution<T> execution) throws SQLException {
     checkOpen();
     ProxyConnection member = placement(effect);
-    T result;
     try {
-      result = execution.run(bind(member));
+      return execution.run(bind(member));
     } catch (SQLException e) {
       if (!connection.replicaBroke(member, e)) {
         throw e;
       }
-      ProxyConnection other = placement(effect); // the replica broke first: another, or the primary, may serve it
-      try {
-        result = execution.run(bind(other));
-      } finally {
-        clearPreset(other);
-      }
+      clearPreset(member);
+      member = placement(effect); // the replica broke first: another, or the primary, may serve it
+      return execution.run(bind(member));
     } finally {
       clearPreset(member);
+      connection.ran(member); // also after a failure: the server says whether a transaction is open there
     }
-    connection.ran();
-    return result;
   }
 
   private static void clearPreset(ProxyConnection member) {

@@ -70,7 +70,15 @@ public enum Setting {
   MAX_STALENESS(
       "lsnwait.maxStaleness",
       "1s",
-      "With lsnwait.consistency=bounded: how far behind the primary, in time, a replica read may be.");
+      "With lsnwait.consistency=bounded: how far behind the primary, in time, a replica read may be."),
+  POOLER(
+      "lsnwait.pooler",
+      "auto",
+      "Whether a replica connection's transactions may run on different servers (a transaction pooler over"
+          + " several standbys): transaction checks the replay in each read's own transaction, on its own server;"
+          + " none trusts the server the connection reached; auto checks in the transaction when a pooler is"
+          + " detected (the server's backend is not the one the connection was opened with).",
+      "auto", "transaction", "none");
 
   /** The prefix of every lsnwait property. */
   public static final String PREFIX = "lsnwait.";

@@ -24,7 +24,15 @@ public record Settings(
     Tokens tokens,
     List<String> replicas,
     Duration replicaWait,
-    ReadConsistency consistency) {
+    ReadConsistency consistency,
+    Pooler pooler) {
+
+  /** {@code lsnwait.pooler}. */
+  public enum Pooler {
+    AUTO,
+    TRANSACTION,
+    NONE
+  }
 
   /** {@code lsnwait.role}. */
   public enum Role {
@@ -61,7 +69,8 @@ public record Settings(
         choice(Setting.TOKENS, values, Tokens.class),
         addresses(Setting.REPLICAS, values),
         duration(Setting.REPLICA_WAIT, values, false),
-        consistency(values));
+        consistency(values),
+        choice(Setting.POOLER, values, Pooler.class));
   }
 
   private static ReadConsistency consistency(Map<Setting, String> values) throws SQLException {
@@ -77,7 +86,7 @@ public record Settings(
   public Settings withRole(Role other) {
     return new Settings(other, timeout, onTimeout, pollInterval, maxPollRate, resolveInterval, refreshInterval,
         idleTimeout, tokens,
-        replicas, replicaWait, consistency);
+        replicas, replicaWait, consistency, pooler);
   }
 
   /** Whether this URL routes: it names replicas. */

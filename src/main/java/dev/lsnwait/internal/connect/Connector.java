@@ -10,6 +10,7 @@ import dev.lsnwait.internal.proxy.ProxyConnection;
 import dev.lsnwait.internal.proxy.ProxyFactory;
 import dev.lsnwait.internal.registry.Registry;
 import dev.lsnwait.internal.registry.Server;
+import dev.lsnwait.internal.registry.ServerLookup;
 import dev.lsnwait.internal.registry.ServerSettings;
 import dev.lsnwait.internal.replica.ReadGate;
 import dev.lsnwait.internal.server.ServerInfo;
@@ -17,7 +18,7 @@ import dev.lsnwait.internal.server.ServerRoutes;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.Properties;
-import java.util.function.Function;
+import java.util.function.BiFunction;
 import org.postgresql.core.BaseConnection;
 import org.postgresql.util.HostSpec;
 
@@ -76,18 +77,22 @@ public final class Connector {
         settings.role() == Settings.Role.REPLICA
             || (settings.role() == Settings.Role.AUTO && info.inRecovery());
     HostSpec reached = pg.getQueryExecutor().getHostSpec();
-    Function<String, ServerRoutes> routes =
-        applicationName -> ServerRoutes.to(pgjdbc, url, reached, info.address(), applicationName);
+    // Behind a pooler the backend that answers is not the one the connection was opened with (its key differs).
+    boolean pooled = replica && (settings.pooler() == Settings.Pooler.TRANSACTION
+        || (settings.pooler() == Settings.Pooler.AUTO && info.backendPid() != pg.getBackendPID()));
+    BiFunction<String, String, ServerRoutes> routesTo =
+        (address, applicationName) -> ServerRoutes.to(pgjdbc, url, reached, address, applicationName, pooled);
     ServerSettings serverSettings = ServerSettings.of(settings);
-    Server server = registry.server(info, routes, serverSettings);
+    ServerLookup lookup = new ServerLookup(registry, routesTo, serverSettings);
+    Server server = lookup.server(info);
     if (replica) {
       server.tracker(); // listed by trackers() from the first connection on
     }
     Consistency consistency =
         replica
             ? new Consistency(LsnWaitConnection.Role.REPLICA, server, originalUrl, info.defaultIsolation(), null,
-                new ReadGate(server, pg, registry, routes, serverSettings, settings.timeout(), settings.onTimeout(),
-                    settings.consistency()))
+                new ReadGate(server, pg, registry, lookup, serverSettings, settings.timeout(), settings.onTimeout(),
+                    settings.consistency(), pooled))
             : new Consistency(LsnWaitConnection.Role.PRIMARY, server, originalUrl, info.defaultIsolation(),
                 new CommitRecorder(server.position(), server.functions(), pg,
                     settings.tokens() == Settings.Tokens.COMMITS),

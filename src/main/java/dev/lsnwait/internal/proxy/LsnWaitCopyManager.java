@@ -41,7 +41,7 @@ final class LsnWaitCopyManager extends CopyManager {
 
   @Override
   public CopyOut copyOut(String sql) throws SQLException {
-    connection.beforeExecute(SqlEffect.READ);
+    connection.beforeExecute(SqlEffect.READ, false);
     return super.copyOut(sql);
   }
 

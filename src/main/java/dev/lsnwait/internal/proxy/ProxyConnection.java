@@ -59,8 +59,13 @@ public abstract class ProxyConnection implements LsnWaitConnection {
 
   /** Before work runs: on a replica, wait unless the snapshot is already fixed; on a primary, note a write. */
   final void beforeExecute(SqlEffect effect) throws SQLException {
+    beforeExecute(effect, true);
+  }
+
+  /** As above; {@code statementFollows} is false for work with no after-hook (its end is not seen). */
+  final void beforeExecute(SqlEffect effect, boolean statementFollows) throws SQLException {
     if (readGate != null && !snapshotFixed()) {
-      readGate.awaitCausality();
+      readGate.awaitCausality(statementFollows);
     }
     if (commits != null) {
       commits.before(effect);
@@ -69,6 +74,9 @@ public abstract class ProxyConnection implements LsnWaitConnection {
 
   /** After work returned or threw: on a primary, a commit of work that may have written records a token. */
   final void afterExecute(SqlEffect effect) {
+    if (readGate != null) {
+      readGate.statementDone();
+    }
     if (commits != null) {
       commits.after(effect);
     }
@@ -86,7 +94,7 @@ public abstract class ProxyConnection implements LsnWaitConnection {
 
   /** Work lsnwait cannot see, through pgjdbc's own API: a replica waits first, a primary counts it as a write. */
   final void beforeUnseenWork() throws SQLException {
-    beforeExecute(SqlEffect.READ);
+    beforeExecute(SqlEffect.READ, false);
     if (commits != null) {
       commits.mayHaveWritten();
     }

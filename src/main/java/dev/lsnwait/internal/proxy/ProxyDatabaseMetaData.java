@@ -24,7 +24,7 @@ public abstract class ProxyDatabaseMetaData implements DatabaseMetaData {
 
   /** Called by the generated metadata queries before they run. */
   protected final void beforeMetadataQuery() throws SQLException {
-    connection.beforeExecute(SqlEffect.READ);
+    connection.beforeExecute(SqlEffect.READ, false);
   }
 
   /** Wraps a metadata result set; its statement, if pgjdbc gives one, is wrapped too. */

@@ -52,7 +52,7 @@ public abstract class ProxyResultSet implements ResultSet {
 
   @Override
   public final void refreshRow() throws SQLException {
-    connection.beforeExecute(SqlEffect.READ);
+    connection.beforeExecute(SqlEffect.READ, false);
     delegate.refreshRow();
   }
 

@@ -67,6 +67,11 @@ public final class Registry implements AutoCloseable {
     return server;
   }
 
+  /** The server with this identity, if a connection reached it before; null if none did. */
+  public Server known(ServerIdentity identity) {
+    return servers.get(identity);
+  }
+
   /**
    * A server that reports the same address as an earlier start of the same cluster replaced it (a restart, a crash
    * recovery, or a rebuild after a failover): the earlier one's tracker stops. Without an address (a Unix socket) nothing can be

@@ -10,15 +10,14 @@ import dev.lsnwait.internal.Settings;
 import dev.lsnwait.internal.context.ThreadContext;
 import dev.lsnwait.internal.registry.Registry;
 import dev.lsnwait.internal.registry.Server;
+import dev.lsnwait.internal.registry.ServerLookup;
 import dev.lsnwait.internal.server.ServerInfo;
-import dev.lsnwait.internal.server.ServerRoutes;
 import dev.lsnwait.internal.registry.ServerSettings;
 import dev.lsnwait.internal.tracker.ServerTracker;
 import java.sql.SQLException;
 import java.sql.SQLTransientException;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
-import java.util.function.Function;
 import org.postgresql.core.BaseConnection;
 import org.postgresql.core.TransactionState;
 
@@ -33,7 +32,8 @@ public final class ReadGate {
 
   private final BaseConnection own;
   private final Registry registry;
-  private final Function<String, ServerRoutes> routes;
+  private final ServerLookup lookup;
+  private final TransactionPin pin; // behind a transaction pooler; null otherwise
   private final ServerSettings serverSettings;
   private final Duration timeout;
   private final Settings.OnTimeout onTimeout;
@@ -46,14 +46,17 @@ public final class ReadGate {
   /**
    * @param server the server this connection reached
    * @param own the connection itself, to ask its server when the tracker cannot
-   * @param registry, routes, serverSettings to find the server again if it turns out to have changed
+   * @param lookup to find the server again if it turns out to have changed
+   * @param pooled behind a transaction pooler: each read's own transaction tells its server ({@link TransactionPin})
    */
-  public ReadGate(Server server, BaseConnection own, Registry registry, Function<String, ServerRoutes> routes,
-      ServerSettings serverSettings, Duration timeout, Settings.OnTimeout onTimeout, ReadConsistency consistency) {
+  public ReadGate(Server server, BaseConnection own, Registry registry, ServerLookup lookup,
+      ServerSettings serverSettings, Duration timeout, Settings.OnTimeout onTimeout, ReadConsistency consistency,
+      boolean pooled) {
     this.server = server;
     this.own = own;
     this.registry = registry;
-    this.routes = routes;
+    this.lookup = lookup;
+    this.pin = pooled ? new TransactionPin(own, lookup) : null;
     this.serverSettings = serverSettings;
     this.timeout = timeout;
     this.onTimeout = onTimeout;
@@ -105,6 +108,37 @@ public final class ReadGate {
    * @throws ReplicationTimeoutException if the wait timed out and {@code lsnwait.onTimeout=fail}
    */
   public void awaitCausality() throws SQLException {
+    awaitCausality(true);
+  }
+
+  /** Whether lsnwait checks each read in its own transaction (behind a transaction pooler). */
+  public boolean isPooled() {
+    return pin != null;
+  }
+
+  /** After the statement {@link #awaitCausality} let through: ends a transaction lsnwait began around it. */
+  public void statementDone() {
+    if (pin != null) {
+      pin.statementDone();
+    }
+  }
+
+  /**
+   * As {@link #awaitCausality()}; {@code statementFollows} is false for work through pgjdbc's own API, after which
+   * nothing would end a transaction begun for it.
+   */
+  public void awaitCausality(boolean statementFollows) throws SQLException {
+    try {
+      awaitCausalityOnce(statementFollows);
+    } catch (SQLException | RuntimeException e) {
+      if (pin != null) {
+        pin.abandon(); // the statement will not run: the transaction lsnwait began for it ends
+      }
+      throw e;
+    }
+  }
+
+  private void awaitCausalityOnce(boolean statementFollows) throws SQLException {
     long start = System.nanoTime();
     long deadline = start + timeout.toNanos();
     long waitDeadline = 0; // when the wait for replay ends: set once the position to wait for is known
@@ -118,8 +152,24 @@ public final class ReadGate {
         // failure (PositionUnavailableException, not a connection error) is thrown whatever lsnwait.onTimeout says.
         Lsn required = presetValid ? preset
             : Requirement.of(Requirement.levelFor(consistency), current.systemIdentifier(), deadline, registry);
+        boolean again = false; // the read must run in a new transaction
+        if (required != null && pin != null && pin.needed()) {
+          TransactionPin.Pinned pinned = pin.pin(statementFollows);
+          if (pinned != null) {
+            current = pinned.server();
+            server = current;
+            again = pinned.snapshotTaken() && (current.isRetired() || !held(current, current.tracker(), required));
+            current.tracker().observe(pinned.state());
+            if (again) {
+              pin.abandon(); // its snapshot may predate the replay: a new transaction, once the server has it
+            }
+          }
+        }
         ServerTracker tracker = current.tracker();
         if (required == null || (!current.isRetired() && held(current, tracker, required))) {
+          if (again && System.nanoTime() - deadline < 0) {
+            continue;
+          }
           outcome = LsnWaitListener.Outcome.REPLAYED;
           return;
         }
@@ -157,6 +207,9 @@ public final class ReadGate {
           continue; // the connection reaches another server: wait again, for that one
         }
         if (waited == ServerTracker.Outcome.REPLAYED) {
+          if (again) {
+            continue;
+          }
           outcome = LsnWaitListener.Outcome.REPLAYED;
           return;
         }
@@ -242,7 +295,7 @@ public final class ReadGate {
   /** The connection reaches another server than it did (a pooler reconnected it): find that one. */
   private void rebind() throws SQLException {
     ServerInfo info = OwnConnectionWait.describe(own);
-    server = registry.server(info, routes, serverSettings);
+    server = lookup.server(info);
   }
 
   private SQLException interrupted(Lsn required, InterruptedException e) {

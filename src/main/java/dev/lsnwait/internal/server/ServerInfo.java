@@ -12,6 +12,8 @@ import java.sql.Statement;
  * @param address the server's own address, {@code host:port} as it reports it; null over a Unix socket
  * @param replayPosition the replay position; out of recovery where replay ended, {@link Lsn#ZERO} if it never did
  * @param timeline out of recovery, the server's WAL timeline; 0 in recovery
+ * @param backendPid the server process that answered ({@code pg_backend_pid()}): not the one the connection was
+ *     opened with behind a pooler
  */
 public record ServerInfo(
     ServerIdentity identity,
@@ -22,7 +24,8 @@ public record ServerInfo(
     long walSegmentSize,
     int defaultIsolation,
     int versionNumber,
-    int timeline) {
+    int timeline,
+    int backendPid) {
 
   private static final String QUERY =
       "SELECT pg_is_in_recovery(), "
@@ -34,7 +37,8 @@ public record ServerInfo(
           + " pg_last_wal_replay_lsn()::text,"
           + " current_setting('server_version_num')::int,"
           + " CASE WHEN pg_is_in_recovery() THEN 0"
-          + " ELSE ('x' || left(pg_walfile_name(pg_current_wal_insert_lsn()), 8))::bit(32)::int END";
+          + " ELSE ('x' || left(pg_walfile_name(pg_current_wal_insert_lsn()), 8))::bit(32)::int END,"
+          + " pg_backend_pid()";
 
   /** Asks the server behind {@code connection}, through a statement of its own. */
   public static ServerInfo query(Connection connection) throws SQLException {
@@ -64,7 +68,8 @@ public record ServerInfo(
         row.getLong(8),
         isolation(row.getString(9)),
         row.getInt(11),
-        row.getInt(12));
+        row.getInt(12),
+        row.getInt(13));
   }
 
   static int isolation(String name) {

@@ -27,23 +27,27 @@ public final class ServerRoutes {
   public record Route(String address, int attempts, ConnectionFactory factory) {}
 
   private final List<Route> routes;
+  private final String reachedAddress;
 
-  private ServerRoutes(List<Route> routes) {
+  private ServerRoutes(List<Route> routes, String reachedAddress) {
     this.routes = List.copyOf(routes);
+    this.reachedAddress = reachedAddress;
   }
 
   /** Routes given directly: for tests. */
   public static ServerRoutes of(List<Route> routes) {
-    return new ServerRoutes(routes);
+    return new ServerRoutes(routes, routes.get(0).address());
   }
 
   /**
    * @param reached the host and port the user's connection went through (a multi-host URL may list several)
    * @param serverAddress the server's own {@code host:port}, or null if it cannot tell (a Unix socket)
    * @param applicationName shown in {@code pg_stat_activity}
+   * @param pooled behind a transaction pooler: the server's own address comes first, since each query through the
+   *     shared one may run on another server
    */
-  public static ServerRoutes to(
-      Driver pgjdbc, LsnWaitUrl url, HostSpec reached, String serverAddress, String applicationName) {
+  public static ServerRoutes to(Driver pgjdbc, LsnWaitUrl url, HostSpec reached, String serverAddress,
+      String applicationName, boolean pooled) {
     Properties parsed = org.postgresql.Driver.parseURL(url.pgjdbcUrl(), url.pgjdbcProperties());
     if (parsed == null) { // pgjdbc connected with it, so it parses: this is not expected
       throw new IllegalStateException("lsnwait: pgjdbc cannot parse the connection URL");
@@ -73,9 +77,10 @@ public final class ServerRoutes {
       Properties direct = new Properties();
       direct.putAll(properties);
       direct.setProperty(PGProperty.CONNECT_TIMEOUT.getName(), DIRECT_CONNECT_TIMEOUT);
-      routes.add(new Route(serverAddress, 1, factory(pgjdbc, "jdbc:postgresql://" + serverAddress + path, direct)));
+      routes.add(pooled ? 0 : routes.size(),
+          new Route(serverAddress, 1, factory(pgjdbc, "jdbc:postgresql://" + serverAddress + path, direct)));
     }
-    return new ServerRoutes(routes);
+    return new ServerRoutes(routes, reachedAddress);
   }
 
   private static ConnectionFactory factory(Driver pgjdbc, String url, Properties properties) {
@@ -98,6 +103,6 @@ public final class ServerRoutes {
 
   /** The first address, the one the user's connections went through. */
   public String reachedAddress() {
-    return routes.get(0).address();
+    return reachedAddress;
   }
 }

@@ -1,6 +1,7 @@
 package dev.lsnwait.internal.tracker;
 
 import dev.lsnwait.Lsn;
+import dev.lsnwait.internal.server.ServerIdentity;
 import dev.lsnwait.internal.server.SideConnection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -33,7 +34,8 @@ import java.util.function.Supplier;
 final class Poller {
 
   private static final System.Logger LOG = System.getLogger("dev.lsnwait.tracker");
-  static final String QUERY = "SELECT " + ReplayState.COLUMNS;
+  /** The replay state (columns 1-3) and who answered (4-5): through a pooler, a poll may reach another server. */
+  static final String QUERY = "SELECT " + ReplayState.COLUMNS + ", " + ServerIdentity.INCARNATION;
   /** The longest one {@code WAIT FOR LSN} waits before the poller looks again (a newer, earlier waiter). */
   private static final long WAIT_FOR_SLICE_MILLIS = 50;
   /** How often to look for a first commit while readers ask but this JVM has committed nothing on the cluster. */
@@ -207,6 +209,9 @@ final class Poller {
     ReplayState state;
     try (ResultSet row = statement.executeQuery()) {
       row.next();
+      if (!tracker.identity().isIncarnation(row, 4)) {
+        return answeredByAnother(connection);
+      }
       state = ReplayState.read(row);
     } catch (SQLException | RuntimeException e) {
       return broke(connection, e);
@@ -239,6 +244,9 @@ final class Poller {
       }
       try (ResultSet row = statement.getResultSet()) {
         row.next();
+        if (!tracker.identity().isIncarnation(row, 4)) {
+          return answeredByAnother(connection);
+        }
         state = ReplayState.read(row);
       }
     } catch (SQLException | RuntimeException e) {
@@ -248,6 +256,13 @@ final class Poller {
     schedule.observed(System.nanoTime(), state.replayed().asLong()); // the forecast of refreshes learns from it
     tracker.polled(state);
     return true;
+  }
+
+  /** Another server answered (a transaction pooler on the route): its answer is not this server's. */
+  private boolean answeredByAnother(SideConnection connection) {
+    connection.failed();
+    return unreachable(connection, new SQLException("lsnwait: a poll of " + tracker.name() + " was answered by"
+        + " another server (a transaction pooler on the way?)"));
   }
 
   /** No route reaches this server: the waiters ask on their own connections until the back-off passes. */

@@ -42,7 +42,7 @@ class RegistryTest {
 
   private static ServerInfo info(long startMicros, String address, boolean inRecovery, long replay) {
     return new ServerInfo(new ServerIdentity(CLUSTER, startMicros, 0), inRecovery, Lsn.of(replay), address, 8192,
-        16 << 20, Connection.TRANSACTION_READ_COMMITTED, 180000, inRecovery ? 0 : 1);
+        16 << 20, Connection.TRANSACTION_READ_COMMITTED, 180000, inRecovery ? 0 : 1, 0);
   }
 
   private Server server(ServerInfo info, ServerSettings settings) {
@@ -83,7 +83,7 @@ class RegistryTest {
     before.tracker();
     ServerIdentity recovered = new ServerIdentity(CLUSTER, 1, 99); // same postmaster, statistics reset by recovery
     Server after = server(new ServerInfo(recovered, true, Lsn.of(100), "10.0.0.5:5432", 8192, 16 << 20,
-        Connection.TRANSACTION_READ_COMMITTED, 180000, 0), SETTINGS);
+        Connection.TRANSACTION_READ_COMMITTED, 180000, 0, 0), SETTINGS);
     assertNotSame(before, after);
     assertTrue(before.isRetired(), "what was seen before the crash is no bound any more");
     assertEquals(Lsn.of(100), after.tracker().lastReplay(), "the position it came back at, behind the old one");
@@ -103,7 +103,7 @@ class RegistryTest {
     server(info(1, "10.0.0.5:5432", true, 300), SETTINGS);
     assertEquals(Lsn.of(300), standby.tracker().lastReplay());
     server(new ServerInfo(standby.identity(), false, Lsn.of(310), "10.0.0.5:5432", 8192, 16 << 20,
-        Connection.TRANSACTION_READ_COMMITTED, 180000, 2), SETTINGS); // promoted: timeline 2, replay ended at 310
+        Connection.TRANSACTION_READ_COMMITTED, 180000, 2, 0), SETTINGS); // promoted: timeline 2, replay ended at 310
     assertFalse(standby.tracker().isInRecovery());
     assertTrue(standby.tracker().isReplicated(Lsn.of(310)));
     assertFalse(standby.tracker().isReplicated(Lsn.of(311)), "its old primary's later writes are not there");

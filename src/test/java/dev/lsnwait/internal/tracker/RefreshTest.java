@@ -70,6 +70,8 @@ class RefreshTest {
   private ResultSet row() throws SQLException {
     ResultSet row = mock(ResultSet.class);
     when(row.next()).thenReturn(true);
+    when(row.getLong(4)).thenReturn(IDENTITY.startMicros()); // who answered: the tracker's own server
+    when(row.getLong(5)).thenReturn(IDENTITY.resetMicros());
     when(row.getBoolean(1)).thenReturn(true);
     when(row.getString(2)).thenReturn(Lsn.of(replay.get()).toString());
     return row;

@@ -61,6 +61,8 @@ class ServerTrackerTest {
   private ResultSet row() throws SQLException {
     ResultSet row = mock(ResultSet.class);
     when(row.next()).thenReturn(true);
+    when(row.getLong(4)).thenReturn(IDENTITY.startMicros()); // who answered: the tracker's own server
+    when(row.getLong(5)).thenReturn(IDENTITY.resetMicros());
     when(row.getBoolean(1)).thenReturn(recovering.get());
     when(row.getString(2)).thenReturn(recovering.get() ? Lsn.of(replay.get()).toString() : null);
     return row;

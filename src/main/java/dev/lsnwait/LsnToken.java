@@ -13,8 +13,8 @@ import java.util.TreeMap;
  * <p>A cluster is named by its {@code system_identifier} (from {@code pg_control_system()}), which a primary and its
  * physical replicas share, so a replica only waits for positions of its own cluster. A position may also say on
  * which WAL timeline its primary wrote it (tokens lsnwait makes do), so that a promoted standby can tell its own
- * writes from those of the primary it left. Tokens are immutable; merging keeps the later position and the later
- * timeline per cluster.
+ * writes from those of the primary it left. Tokens are immutable; merging keeps the later position per cluster, and
+ * its timeline only when both sides say the same one.
  */
 public final class LsnToken {
 
@@ -87,14 +87,16 @@ public final class LsnToken {
   }
 
   /**
-   * This token with the position for one cluster raised to at least {@code lsn}, and its timeline to at least
-   * {@code timeline} (0: unknown).
+   * This token with the position for one cluster raised to at least {@code lsn}, written on {@code timeline} (0:
+   * unknown). Positions of two timelines merge into the later position on the <em>earlier</em> timeline, and with an
+   * unknown one into an unknown timeline: a server then holds the merged position only if it holds it by position
+   * (a promoted standby holds its own timeline's writes, but not the old primary's that a merged token may include).
    */
   public LsnToken with(long systemIdentifier, Lsn lsn, int timeline) {
     Lsn current = positions.get(systemIdentifier);
+    int mergedTimeline = current == null ? timeline : mergedTimeline(timelineFor(systemIdentifier), timeline);
     boolean higherPosition = current == null || !current.isAtLeast(lsn);
-    boolean laterTimeline = timeline > timelineFor(systemIdentifier);
-    if (!higherPosition && !laterTimeline) {
+    if (!higherPosition && mergedTimeline == timelineFor(systemIdentifier)) {
       return this;
     }
     Map<Long, Lsn> mergedPositions = positions;
@@ -103,13 +105,20 @@ public final class LsnToken {
       mergedPositions.put(systemIdentifier, lsn);
       mergedPositions = Collections.unmodifiableMap(mergedPositions);
     }
-    Map<Long, Integer> mergedTimelines = timelines;
-    if (laterTimeline) {
-      mergedTimelines = new HashMap<>(timelines);
-      mergedTimelines.put(systemIdentifier, timeline);
-      mergedTimelines = Collections.unmodifiableMap(mergedTimelines);
+    Map<Long, Integer> mergedTimelines = new HashMap<>(timelines);
+    if (mergedTimeline == 0) {
+      mergedTimelines.remove(systemIdentifier);
+    } else {
+      mergedTimelines.put(systemIdentifier, mergedTimeline);
     }
-    return new LsnToken(mergedPositions, mergedTimelines);
+    return new LsnToken(mergedPositions, Collections.unmodifiableMap(mergedTimelines));
+  }
+
+  private static int mergedTimeline(int one, int other) {
+    if (one == other) {
+      return one;
+    }
+    return one == 0 || other == 0 ? 0 : Math.min(one, other);
   }
 
   /** A token holding, for every cluster in either token, the later of the two positions. */

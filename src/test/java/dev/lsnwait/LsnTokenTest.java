@@ -36,16 +36,17 @@ class LsnTokenTest {
   }
 
   @Test
-  void mergeKeepsTheLaterTimelineToo() {
-    LsnToken before = LsnToken.of(1, Lsn.of(500), 1); // written before a failover
-    LsnToken after = LsnToken.of(1, Lsn.of(300), 2); // on the promoted standby, which forked below 500
+  void positionsOfTwoTimelinesMergeOnTheEarlierAndAnUnknownOneMakesItUnknown() {
+    LsnToken before = LsnToken.of(1, Lsn.of(500), 1); // the old primary's, after the fork
+    LsnToken after = LsnToken.of(1, Lsn.of(300), 2); // the promoted standby's own
     LsnToken merged = before.merge(after);
     assertEquals(Optional.of(Lsn.of(500)), merged.lsnFor(1));
-    assertEquals(2, merged.timelineFor(1));
+    assertEquals(1, merged.timelineFor(1), "not timeline 2: the promoted standby would take it for its own write");
     assertEquals(merged, after.merge(before), "merge is commutative");
-    assertEquals(1, before.merge(LsnToken.of(1, Lsn.of(600))).timelineFor(1), "an unknown timeline lowers none");
-    assertEquals(0, LsnToken.of(1, Lsn.of(600)).timelineFor(1));
-    assertEquals("LsnToken{1=0/1F4@2}", merged.toString());
+    assertEquals(2, after.merge(LsnToken.of(1, Lsn.of(400), 2)).timelineFor(1), "one timeline stays");
+    assertEquals(0, before.merge(LsnToken.of(1, Lsn.of(600))).timelineFor(1), "with an unknown one: unknown");
+    assertEquals("LsnToken{1=0/1F4@1}", merged.toString());
+    assertSame(after, after.with(1, Lsn.of(200), 2));
   }
 
   @Test

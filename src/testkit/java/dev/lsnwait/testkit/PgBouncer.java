@@ -80,7 +80,8 @@ public final class PgBouncer implements AutoCloseable {
           "pidfile = " + directory.resolve("pgbouncer.pid"),
           ""));
       bouncer.run(List.of(bin.toString(), "-d", "-q", directory.resolve("pgbouncer.ini").toString()));
-      Deadline.await(Duration.ofSeconds(30), "pgbouncer to listen on " + bouncer.port, bouncer::listens);
+      Deadline.await(Duration.ofSeconds(30), "pgbouncer to listen on " + bouncer.port,
+          () -> Files.exists(directory.resolve("pgbouncer.pid")) && bouncer.listens());
       bouncer.pid = Long.parseLong(Files.readString(directory.resolve("pgbouncer.pid")).trim());
       return bouncer;
     } catch (IOException e) {

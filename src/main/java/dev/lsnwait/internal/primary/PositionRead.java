@@ -33,4 +33,11 @@ final class PositionRead {
           + cause.getMessage() + "; the statement did not run", cause);
     }
   }
+
+  /** Whether {@code e} says the read itself failed (not a timeout, an interrupt or a closed reader). */
+  static boolean failedToRead(PositionUnavailableException e) {
+    return e.getCause() != null
+        && !(e.getCause() instanceof TimeoutException)
+        && !(e.getCause() instanceof InterruptedException);
+  }
 }

@@ -102,7 +102,7 @@ public final class Registry implements AutoCloseable {
    * its cluster. A cluster with no known primary is left out.
    */
   public LsnToken capToPrimaries(LsnToken token, long deadlineNanos, LongConsumer unchecked) {
-    Map<Long, Lsn> capped = new HashMap<>();
+    LsnToken[] capped = {LsnToken.EMPTY};
     token.positions().forEach((cluster, lsn) -> {
       List<PrimaryPosition> primaries = new ArrayList<>();
       for (Server server : servers.values()) {
@@ -112,10 +112,11 @@ public final class Registry implements AutoCloseable {
         }
       }
       if (!primaries.isEmpty()) {
-        capped.put(cluster, cap(lsn, primaries, deadlineNanos, () -> unchecked.accept(cluster)));
+        Lsn kept = cap(lsn, primaries, deadlineNanos, () -> unchecked.accept(cluster));
+        capped[0] = capped[0].with(cluster, kept, token.timelineFor(cluster));
       }
     });
-    return LsnToken.of(capped);
+    return capped[0];
   }
 
   private static Lsn cap(Lsn lsn, List<PrimaryPosition> primaries, long deadlineNanos, Runnable unchecked) {

@@ -136,7 +136,7 @@ public final class Members {
       try (ResultSet row = pg.execSQLQuery(ServerTracker.POLL_QUERY)) {
         row.next();
         ReplayState state = ReplayState.read(row);
-        replica.connection.readGate().server().tracker().observe(state.recovering(), state.replayed());
+        replica.connection.readGate().server().tracker().observe(state);
       } finally {
         if (!pg.isClosed()) {
           pg.setNetworkTimeout(Runnable::run, own);

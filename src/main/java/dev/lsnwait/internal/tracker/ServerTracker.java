@@ -165,15 +165,11 @@ public final class ServerTracker implements ReplicaTracker, AutoCloseable {
   }
 
   /**
-   * What someone saw of this server (a new connection, a poll, a reader asking on its own connection). In recovery
-   * the position only raises the lower bound. Out of recovery (promoted) replay is over: readers of what it replayed
-   * go on, the others are told at once (they would wait in vain).
+   * What someone saw of this server (a new connection, a poll, a reader asking on its own connection, a routing
+   * connection's check). In recovery the position only raises the lower bound. Out of recovery (promoted) replay is
+   * over: readers of what it replayed go on, the others are told at once (they would wait in vain); its timeline, when
+   * known, tells its own writes.
    */
-  public void observe(boolean recovering, Lsn position) {
-    observe(new ReplayState(recovering, position, 0));
-  }
-
-  /** As {@link #observe(boolean, Lsn)}, with the server's timeline when out of recovery (0 if not known). */
   public void observe(ReplayState state) {
     if (!state.recovering()) {
       if (state.timeline() != 0) {

@@ -123,11 +123,18 @@ class PrimaryPositionTest {
 
   @Test
   void aPrimaryThatCannotBeReachedFailsTheReadWithoutAConnectionErrorAndTheNextTriesAgain() throws SQLException {
-    server.connectFailures.set(1);
-    PositionUnavailableException failure =
-        assertThrows(PositionUnavailableException.class, () -> covering(position.mark()));
+    server.connectFailures.set(Integer.MAX_VALUE);
+    PositionUnavailableException failure = assertThrows(PositionUnavailableException.class,
+        () -> position.covering(position.mark(), System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(200)));
     assertEquals("57014", failure.getSQLState(), "not 08xxx: the application's own connection is fine");
     assertTrue(failure.getMessage().contains("primary:5432"), failure.getMessage());
+    server.connectFailures.set(0);
+    assertEquals(Lsn.of(0x1000 - 7), covering(position.mark()));
+  }
+
+  @Test
+  void aReadThatFailsIsTriedAgainWithinTheCallersDeadline() throws SQLException {
+    server.connectFailures.set(2); // the primary restarting: refused twice, then back
     assertEquals(Lsn.of(0x1000 - 7), covering(position.mark()));
   }
 

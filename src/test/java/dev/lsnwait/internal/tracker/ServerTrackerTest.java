@@ -205,9 +205,9 @@ class ServerTrackerTest {
   void connectionsFeedTheCacheAndAPromotionReleasesWhoItHoldsAndTellsTheOthers() throws Exception {
     CompletableFuture<Lsn> held = tracker.whenReplayed(Lsn.of(300));
     CompletableFuture<Lsn> beyond = tracker.whenReplayed(Lsn.of(400));
-    tracker.observe(true, Lsn.of(250));
+    tracker.observe(new ReplayState(true, Lsn.of(250), 0));
     assertEquals(Lsn.of(250), tracker.lastReplay());
-    tracker.observe(true, Lsn.of(150));
+    tracker.observe(new ReplayState(true, Lsn.of(150), 0));
     assertEquals(Lsn.of(250), tracker.lastReplay(), "a lower bound only rises");
     assertFalse(held.isDone());
     tracker.observe(new ReplayState(false, Lsn.of(320), 2)); // promoted after replaying up to 320
@@ -239,7 +239,7 @@ class ServerTrackerTest {
 
   @Test
   void inRecoveryTimelinesAreNotAsked() {
-    tracker.observe(true, Lsn.of(250));
+    tracker.observe(new ReplayState(true, Lsn.of(250), 0));
     assertTrue(tracker.holds(Lsn.of(250), 7));
     assertFalse(tracker.holds(Lsn.of(251), 1));
   }
@@ -252,7 +252,7 @@ class ServerTrackerTest {
 
   @Test
   void aServerOutOfRecoveryOnAnUnknownTimelineHoldsOnlyWhatItReplayed() {
-    tracker.observe(false, Lsn.of(500));
+    tracker.observe(new ReplayState(false, Lsn.of(500), 0));
     assertTrue(tracker.isReplicated(Lsn.of(500)));
     assertFalse(tracker.isReplicated(Lsn.of(501)));
   }

@@ -14,7 +14,6 @@ import dev.lsnwait.testkit.PgCluster;
 import dev.lsnwait.testkit.PgServer;
 import java.sql.Connection;
 import java.sql.DriverManager;
-import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
@@ -73,28 +72,12 @@ class RoutingFaultsIT extends ClusterTest {
   }
 
   private static int write(Connection connection) throws SQLException {
-    int id = IDS.incrementAndGet();
-    connection.setReadOnly(false);
-    try (PreparedStatement insert = connection.prepareStatement("INSERT INTO faults VALUES (?, 'x')")) {
-      insert.setInt(1, id);
-      insert.executeUpdate();
-    }
-    return id;
+    return RoutedRows.write(connection, "faults", IDS);
   }
 
   /** The port of the server that ran a read-only count of row {@code id}, and the count. */
   private static int[] readOnly(Connection connection, int id) throws SQLException {
-    connection.setReadOnly(true);
-    try (PreparedStatement read = connection.prepareStatement(
-        "SELECT inet_server_port(), count(*) FROM faults WHERE id = ?")) {
-      read.setInt(1, id);
-      try (ResultSet row = read.executeQuery()) {
-        row.next();
-        return new int[] {row.getInt(1), row.getInt(2)};
-      }
-    } finally {
-      connection.setReadOnly(false);
-    }
+    return RoutedRows.readOnly(connection, "faults", id);
   }
 
   /** {@code pid@port} of the backend that ran a statement. */

@@ -72,28 +72,12 @@ class RoutingIT extends ClusterTest {
   }
 
   private static int write(Connection connection) throws SQLException {
-    int id = IDS.incrementAndGet();
-    connection.setReadOnly(false);
-    try (PreparedStatement insert = connection.prepareStatement("INSERT INTO routed VALUES (?, 'x')")) {
-      insert.setInt(1, id);
-      insert.executeUpdate();
-    }
-    return id;
+    return RoutedRows.write(connection, "routed", IDS);
   }
 
   /** The port of the server that ran a read-only count of row {@code id}, and the count. */
   private static int[] readOnly(Connection connection, int id) throws SQLException {
-    connection.setReadOnly(true);
-    try (PreparedStatement read = connection.prepareStatement(
-        "SELECT count(*), inet_server_port() FROM routed WHERE id = ?")) {
-      read.setInt(1, id);
-      try (ResultSet row = read.executeQuery()) {
-        row.next();
-        return new int[] {row.getInt(2), row.getInt(1)};
-      }
-    } finally {
-      connection.setReadOnly(false);
-    }
+    return RoutedRows.readOnly(connection, "routed", id);
   }
 
   /**

@@ -87,33 +87,27 @@ final class TransactionPin {
 
   /** After the statement: commits the transaction lsnwait began around an auto-commit statement. */
   void statementDone() {
-    if (!wrapping) {
-      return;
-    }
-    wrapping = false;
-    begun = false;
-    pinned = false;
-    try {
-      own.execSQLUpdate("COMMIT");
-    } catch (SQLException e) {
-      LOG.log(System.Logger.Level.DEBUG, "lsnwait: cannot end the transaction around a replica read: {0}",
-          e.getMessage()); // a broken connection: the application's next statement says so
+    if (wrapping) {
+      end("COMMIT");
     }
   }
 
   /** The statement will not run here: ends the transaction lsnwait began, if it did (the application's it leaves). */
   void abandon() {
-    if (!begun) {
-      return;
+    if (begun) {
+      end("ROLLBACK");
     }
+  }
+
+  private void end(String how) {
     begun = false;
     wrapping = false;
     pinned = false;
     try {
-      own.execSQLUpdate("ROLLBACK");
-    } catch (SQLException e) {
-      LOG.log(System.Logger.Level.DEBUG, "lsnwait: cannot roll back the transaction around a replica read: {0}",
-          e.getMessage());
+      own.execSQLUpdate(how);
+    } catch (SQLException e) { // a broken connection: the application's next statement says so
+      LOG.log(System.Logger.Level.DEBUG, "lsnwait: cannot end the transaction around a replica read ({0}): {1}",
+          how, e.getMessage());
     }
   }
 }

@@ -33,6 +33,7 @@ class ServerTrackerTest {
   private static final ServerIdentity IDENTITY = new ServerIdentity(1, 1_700_000_000_000_000L, 0);
   private final AtomicLong replay = new AtomicLong(100);
   private final AtomicBoolean recovering = new AtomicBoolean(true);
+  private final AtomicLong answeringStart = new AtomicLong(IDENTITY.startMicros()); // who answers the polls
   private final FakeServer server = new FakeServer(IDENTITY, this::row);
   private ServerTracker tracker;
   private ExecutorService threads;
@@ -61,7 +62,7 @@ class ServerTrackerTest {
   private ResultSet row() throws SQLException {
     ResultSet row = mock(ResultSet.class);
     when(row.next()).thenReturn(true);
-    when(row.getLong(4)).thenReturn(IDENTITY.startMicros()); // who answered: the tracker's own server
+    when(row.getLong(4)).thenReturn(answeringStart.get()); // who answered: the tracker's own server, normally
     when(row.getLong(5)).thenReturn(IDENTITY.resetMicros());
     when(row.getBoolean(1)).thenReturn(recovering.get());
     when(row.getString(2)).thenReturn(recovering.get() ? Lsn.of(replay.get()).toString() : null);
@@ -138,6 +139,16 @@ class ServerTrackerTest {
     assertEquals(1, tracker.stats().waiters());
     notification.cancel(false);
     assertEquals(0, tracker.stats().waiters());
+  }
+
+  @Test
+  void aPollAnsweredByAnotherServerIsNotTakenForThisOnes() throws Exception {
+    answeringStart.set(IDENTITY.startMicros() + 1); // a transaction pooler on the route sent the poll elsewhere
+    replay.set(5000);
+    assertEquals(ServerTracker.Outcome.ASK_YOURSELF, tracker.await(Lsn.of(200), System.nanoTime() + 5_000_000_000L),
+        "the waiter asks on its own connection");
+    assertEquals(Lsn.of(100), tracker.lastReplay(), "nothing learned from the other server's answer");
+    assertTrue(tracker.isUnreachable());
   }
 
   @Test

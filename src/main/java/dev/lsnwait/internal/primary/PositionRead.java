@@ -7,9 +7,13 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.locks.LockSupport;
 
 /** One read of a primary's position, awaited by those it covers: its epoch is given when it starts. */
 final class PositionRead {
+
+  private static final long RETRY_FIRST_NANOS = TimeUnit.MILLISECONDS.toNanos(10);
+  private static final long RETRY_MAX_NANOS = TimeUnit.MILLISECONDS.toNanos(200);
 
   volatile long epoch = Long.MAX_VALUE; // before it starts, after every mark taken so far
   long since; // when the earliest commit it covers returned (or when it was asked for): what forecasts count from
@@ -34,8 +38,35 @@ final class PositionRead {
     }
   }
 
+  /** One attempt to have a position read. */
+  @FunctionalInterface
+  interface Attempt {
+    Lsn run() throws SQLException;
+  }
+
+  /**
+   * {@code attempt}, tried again while the read itself fails (the primary restarting, a network blip: the commit is
+   * still covered by the next read), 10 ms apart doubling to 200 ms, until {@code deadline} (nanoTime). Timeouts,
+   * interrupts and a closed reader end it.
+   */
+  static Lsn retrying(Attempt attempt, long deadline) throws SQLException {
+    long pause = RETRY_FIRST_NANOS;
+    while (true) {
+      try {
+        return attempt.run();
+      } catch (PositionUnavailableException e) {
+        long left = deadline - System.nanoTime();
+        if (!failedToRead(e) || left <= 0) {
+          throw e;
+        }
+        LockSupport.parkNanos(Math.min(pause, left));
+        pause = Math.min(RETRY_MAX_NANOS, pause * 2);
+      }
+    }
+  }
+
   /** Whether {@code e} says the read itself failed (not a timeout, an interrupt or a closed reader). */
-  static boolean failedToRead(PositionUnavailableException e) {
+  private static boolean failedToRead(PositionUnavailableException e) {
     return e.getCause() != null
         && !(e.getCause() instanceof TimeoutException)
         && !(e.getCause() instanceof InterruptedException);

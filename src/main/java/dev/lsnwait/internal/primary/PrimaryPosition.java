@@ -1,16 +1,13 @@
 package dev.lsnwait.internal.primary;
 
 import dev.lsnwait.Lsn;
-import dev.lsnwait.PositionUnavailableException;
 import dev.lsnwait.internal.context.CommitPositionSource;
 import dev.lsnwait.internal.server.SideConnection;
 import java.sql.SQLException;
 import java.sql.SQLTransientException;
 import java.time.Duration;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.Condition;
-import java.util.concurrent.locks.LockSupport;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Supplier;
 
@@ -36,8 +33,6 @@ public final class PrimaryPosition implements CommitPositionSource, AutoCloseabl
   public static final String QUERY = "SELECT pg_current_wal_insert_lsn()::text,"
       + " ('x' || left(pg_walfile_name(pg_current_wal_insert_lsn()), 8))::bit(32)::int";
   private static final int HISTORY = 512;
-  private static final long RETRY_FIRST_NANOS = TimeUnit.MILLISECONDS.toNanos(10);
-  private static final long RETRY_MAX_NANOS = TimeUnit.MILLISECONDS.toNanos(200);
 
   private final String name;
   private final long systemIdentifier;
@@ -165,21 +160,7 @@ public final class PrimaryPosition implements CommitPositionSource, AutoCloseabl
 
   @Override
   public Lsn covering(long mark, long deadlineNanos) throws SQLException {
-    long pause = RETRY_FIRST_NANOS;
-    while (true) {
-      try {
-        return coveringOnce(mark, deadlineNanos);
-      } catch (PositionUnavailableException e) {
-        // A read that failed (the primary restarting, a network blip) is tried again within the caller's deadline:
-        // the commit is still covered by the next read. Timeouts, interrupts and a closed reader end it.
-        long left = deadlineNanos - System.nanoTime();
-        if (!PositionRead.failedToRead(e) || left <= 0) {
-          throw e;
-        }
-        LockSupport.parkNanos(Math.min(pause, left));
-        pause = Math.min(RETRY_MAX_NANOS, pause * 2);
-      }
-    }
+    return PositionRead.retrying(() -> coveringOnce(mark, deadlineNanos), deadlineNanos);
   }
 
   private Lsn coveringOnce(long mark, long deadlineNanos) throws SQLException {

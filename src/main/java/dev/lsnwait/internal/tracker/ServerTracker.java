@@ -47,10 +47,7 @@ public final class ServerTracker implements ReplicaTracker, AutoCloseable {
 
   /** The replay position, unsigned: a lower bound, since every observation is of this very server. */
   private final AtomicLong replayed;
-  private volatile boolean inRecovery;
-  /** Out of recovery: where its replay ended (the positions of the cluster it holds), and its timeline (0 unknown). */
-  private volatile long endOfReplay;
-  private volatile int timeline;
+  private volatile Promotion promotion; // null while in recovery; once set, for good (same server, same start)
   private volatile long unreachableUntil; // nanoTime; meaningful while unreachable is set
   private volatile boolean unreachable;
   private volatile boolean closed;
@@ -76,7 +73,7 @@ public final class ServerTracker implements ReplicaTracker, AutoCloseable {
       PrimaryClock clock) {
     this.name = name;
     this.identity = identity;
-    this.inRecovery = inRecovery;
+    this.promotion = inRecovery ? null : new Promotion(replayed.asLong(), 0);
     this.replayed = new AtomicLong(replayed.asLong());
     this.poller = new Poller(this, connections, settings, clock);
   }
@@ -107,28 +104,21 @@ public final class ServerTracker implements ReplicaTracker, AutoCloseable {
 
   @Override
   public boolean isInRecovery() {
-    return inRecovery;
+    return promotion == null;
   }
 
   @Override
   public boolean isReplicated(Lsn lsn) {
-    if (inRecovery) {
+    if (promotion == null) {
       noteDemand();
     }
     return covers(lsn.asLong());
   }
 
-  /**
-   * Whether the cache shows {@code lsn} (unsigned) replayed, without counting as a reader's demand. A server out of
-   * recovery on timeline 1 was never promoted: it is the cluster's first primary, and holds all. A promoted one
-   * holds what it had replayed when it left recovery, and nothing its old primary wrote after that (a failover that
-   * left the old primary writing, a split brain): a position beyond it may be such a write.
-   */
+  /** Whether the cache shows {@code lsn} (unsigned) replayed, without counting as a reader's demand. */
   boolean covers(long lsn) {
-    if (inRecovery) {
-      return Long.compareUnsigned(replayed.get(), lsn) >= 0;
-    }
-    return timeline == 1 || Long.compareUnsigned(endOfReplay, lsn) >= 0;
+    Promotion left = promotion;
+    return left == null ? Long.compareUnsigned(replayed.get(), lsn) >= 0 : left.covers(lsn);
   }
 
   /** A reader asked for a position: the tracker is in demand; the first ask after a quiet spell wakes the poller. */
@@ -143,20 +133,10 @@ public final class ServerTracker implements ReplicaTracker, AutoCloseable {
     }
   }
 
-  /**
-   * Whether the server holds {@code lsn} written on {@code writtenOn} (0: not known). Out of recovery, a token of its
-   * own timeline was written on it (held), one of a later timeline on a primary that left it behind (not held); an
-   * earlier or unknown one is held if it had replayed that far before it left recovery.
-   */
+  /** Whether the server holds {@code lsn} written on {@code writtenOn} (0: not known); see {@link Promotion}. */
   public boolean holds(Lsn lsn, int writtenOn) {
-    int own = timeline;
-    if (inRecovery || writtenOn == 0 || own == 0) {
-      return isReplicated(lsn);
-    }
-    if (writtenOn != own) {
-      return writtenOn < own && Long.compareUnsigned(endOfReplay, lsn.asLong()) >= 0;
-    }
-    return true;
+    Promotion left = promotion;
+    return left == null ? isReplicated(lsn) : left.holds(lsn.asLong(), writtenOn);
   }
 
   /** Whether a reader asked for a position within {@link #DEMAND_NANOS}. */
@@ -171,20 +151,20 @@ public final class ServerTracker implements ReplicaTracker, AutoCloseable {
    * known, tells its own writes.
    */
   public void observe(ReplayState state) {
+    Promotion left = promotion;
     if (!state.recovering()) {
-      if (state.timeline() != 0) {
-        timeline = state.timeline();
-      }
       // pg_last_wal_replay_lsn() stays where replay ended; the cache is a lower bound of it
-      long before = replayed.get();
-      long ended = state.replayed().asLong();
-      endOfReplay = Long.compareUnsigned(before, ended) >= 0 ? before : ended;
-      inRecovery = false; // after endOfReplay and timeline: covers() never sees a half-written state
-      waiters.completeUpTo(endOfReplay, Lsn.of(endOfReplay));
+      long before = left != null ? left.endOfReplay() : replayed.get();
+      long ended = Long.compareUnsigned(before, state.replayed().asLong()) >= 0 ? before : state.replayed().asLong();
+      int timeline = state.timeline() != 0 ? state.timeline() : left != null ? left.timeline() : 0;
+      promotion = new Promotion(ended, timeline);
+      waiters.completeUpTo(ended, Lsn.of(ended));
       waiters.failAll(new ServerUnreachable("lsnwait: " + name + " left recovery", null));
       return;
     }
-    inRecovery = true;
+    if (left != null) {
+      return; // seen in recovery before the promotion, told after it
+    }
     long now = replayed.accumulateAndGet(state.replayed().asLong(),
         (a, b) -> Long.compareUnsigned(a, b) >= 0 ? a : b);
     waiters.completeUpTo(now, Lsn.of(now));
@@ -199,7 +179,8 @@ public final class ServerTracker implements ReplicaTracker, AutoCloseable {
 
   /** Out of recovery: where its replay ended, the last position of its old primary it holds. */
   public Lsn endOfReplay() {
-    return Lsn.of(endOfReplay);
+    Promotion left = promotion;
+    return left == null ? lastReplay() : Lsn.of(left.endOfReplay());
   }
 
   /** How many wait now. */
@@ -312,6 +293,6 @@ public final class ServerTracker implements ReplicaTracker, AutoCloseable {
 
   @Override
   public String toString() {
-    return "ReplicaTracker[" + name + ", replayed " + lastReplay() + (inRecovery ? "" : ", not in recovery") + "]";
+    return "ReplicaTracker[" + name + ", replayed " + lastReplay() + (promotion == null ? "" : ", not in recovery") + "]";
   }
 }

@@ -55,6 +55,9 @@ public final class ServerTracker implements ReplicaTracker, AutoCloseable {
   private volatile boolean unreachable;
   private volatile boolean closed;
   private volatile long demandedAt = System.nanoTime() - 2 * DEMAND_NANOS; // when a reader last asked for a position
+  /** When the cache learned its positions: what was known before a given moment (see {@link #knewBefore}). */
+  private final KnownPositions known;
+  private volatile long leftRecoveryAt; // nanoTime the cache learned the server is out of recovery
 
   private final LongAdder polls = new LongAdder();
   private final LongAdder waits = new LongAdder();
@@ -78,6 +81,8 @@ public final class ServerTracker implements ReplicaTracker, AutoCloseable {
     this.identity = identity;
     this.inRecovery = inRecovery;
     this.replayed = new AtomicLong(replayed.asLong());
+    this.known = new KnownPositions(replayed.asLong(), System.nanoTime());
+    this.leftRecoveryAt = System.nanoTime();
     this.poller = new Poller(this, connections, settings, clock);
   }
 
@@ -159,6 +164,19 @@ public final class ServerTracker implements ReplicaTracker, AutoCloseable {
     return true;
   }
 
+  /**
+   * Whether the cache showed the server holding {@code lsn} (written on {@code writtenOn}, 0 unknown) already before
+   * {@code nanoTime}: then the server had it before that moment. A repeatable-read transaction's snapshot, fixed by a
+   * check that began at that moment, holds it; what the cache learned later (while the check's answer was on its way)
+   * may be younger than the snapshot.
+   */
+  public boolean knewBefore(Lsn lsn, int writtenOn, long nanoTime) {
+    if (inRecovery) {
+      return known.before(lsn.asLong(), nanoTime);
+    }
+    return leftRecoveryAt - nanoTime < 0 && holds(lsn, writtenOn);
+  }
+
   /** Whether a reader asked for a position within {@link #DEMAND_NANOS}. */
   boolean inDemand(long now) {
     return now - demandedAt < DEMAND_NANOS;
@@ -179,14 +197,20 @@ public final class ServerTracker implements ReplicaTracker, AutoCloseable {
       long before = replayed.get();
       long ended = state.replayed().asLong();
       endOfReplay = Long.compareUnsigned(before, ended) >= 0 ? before : ended;
+      if (inRecovery) {
+        leftRecoveryAt = System.nanoTime();
+      }
       inRecovery = false; // after endOfReplay and timeline: covers() never sees a half-written state
       waiters.completeUpTo(endOfReplay, Lsn.of(endOfReplay));
       waiters.failAll(new ServerUnreachable("lsnwait: " + name + " left recovery", null));
       return;
     }
     inRecovery = true;
-    long now = replayed.accumulateAndGet(state.replayed().asLong(),
-        (a, b) -> Long.compareUnsigned(a, b) >= 0 ? a : b);
+    long seen = state.replayed().asLong();
+    long now = replayed.accumulateAndGet(seen, (a, b) -> Long.compareUnsigned(a, b) >= 0 ? a : b);
+    if (now == seen) {
+      known.learned(now, System.nanoTime());
+    }
     waiters.completeUpTo(now, Lsn.of(now));
   }
 

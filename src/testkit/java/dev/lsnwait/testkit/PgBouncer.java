@@ -76,6 +76,7 @@ public final class PgBouncer implements AutoCloseable {
           "max_client_conn = 500",
           "ignore_startup_parameters = extra_float_digits,options,geqo",
           "server_check_delay = 0",
+          "server_login_retry = 1", // after a failed server login (a standby in crash recovery): 1 s, not 15
           "logfile = " + directory.resolve("pgbouncer.log"),
           "pidfile = " + directory.resolve("pgbouncer.pid"),
           ""));

@@ -154,11 +154,15 @@ public final class ReadGate {
             : Requirement.of(Requirement.levelFor(consistency), current.systemIdentifier(), deadline, registry);
         boolean again = false; // the read must run in a new transaction
         if (required != null && pin != null && pin.needed()) {
+          long checkBegan = System.nanoTime();
           TransactionPin.Pinned pinned = pin.pin(statementFollows);
           if (pinned != null) {
             current = pinned.server();
             server = current;
-            again = pinned.snapshotTaken() && (current.isRetired() || !held(current, current.tracker(), required));
+            // The check fixed the snapshot: only what was known before it began is surely in it (not what the
+            // tracker learned while the answer was on its way).
+            again = pinned.snapshotTaken()
+                && (current.isRetired() || !heldBefore(current, current.tracker(), required, checkBegan));
             current.tracker().observe(pinned.state());
             if (again) {
               pin.abandon(); // its snapshot may predate the replay: a new transaction, once the server has it
@@ -167,8 +171,19 @@ public final class ReadGate {
         }
         ServerTracker tracker = current.tracker();
         if (required == null || (!current.isRetired() && held(current, tracker, required))) {
-          if (again && System.nanoTime() - deadline < 0) {
-            continue;
+          if (again) {
+            if (System.nanoTime() - deadline < 0) {
+              continue;
+            }
+            // The transaction the check began was rolled back: the statement would run unchecked.
+            ReplicationTimeoutException failure = new ReplicationTimeoutException(current.name(), required,
+                tracker.lastReplay(), TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start));
+            if (onTimeout != Settings.OnTimeout.PROCEED) {
+              throw failure;
+            }
+            tracker.recordProceededAfterTimeout();
+            outcome = LsnWaitListener.Outcome.PROCEEDED;
+            return;
           }
           outcome = LsnWaitListener.Outcome.REPLAYED;
           return;
@@ -242,6 +257,13 @@ public final class ReadGate {
     int timeline = presetValid ? 0 : Requirement.timelineOf(Requirement.levelFor(consistency),
         current.systemIdentifier(), registry);
     return tracker.holds(required, timeline);
+  }
+
+  /** As {@link #held}, by what the tracker knew before {@code nanoTime}. */
+  private boolean heldBefore(Server current, ServerTracker tracker, Lsn required, long nanoTime) {
+    int timeline = presetValid ? 0 : Requirement.timelineOf(Requirement.levelFor(consistency),
+        current.systemIdentifier(), registry);
+    return tracker.knewBefore(required, timeline, nanoTime);
   }
 
   /** The end of the wait for replay: the read's deadline, or sooner on a routing connection's replica. */

@@ -44,7 +44,11 @@ public abstract class RoutingSession implements LsnWaitConnection {
     }
   }
 
-  /** Applies {@code action} to every open member, the transaction's first; the first failure is thrown. */
+  /**
+   * Applies {@code action} to every open member, the transaction's first; the first failure is thrown. A replica
+   * member (not the transaction's) whose connection broke (SQLSTATE class 08) is dropped, as when a statement finds
+   * it broken, and reopened later with the session's state: a replica's absence never fails the session.
+   */
   private void applyToAll(MemberAction action) throws SQLException {
     checkOpen();
     ProxyConnection pinned = pinnedOrNull();
@@ -57,7 +61,11 @@ public abstract class RoutingSession implements LsnWaitConnection {
         try {
           action.apply(member);
         } catch (SQLException e) {
-          failure = failure == null ? e : failure;
+          if (members.isReplica(member) && e.getSQLState() != null && e.getSQLState().startsWith("08")) {
+            members.dropBroken(member, e.getMessage());
+          } else {
+            failure = failure == null ? e : failure;
+          }
         }
       }
     }

@@ -7,8 +7,9 @@ package dev.lsnwait.internal.tracker;
  *
  * @param endOfReplay where replay ended (unsigned): {@code pg_last_wal_replay_lsn()} stays there after a promotion
  * @param timeline its WAL timeline, 0 if not known
+ * @param learnedAt when (nanoTime) lsnwait first saw it out of recovery
  */
-record Promotion(long endOfReplay, int timeline) {
+record Promotion(long endOfReplay, int timeline, long learnedAt) {
 
   /** Whether it holds {@code lsn} (unsigned), its timeline unknown. */
   boolean covers(long lsn) {

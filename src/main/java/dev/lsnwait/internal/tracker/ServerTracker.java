@@ -52,6 +52,8 @@ public final class ServerTracker implements ReplicaTracker, AutoCloseable {
   private volatile boolean unreachable;
   private volatile boolean closed;
   private volatile long demandedAt = System.nanoTime() - 2 * DEMAND_NANOS; // when a reader last asked for a position
+  /** When the cache learned its positions: what was known before a given moment (see {@link #knewBefore}). */
+  private final KnownPositions known;
 
   private final LongAdder polls = new LongAdder();
   private final LongAdder waits = new LongAdder();
@@ -73,8 +75,9 @@ public final class ServerTracker implements ReplicaTracker, AutoCloseable {
       PrimaryClock clock) {
     this.name = name;
     this.identity = identity;
-    this.promotion = inRecovery ? null : new Promotion(replayed.asLong(), 0);
+    this.promotion = inRecovery ? null : new Promotion(replayed.asLong(), 0, System.nanoTime());
     this.replayed = new AtomicLong(replayed.asLong());
+    this.known = new KnownPositions(replayed.asLong(), System.nanoTime());
     this.poller = new Poller(this, connections, settings, clock);
   }
 
@@ -139,6 +142,20 @@ public final class ServerTracker implements ReplicaTracker, AutoCloseable {
     return left == null ? isReplicated(lsn) : left.holds(lsn.asLong(), writtenOn);
   }
 
+  /**
+   * Whether the cache showed the server holding {@code lsn} (written on {@code writtenOn}, 0 unknown) already before
+   * {@code nanoTime}: then the server had it before that moment. A repeatable-read transaction's snapshot, fixed by a
+   * check that began at that moment, holds it; what the cache learned later (while the check's answer was on its way)
+   * may be younger than the snapshot.
+   */
+  public boolean knewBefore(Lsn lsn, int writtenOn, long nanoTime) {
+    Promotion left = promotion;
+    if (left == null) {
+      return known.before(lsn.asLong(), nanoTime);
+    }
+    return left.learnedAt() - nanoTime < 0 && left.holds(lsn.asLong(), writtenOn);
+  }
+
   /** Whether a reader asked for a position within {@link #DEMAND_NANOS}. */
   boolean inDemand(long now) {
     return now - demandedAt < DEMAND_NANOS;
@@ -157,7 +174,7 @@ public final class ServerTracker implements ReplicaTracker, AutoCloseable {
       long before = left != null ? left.endOfReplay() : replayed.get();
       long ended = Long.compareUnsigned(before, state.replayed().asLong()) >= 0 ? before : state.replayed().asLong();
       int timeline = state.timeline() != 0 ? state.timeline() : left != null ? left.timeline() : 0;
-      promotion = new Promotion(ended, timeline);
+      promotion = new Promotion(ended, timeline, left != null ? left.learnedAt() : System.nanoTime());
       waiters.completeUpTo(ended, Lsn.of(ended));
       waiters.failAll(new ServerUnreachable("lsnwait: " + name + " left recovery", null));
       return;
@@ -165,8 +182,11 @@ public final class ServerTracker implements ReplicaTracker, AutoCloseable {
     if (left != null) {
       return; // seen in recovery before the promotion, told after it
     }
-    long now = replayed.accumulateAndGet(state.replayed().asLong(),
-        (a, b) -> Long.compareUnsigned(a, b) >= 0 ? a : b);
+    long seen = state.replayed().asLong();
+    long now = replayed.accumulateAndGet(seen, (a, b) -> Long.compareUnsigned(a, b) >= 0 ? a : b);
+    if (now == seen) {
+      known.learned(now, System.nanoTime());
+    }
     waiters.completeUpTo(now, Lsn.of(now));
   }
 

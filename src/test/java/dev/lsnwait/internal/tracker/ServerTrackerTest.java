@@ -230,6 +230,26 @@ class ServerTrackerTest {
   }
 
   @Test
+  void whatWasLearnedAfterAMomentIsNotKnownBeforeIt() {
+    long before = System.nanoTime();
+    tracker.observe(new ReplayState(true, Lsn.of(250), 0));
+    long after = System.nanoTime();
+    assertTrue(tracker.isReplicated(Lsn.of(250)), "known now");
+    assertFalse(tracker.knewBefore(Lsn.of(250), 0, before), "learned after that moment: maybe replayed after it");
+    assertTrue(tracker.knewBefore(Lsn.of(100), 0, before), "the first position was known from the start");
+    assertTrue(tracker.knewBefore(Lsn.of(250), 0, after));
+    for (int i = 1; i <= 200; i++) { // more raises than kept: older moments are answered conservatively
+      tracker.observe(new ReplayState(true, Lsn.of(250 + i), 0));
+    }
+    assertTrue(tracker.knewBefore(Lsn.of(450), 0, System.nanoTime()));
+    assertFalse(tracker.knewBefore(Lsn.of(251), 0, before));
+    long promoted = System.nanoTime();
+    tracker.observe(new ReplayState(false, Lsn.of(500), 2));
+    assertFalse(tracker.knewBefore(Lsn.of(300), 0, promoted), "left recovery after that moment");
+    assertTrue(tracker.knewBefore(Lsn.of(300), 0, System.nanoTime()));
+  }
+
+  @Test
   void aPromotedServerHoldsItsOwnTimelineAndWhatItReplayedOfEarlierOnes() {
     tracker.observe(new ReplayState(false, Lsn.of(320), 3)); // promoted to timeline 3 after replaying up to 320
     assertTrue(tracker.holds(Lsn.of(9000), 3), "written on it, after its promotion");

@@ -11,11 +11,9 @@ import dev.lsnwait.internal.context.ThreadContext;
 import dev.lsnwait.internal.registry.Registry;
 import dev.lsnwait.internal.registry.Server;
 import dev.lsnwait.internal.registry.ServerLookup;
-import dev.lsnwait.internal.server.ServerInfo;
 import dev.lsnwait.internal.registry.ServerSettings;
 import dev.lsnwait.internal.tracker.ServerTracker;
 import java.sql.SQLException;
-import java.sql.SQLTransientException;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import org.postgresql.core.BaseConnection;
@@ -24,7 +22,8 @@ import org.postgresql.core.TransactionState;
 /**
  * The replica side of one connection: before a statement, wait until the server this connection reached has replayed
  * what the current context requires. The server's tracker answers from its cache, or waits for its poller; when the
- * tracker cannot reach that server, the connection asks its own server ({@link OwnConnectionWait}).
+ * tracker cannot reach that server, the connection asks its own server ({@link ServerWait}); behind a transaction
+ * pooler, each read's own transaction tells which server runs it ({@link TransactionPin}).
  */
 public final class ReadGate {
 
@@ -32,9 +31,8 @@ public final class ReadGate {
 
   private final BaseConnection own;
   private final Registry registry;
-  private final ServerLookup lookup;
   private final TransactionPin pin; // behind a transaction pooler; null otherwise
-  private final ServerSettings serverSettings;
+  private final ServerWait waits;
   private final Duration timeout;
   private final Settings.OnTimeout onTimeout;
   private final ReadConsistency consistency;
@@ -55,9 +53,8 @@ public final class ReadGate {
     this.server = server;
     this.own = own;
     this.registry = registry;
-    this.lookup = lookup;
     this.pin = pooled ? new TransactionPin(own, lookup) : null;
-    this.serverSettings = serverSettings;
+    this.waits = new ServerWait(own, lookup, serverSettings.pollInterval());
     this.timeout = timeout;
     this.onTimeout = onTimeout;
     this.consistency = consistency;
@@ -152,23 +149,8 @@ public final class ReadGate {
         // failure (PositionUnavailableException, not a connection error) is thrown whatever lsnwait.onTimeout says.
         Lsn required = presetValid ? preset
             : Requirement.of(Requirement.levelFor(consistency), current.systemIdentifier(), deadline, registry);
-        boolean again = false; // the read must run in a new transaction
-        if (required != null && pin != null && pin.needed()) {
-          long checkBegan = System.nanoTime();
-          TransactionPin.Pinned pinned = pin.pin(statementFollows);
-          if (pinned != null) {
-            current = pinned.server();
-            server = current;
-            // The check fixed the snapshot: only what was known before it began is surely in it (not what the
-            // tracker learned while the answer was on its way).
-            again = pinned.snapshotTaken()
-                && (current.isRetired() || !heldBefore(current, current.tracker(), required, checkBegan));
-            current.tracker().observe(pinned.state());
-            if (again) {
-              pin.abandon(); // its snapshot may predate the replay: a new transaction, once the server has it
-            }
-          }
-        }
+        boolean again = required != null && pin != null && pin.needed() && pinTransaction(required, statementFollows);
+        current = server;
         ServerTracker tracker = current.tracker();
         if (required == null || (!current.isRetired() && held(current, tracker, required))) {
           if (again) {
@@ -176,12 +158,8 @@ public final class ReadGate {
               continue;
             }
             // The transaction the check began was rolled back: the statement would run unchecked.
-            ReplicationTimeoutException failure = new ReplicationTimeoutException(current.name(), required,
-                tracker.lastReplay(), TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start));
-            if (onTimeout != Settings.OnTimeout.PROCEED) {
-              throw failure;
-            }
-            tracker.recordProceededAfterTimeout();
+            failOrProceed(new ReplicationTimeoutException(current.name(), required, tracker.lastReplay(),
+                TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start)), tracker);
             outcome = LsnWaitListener.Outcome.PROCEEDED;
             return;
           }
@@ -189,20 +167,14 @@ public final class ReadGate {
           return;
         }
         if (!current.isRetired() && !tracker.isInRecovery()) { // promoted before it replayed it: it never will
-          ReplicaPromotedException failure = new ReplicaPromotedException(current.name(), required,
-              tracker.endOfReplay(), TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start));
-          if (onTimeout != Settings.OnTimeout.PROCEED) {
-            throw failure;
-          }
-          tracker.recordProceededAfterTimeout();
-          LOG.log(System.Logger.Level.DEBUG, "lsnwait: reading anyway (lsnwait.onTimeout=proceed): {0}",
-              failure.getMessage());
+          failOrProceed(new ReplicaPromotedException(current.name(), required, tracker.endOfReplay(),
+              TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start)), tracker);
           outcome = LsnWaitListener.Outcome.PROCEEDED;
           return;
         }
         if (onTimeout == Settings.OnTimeout.PROCEED
             && ThreadContext.gaveUpOn(current.systemIdentifier(), required)) {
-          tracker.recordProceededAfterTimeout(); // waited its whole timeout for this once already: not again
+          tracker.counts().proceeded(); // waited its whole timeout for this once already: not again
           outcome = LsnWaitListener.Outcome.PROCEEDED;
           return;
         }
@@ -217,9 +189,13 @@ public final class ReadGate {
           waitDeadline = waitDeadline(deadline);
           waitDeadlineSet = true;
         }
-        ServerTracker.Outcome waited = waitOnce(current, tracker, required, waitDeadline);
+        ServerWait.Waited wait = waits.once(current, tracker, required, waitDeadline);
+        if (wait.rebound() != null) {
+          server = wait.rebound();
+        }
+        ServerTracker.Outcome waited = wait.outcome();
         if (waited == null) {
-          continue; // the connection reaches another server: wait again, for that one
+          continue; // the connection reaches another server, or its server left recovery: look again
         }
         if (waited == ServerTracker.Outcome.REPLAYED) {
           if (again) {
@@ -229,16 +205,10 @@ public final class ReadGate {
           return;
         }
         long waitedMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
-        ReplicationTimeoutException failure = routedWaitNanos >= 0
+        failOrProceed(routedWaitNanos >= 0
             ? new PinnedReplicaTimeoutException(current.name(), required, tracker.lastReplay(), waitedMillis)
-            : new ReplicationTimeoutException(current.name(), required, tracker.lastReplay(), waitedMillis);
-        if (onTimeout != Settings.OnTimeout.PROCEED) {
-          throw failure;
-        }
-        tracker.recordProceededAfterTimeout();
+            : new ReplicationTimeoutException(current.name(), required, tracker.lastReplay(), waitedMillis), tracker);
         ThreadContext.gaveUp(current.systemIdentifier(), required);
-        LOG.log(System.Logger.Level.DEBUG, "lsnwait: reading anyway (lsnwait.onTimeout=proceed): {0}",
-            failure.getMessage());
         outcome = LsnWaitListener.Outcome.PROCEEDED;
         return;
       }
@@ -247,6 +217,39 @@ public final class ReadGate {
         heard.ended(outcome);
       }
     }
+  }
+
+  /**
+   * Behind a transaction pooler: begins (or joins) the read's transaction and learns its server from it. True if the
+   * read must run in a new transaction: the check fixed a repeatable-read snapshot, and only what was known before
+   * it began (not what the tracker learned while the answer was on its way) is surely in it.
+   */
+  private boolean pinTransaction(Lsn required, boolean statementFollows) throws SQLException {
+    long checkBegan = System.nanoTime();
+    TransactionPin.Pinned pinned = pin.pin(statementFollows);
+    if (pinned == null) {
+      return false;
+    }
+    Server current = pinned.server();
+    server = current;
+    boolean again = pinned.snapshotTaken()
+        && (current.isRetired() || !heldBefore(current, current.tracker(), required, checkBegan));
+    current.tracker().observe(pinned.state());
+    if (again) {
+      pin.abandon(); // its snapshot may predate the replay: a new transaction, once the server has it
+    }
+    return again;
+  }
+
+  /** With {@code lsnwait.onTimeout=fail} throws {@code failure}; else counts and logs a read that runs anyway. */
+  private void failOrProceed(ReplicationTimeoutException failure, ServerTracker tracker)
+      throws ReplicationTimeoutException {
+    if (onTimeout != Settings.OnTimeout.PROCEED) {
+      throw failure;
+    }
+    tracker.counts().proceeded();
+    LOG.log(System.Logger.Level.DEBUG, "lsnwait: reading anyway (lsnwait.onTimeout=proceed): {0}",
+        failure.getMessage());
   }
 
   /** Whether the server holds what is required: in recovery, by position; out of it, by timeline too. */
@@ -274,58 +277,4 @@ public final class ReadGate {
     long bounded = System.nanoTime() + routedWaitNanos;
     return bounded - deadline < 0 ? bounded : deadline;
   }
-
-  /**
-   * One wait on the tracker, or on this connection when the tracker cannot reach the server: REPLAYED or TIMED_OUT,
-   * or null when this connection turned out to reach another server (then rebound).
-   */
-  private ServerTracker.Outcome waitOnce(Server current, ServerTracker tracker, Lsn required, long deadline)
-      throws SQLException {
-    ServerTracker.Outcome outcome;
-    if (current.isRetired()) {
-      outcome = ServerTracker.Outcome.ASK_YOURSELF;
-    } else {
-      try {
-        outcome = tracker.await(required, deadline);
-      } catch (InterruptedException e) {
-        throw interrupted(required, e);
-      }
-    }
-    if (outcome != ServerTracker.Outcome.ASK_YOURSELF) {
-      return outcome;
-    }
-    if (!current.isRetired() && !tracker.isInRecovery()) {
-      return null; // promoted meanwhile: the caller says so
-    }
-    tracker.recordOwnConnectionWait();
-    OwnConnectionWait.Result result = new OwnConnectionWait(own, current, required, deadline,
-        Math.max(TimeUnit.MICROSECONDS.toNanos(500), serverSettings.pollInterval().toNanos())).await();
-    if (result == OwnConnectionWait.Result.ANOTHER_SERVER) {
-      rebind();
-      return null;
-    }
-    if (result == OwnConnectionWait.Result.LEFT_RECOVERY) {
-      return null; // the caller says so
-    }
-    if (result == OwnConnectionWait.Result.REPLAYED) {
-      return ServerTracker.Outcome.REPLAYED;
-    }
-    tracker.recordTimeout();
-    return ServerTracker.Outcome.TIMED_OUT;
-  }
-
-  /** The connection reaches another server than it did (a pooler reconnected it): find that one. */
-  private void rebind() throws SQLException {
-    ServerInfo info = OwnConnectionWait.describe(own);
-    server = lookup.server(info);
-  }
-
-  private SQLException interrupted(Lsn required, InterruptedException e) {
-    Thread.currentThread().interrupt();
-    return new SQLTransientException(
-        "lsnwait: interrupted while waiting for replica " + server.name() + " to replay " + required,
-        ReplicationTimeoutException.SQL_STATE,
-        e);
-  }
-
 }

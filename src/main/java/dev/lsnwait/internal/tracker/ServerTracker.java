@@ -11,7 +11,6 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Supplier;
 
 /**
@@ -55,11 +54,7 @@ public final class ServerTracker implements ReplicaTracker, AutoCloseable {
   /** When the cache learned its positions: what was known before a given moment (see {@link #knewBefore}). */
   private final KnownPositions known;
 
-  private final LongAdder polls = new LongAdder();
-  private final LongAdder waits = new LongAdder();
-  private final LongAdder timeouts = new LongAdder();
-  private final LongAdder proceeded = new LongAdder();
-  private final LongAdder ownConnectionWaits = new LongAdder();
+  private final TrackerCounts counts = new TrackerCounts();
 
   /**
    * @param connections makes the poller's connections, each checked to reach this very server
@@ -192,7 +187,7 @@ public final class ServerTracker implements ReplicaTracker, AutoCloseable {
 
   /** A poll (or a {@code WAIT FOR LSN} and the poll after it) answered: the server is within reach again. */
   void polled(ReplayState state) {
-    polls.increment();
+    counts.polled();
     unreachable = false;
     observe(state);
   }
@@ -254,7 +249,7 @@ public final class ServerTracker implements ReplicaTracker, AutoCloseable {
     if (isReplicated(lsn)) {
       return Outcome.REPLAYED;
     }
-    waits.increment();
+    counts.waited();
     CompletableFuture<Lsn> replay = whenReplayed(lsn);
     try {
       replay.get(Math.max(0, deadlineNanos - System.nanoTime()), TimeUnit.NANOSECONDS);
@@ -263,7 +258,7 @@ public final class ServerTracker implements ReplicaTracker, AutoCloseable {
       if (!replay.cancel(false)) { // completed just now
         return replay.isCompletedExceptionally() ? Outcome.ASK_YOURSELF : Outcome.REPLAYED;
       }
-      timeouts.increment();
+      counts.timedOut();
       return Outcome.TIMED_OUT;
     } catch (InterruptedException e) {
       replay.cancel(false);
@@ -278,25 +273,14 @@ public final class ServerTracker implements ReplicaTracker, AutoCloseable {
     return await(lsn, System.nanoTime() + Math.max(0, timeout.toNanos())) == Outcome.REPLAYED;
   }
 
-  /** Counts a read that ran after its wait timed out ({@code lsnwait.onTimeout=proceed}). */
-  public void recordProceededAfterTimeout() {
-    proceeded.increment();
-  }
-
-  /** Counts a wait that a reader made on its own connection. */
-  public void recordOwnConnectionWait() {
-    ownConnectionWaits.increment();
-  }
-
-  /** Counts a timeout that ended a wait on the reader's own connection. */
-  public void recordTimeout() {
-    timeouts.increment();
+  /** What this tracker and the reads of its server counted. */
+  public TrackerCounts counts() {
+    return counts;
   }
 
   @Override
   public Stats stats() {
-    return new Stats(polls.sum(), waits.sum(), timeouts.sum(), proceeded.sum(), waiters.size(),
-        ownConnectionWaits.sum());
+    return counts.stats(waiters.size());
   }
 
   public boolean isClosed() {

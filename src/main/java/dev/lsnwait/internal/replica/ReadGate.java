@@ -226,7 +226,7 @@ public final class ReadGate {
    */
   private boolean pinTransaction(Lsn required, boolean statementFollows) throws SQLException {
     long checkBegan = System.nanoTime();
-    TransactionPin.Pinned pinned = pin.pin(statementFollows);
+    TransactionPin.Pinned pinned = pin.pin(server.systemIdentifier(), statementFollows);
     if (pinned == null) {
       return false;
     }

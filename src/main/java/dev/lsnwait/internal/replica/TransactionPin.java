@@ -21,8 +21,11 @@ import org.postgresql.core.TransactionState;
 final class TransactionPin {
 
   private static final System.Logger LOG = System.getLogger("dev.lsnwait");
-  /** Replay state (columns 1-3), identity (4-6), and the isolation the transaction runs at (7). */
-  static final String IDENTIFY = "SELECT " + ReplayState.COLUMNS + ", " + ServerIdentity.COLUMNS
+  /**
+   * Replay state (columns 1-3), which start of a server it is (4-5: its cluster is the connection's, whose
+   * {@code pg_control_system()} would cost a file read each time), and the isolation the transaction runs at (6).
+   */
+  static final String IDENTIFY = "SELECT " + ReplayState.COLUMNS + ", " + ServerIdentity.INCARNATION
       + ", current_setting('transaction_isolation')";
 
   /**
@@ -54,8 +57,11 @@ final class TransactionPin {
     return !pinned;
   }
 
-  /** Begins the statement's transaction if none is open, and asks its server; {@code statementFollows} or not. */
-  Pinned pin(boolean statementFollows) throws SQLException {
+  /**
+   * Begins the statement's transaction if none is open, and asks its server, of {@code cluster}; null if no statement
+   * follows in auto-commit (nothing would end the transaction).
+   */
+  Pinned pin(long cluster, boolean statementFollows) throws SQLException {
     boolean begin = own.getTransactionState() == TransactionState.IDLE;
     if (begin && own.getAutoCommit() && !statementFollows) {
       return null; // nothing would end a transaction begun here: work through pgjdbc's own API is not pinned
@@ -72,9 +78,9 @@ final class TransactionPin {
       try (ResultSet row = statement.getResultSet()) {
         row.next();
         ReplayState state = ReplayState.read(row);
-        ServerIdentity identity = ServerIdentity.read(row, 4);
-        boolean snapshotTaken = !"read committed".equals(row.getString(7))
-            && !"read uncommitted".equals(row.getString(7));
+        ServerIdentity identity = new ServerIdentity(cluster, row.getLong(4), row.getLong(5));
+        boolean snapshotTaken = !"read committed".equals(row.getString(6))
+            && !"read uncommitted".equals(row.getString(6));
         Server server = servers.known(identity);
         if (server == null) {
           server = servers.server(OwnConnectionWait.describe(own)); // first sight of it: in the same transaction

@@ -56,7 +56,7 @@ public final class Server implements AutoCloseable {
     this.address = info.address();
     this.name = address != null
         ? address
-        : trackerRoutes.reachedAddress() + " (started " + identity.startTime() + ")";
+        : trackerRoutes.reachedAddress() + " (" + identity.describeStart() + ")"; // a crash recovery too: its own
     this.trackerRoutes = trackerRoutes;
     this.positionRoutes = positionRoutes;
     this.settings = settings;

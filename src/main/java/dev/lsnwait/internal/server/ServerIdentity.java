@@ -58,9 +58,13 @@ public record ServerIdentity(long systemIdentifier, long startMicros, long reset
     return Instant.ofEpochSecond(Math.floorDiv(micros, 1_000_000), Math.floorMod(micros, 1_000_000) * 1000L);
   }
 
+  /** When it started, and when its statistics were reset (at its last crash recovery), for names and messages. */
+  public String describeStart() {
+    return "started " + startTime() + (resetMicros == 0 ? "" : ", statistics reset " + instant(resetMicros));
+  }
+
   @Override
   public String toString() {
-    return "cluster " + Long.toUnsignedString(systemIdentifier) + ", started " + startTime()
-        + (resetMicros == 0 ? "" : ", statistics reset " + instant(resetMicros));
+    return "cluster " + Long.toUnsignedString(systemIdentifier) + ", " + describeStart();
   }
 }

@@ -69,6 +69,29 @@ class PgjdbcApiIT extends ClusterTest {
   }
 
   @Test
+  void aCopyToWhoseQueryWritesMakesAToken() throws Exception {
+    String table = newTable();
+    HikariDataSource primary = pool(cluster.primary());
+    HikariDataSource replica = pool(cluster.replica());
+    insert(primary, table, 1);
+    cluster.awaitReplicaCaughtUp(PATIENCE);
+    LsnContext.clear();
+    cluster.pauseReplay();
+    try (Connection c = primary.getConnection()) { // auto-commit: the COPY's own transaction commits the delete
+      StringWriter out = new StringWriter();
+      c.unwrap(PGConnection.class).getCopyAPI().copyOut(
+          "COPY (DELETE FROM " + table + " WHERE id = 1 RETURNING id) TO STDOUT", out);
+      assertEquals("1\n", out.toString());
+    }
+    long left = waitsThenRuns(trackerOf(replica), () -> {
+      try (Connection c = replica.getConnection()) {
+        return count(c, table, 1);
+      }
+    });
+    assertEquals(0L, left, "the replica read waited for the delete");
+  }
+
+  @Test
   void metadataQueriesOnAReplicaWaitForTheThreadsDdl() throws Exception {
     HikariDataSource primary = pool(cluster.primary());
     HikariDataSource replica = pool(cluster.replica());

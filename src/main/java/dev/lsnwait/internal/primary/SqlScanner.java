@@ -110,13 +110,25 @@ final class SqlScanner {
     return new SqlEffect(false, commit, !commit, chain);
   }
 
-  /** COPY ... FROM writes; COPY ... TO reads (its query may still call functions). */
+  /**
+   * COPY ... FROM writes; COPY (query) TO reads, unless its query modifies data ({@code INSERT/UPDATE/DELETE/MERGE
+   * ... RETURNING}) or calls a function that may write.
+   */
   private SqlEffect copy() {
     boolean writes = false;
+    String previous = "";
     for (String next = word(); next != null; next = word()) {
-      if (next.equalsIgnoreCase("FROM") && depth == 0) {
+      String upper = next.toUpperCase(Locale.ROOT);
+      if (depth == 0) {
+        writes |= upper.equals("FROM");
+      } else if (upper.equals("INSERT") || upper.equals("DELETE") || upper.equals("MERGE")) {
+        writes = true;
+      } else if (upper.equals("UPDATE")) {
+        writes |= !previous.equals("FOR") && !previous.equals("KEY"); // FOR [NO KEY] UPDATE locks
+      } else if (followedByParenthesis() && mayWrite(next)) {
         writes = true;
       }
+      previous = upper;
     }
     return writes ? SqlEffect.WRITE : SqlEffect.READ;
   }
@@ -133,7 +145,8 @@ final class SqlScanner {
       switch (upper) {
         case "INSERT", "DELETE", "MERGE", "INTO" -> writes = true;
         case "UPDATE" -> writes |= !previous.equals("FOR") && !previous.equals("KEY"); // FOR [NO KEY] UPDATE locks
-        case "ANALYZE" -> analyze |= explain;
+        case "ANALYZE", "ANALYSE" -> analyze |= explain; // PostgreSQL takes the British spelling too
+        case "CREATE", "EXECUTE" -> writes |= explain; // EXPLAIN ANALYZE runs CREATE TABLE AS, or a prepared statement
         default -> {
           if (followedByParenthesis() && mayWrite(next)) {
             writes = true;
@@ -226,14 +239,24 @@ final class SqlScanner {
       if (Character.isWhitespace(c)) {
         at++;
       } else if (sql.startsWith("--", at)) {
-        int end = sql.indexOf('\n', at);
-        at = end < 0 ? sql.length() : end + 1;
+        at = lineEnd(at); // PostgreSQL ends a -- comment at a line feed or a carriage return
       } else if (sql.startsWith("/*", at)) {
         skipBlockComment();
       } else {
         return;
       }
     }
+  }
+
+  /** Where the line that {@code from} is on ends: after its first line feed or carriage return. */
+  private int lineEnd(int from) {
+    for (int i = from; i < sql.length(); i++) {
+      char c = sql.charAt(i);
+      if (c == '\n' || c == '\r') {
+        return i + 1;
+      }
+    }
+    return sql.length();
   }
 
   private void skipBlockComment() {

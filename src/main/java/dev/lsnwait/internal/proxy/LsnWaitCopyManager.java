@@ -41,8 +41,18 @@ final class LsnWaitCopyManager extends CopyManager {
 
   @Override
   public CopyOut copyOut(String sql) throws SQLException {
-    connection.beforeExecute(SqlEffect.READ, false);
-    return super.copyOut(sql);
+    SqlEffect effect = connection.classify(sql); // on a replica: a read
+    if (!effect.mayWrite()) {
+      connection.beforeExecute(SqlEffect.READ, false);
+      return super.copyOut(sql);
+    }
+    connection.beforeExecute(effect); // COPY (DELETE ... RETURNING *) TO: a write, whose commit makes a token
+    try {
+      return new HookedCopyOut(connection, effect, super.copyOut(sql));
+    } catch (SQLException | RuntimeException e) {
+      connection.afterExecute(effect);
+      throw e;
+    }
   }
 
   @Override

@@ -4,9 +4,8 @@ import java.util.Locale;
 import java.util.Set;
 
 /**
- * Tells from a SQL text, without a round trip, whether it may write and how it ends its transaction. It reads words
- * the way PostgreSQL's lexer separates them (skipping comments, string, quoted and dollar-quoted literals), statement
- * by statement. A statement that starts with {@code SELECT}, {@code WITH}, {@code VALUES}, {@code TABLE},
+ * Tells from a SQL text, without a round trip, whether it may write and how it ends its transaction. It reads the
+ * words PostgreSQL's lexer would see ({@link SqlWords}), statement by statement. A statement that starts with {@code SELECT}, {@code WITH}, {@code VALUES}, {@code TABLE},
  * {@code SHOW}, {@code FETCH} and the like reads, unless it modifies data in a {@code WITH}, creates a table
  * ({@code SELECT INTO}), or calls a function that may write ({@link FunctionCatalog}); every statement kind it does
  * not know may write. Wrong guesses only go one way: a read taken for a write costs a wait, never a stale read.
@@ -31,12 +30,11 @@ final class SqlScanner {
       "ordinality", "cube", "rollup", "grouping", "sets", "materialized", "recursive", "returning", "fetch",
       "collate", "zone", "at", "default", "null");
 
-  private final String sql;
+  private final SqlWords words;
   private final FunctionCatalog functions;
-  private int at;
 
   private SqlScanner(String sql, FunctionCatalog functions) {
-    this.sql = sql;
+    this.words = new SqlWords(sql);
     this.functions = functions;
   }
 
@@ -47,7 +45,7 @@ final class SqlScanner {
 
   private SqlEffect all() {
     SqlEffect effect = SqlEffect.READ;
-    while (at < sql.length()) {
+    while (!words.atEnd()) {
       effect = effect.and(statement());
     }
     return effect;
@@ -55,7 +53,7 @@ final class SqlScanner {
 
   /** One statement, up to and including its semicolon. */
   private SqlEffect statement() {
-    String first = word();
+    String first = words.next();
     if (first == null) {
       return SqlEffect.READ; // an empty statement, or its semicolon
     }
@@ -71,7 +69,7 @@ final class SqlScanner {
         break;
     }
     if (NEUTRAL.contains(kind)) {
-      String second = word();
+      String second = words.next();
       boolean prepareTransaction = kind.equals("PREPARE") && "TRANSACTION".equalsIgnoreCase(second);
       if (second != null) { // null: that was the statement's end already
         skipStatement();
@@ -94,7 +92,7 @@ final class SqlScanner {
     boolean toSavepoint = false;
     boolean chain = false;
     String previous = "";
-    for (String next = word(); next != null; next = word()) {
+    for (String next = words.next(); next != null; next = words.next()) {
       String upper = next.toUpperCase(Locale.ROOT);
       prepared |= upper.equals("PREPARED");
       toSavepoint |= upper.equals("TO");
@@ -117,15 +115,15 @@ final class SqlScanner {
   private SqlEffect copy() {
     boolean writes = false;
     String previous = "";
-    for (String next = word(); next != null; next = word()) {
+    for (String next = words.next(); next != null; next = words.next()) {
       String upper = next.toUpperCase(Locale.ROOT);
-      if (depth == 0) {
+      if (words.depth() == 0) {
         writes |= upper.equals("FROM");
       } else if (upper.equals("INSERT") || upper.equals("DELETE") || upper.equals("MERGE")) {
         writes = true;
       } else if (upper.equals("UPDATE")) {
         writes |= !previous.equals("FOR") && !previous.equals("KEY"); // FOR [NO KEY] UPDATE locks
-      } else if (followedByParenthesis() && mayWrite(next)) {
+      } else if (words.followedByParenthesis() && mayWrite(next)) {
         writes = true;
       }
       previous = upper;
@@ -133,14 +131,12 @@ final class SqlScanner {
     return writes ? SqlEffect.WRITE : SqlEffect.READ;
   }
 
-  private int depth;
-
   /** A statement that reads: unless it modifies data, creates a table, or calls a function that may write. */
   private SqlEffect reading(boolean explain) {
     boolean writes = false;
     boolean analyze = false;
     String previous = "";
-    for (String next = word(); next != null; next = word()) {
+    for (String next = words.next(); next != null; next = words.next()) {
       String upper = next.toUpperCase(Locale.ROOT);
       switch (upper) {
         case "INSERT", "DELETE", "MERGE", "INTO" -> writes = true;
@@ -148,7 +144,7 @@ final class SqlScanner {
         case "ANALYZE", "ANALYSE" -> analyze |= explain; // PostgreSQL takes the British spelling too
         case "CREATE", "EXECUTE" -> writes |= explain; // EXPLAIN ANALYZE runs CREATE TABLE AS, or a prepared statement
         default -> {
-          if (followedByParenthesis() && mayWrite(next)) {
+          if (words.followedByParenthesis() && mayWrite(next)) {
             writes = true;
           }
         }
@@ -171,141 +167,9 @@ final class SqlScanner {
   }
 
   private void skipStatement() {
-    while (word() != null) {
+    while (words.next() != null) {
       // to the end of the statement
     }
   }
 
-  /** Whether the next character after blanks and comments is an opening parenthesis. */
-  private boolean followedByParenthesis() {
-    skipBlanks();
-    return at < sql.length() && sql.charAt(at) == '(';
-  }
-
-  /**
-   * The next word of this statement (an identifier or keyword, or a double-quoted identifier with its quotes), or
-   * null at its end, after consuming the semicolon. Literals, numbers, operators and comments are skipped; a
-   * qualified name gives its parts one by one.
-   */
-  private String word() {
-    while (true) {
-      skipBlanks();
-      if (at >= sql.length()) {
-        return null;
-      }
-      char c = sql.charAt(at);
-      if (c == ';' && depth == 0) {
-        at++;
-        return null;
-      }
-      if (c == '(') {
-        depth++;
-        at++;
-      } else if (c == ')') {
-        depth = Math.max(0, depth - 1);
-        at++;
-      } else if (c == '\'') {
-        skipQuoted('\'', isEscapeString());
-      } else if (c == '"') {
-        int start = at;
-        skipQuoted('"', false);
-        return sql.substring(start, at);
-      } else if (c == '$' && dollarTag() != null) {
-        skipDollarQuoted(dollarTag());
-      } else if (Character.isLetter(c) || c == '_') {
-        int start = at;
-        while (at < sql.length() && (Character.isLetterOrDigit(sql.charAt(at)) || sql.charAt(at) == '_'
-            || sql.charAt(at) == '$')) {
-          at++;
-        }
-        if (at < sql.length() && sql.charAt(at) == '\'' && at - start == 1) {
-          continue; // E'...', B'...', X'...', N'...': the literal follows
-        }
-        return sql.substring(start, at);
-      } else {
-        at++; // a digit, an operator, a parameter marker, a dot, a comma
-      }
-    }
-  }
-
-  private boolean isEscapeString() {
-    return at > 0 && (sql.charAt(at - 1) == 'E' || sql.charAt(at - 1) == 'e')
-        && (at < 2 || !Character.isLetterOrDigit(sql.charAt(at - 2)));
-  }
-
-  private void skipBlanks() {
-    while (at < sql.length()) {
-      char c = sql.charAt(at);
-      if (Character.isWhitespace(c)) {
-        at++;
-      } else if (sql.startsWith("--", at)) {
-        at = lineEnd(at); // PostgreSQL ends a -- comment at a line feed or a carriage return
-      } else if (sql.startsWith("/*", at)) {
-        skipBlockComment();
-      } else {
-        return;
-      }
-    }
-  }
-
-  /** Where the line that {@code from} is on ends: after its first line feed or carriage return. */
-  private int lineEnd(int from) {
-    for (int i = from; i < sql.length(); i++) {
-      char c = sql.charAt(i);
-      if (c == '\n' || c == '\r') {
-        return i + 1;
-      }
-    }
-    return sql.length();
-  }
-
-  private void skipBlockComment() {
-    int nesting = 0;
-    while (at < sql.length()) {
-      if (sql.startsWith("/*", at)) {
-        nesting++;
-        at += 2;
-      } else if (sql.startsWith("*/", at)) {
-        at += 2;
-        if (--nesting == 0) {
-          return;
-        }
-      } else {
-        at++;
-      }
-    }
-  }
-
-  private void skipQuoted(char quote, boolean backslashEscapes) {
-    at++;
-    while (at < sql.length()) {
-      char c = sql.charAt(at++);
-      if (backslashEscapes && c == '\\') {
-        at++;
-      } else if (c == quote) {
-        if (at < sql.length() && sql.charAt(at) == quote) {
-          at++; // a doubled quote stands for one
-        } else {
-          return;
-        }
-      }
-    }
-  }
-
-  /** The tag of a dollar quote starting here ({@code $$} or {@code $tag$}), or null if this is not one. */
-  private String dollarTag() {
-    int end = at + 1;
-    while (end < sql.length() && (Character.isLetterOrDigit(sql.charAt(end)) || sql.charAt(end) == '_')) {
-      end++;
-    }
-    if (end >= sql.length() || sql.charAt(end) != '$' || (end > at + 1 && Character.isDigit(sql.charAt(at + 1)))) {
-      return null; // $1 is a parameter
-    }
-    return sql.substring(at, end + 1);
-  }
-
-  private void skipDollarQuoted(String tag) {
-    int end = sql.indexOf(tag, at + tag.length());
-    at = end < 0 ? sql.length() : end + tag.length();
-  }
 }

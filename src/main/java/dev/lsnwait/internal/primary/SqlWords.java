@@ -1,0 +1,160 @@
+package dev.lsnwait.internal.primary;
+
+/**
+ * The words of a SQL text as PostgreSQL's lexer sees them, one statement at a time: identifiers and keywords (a
+ * double-quoted identifier with its quotes), with literals (quoted, escape, dollar-quoted), numbers, operators and
+ * comments ({@code --} to a line feed or carriage return, nested block comments) skipped, and the parenthesis depth.
+ */
+final class SqlWords {
+
+  private final String sql;
+  private int at;
+  private int depth;
+
+  SqlWords(String sql) {
+    this.sql = sql;
+  }
+
+  /** Whether the whole text was read. */
+  boolean atEnd() {
+    return at >= sql.length();
+  }
+
+  /** How deep in parentheses the last word was. */
+  int depth() {
+    return depth;
+  }
+
+  /** Whether the next character after blanks and comments is an opening parenthesis. */
+  boolean followedByParenthesis() {
+    skipBlanks();
+    return at < sql.length() && sql.charAt(at) == '(';
+  }
+
+  /**
+   * The next word of this statement (an identifier or keyword, or a double-quoted identifier with its quotes), or
+   * null at its end, after consuming the semicolon. Literals, numbers, operators and comments are skipped; a
+   * qualified name gives its parts one by one.
+   */
+  String next() {
+    while (true) {
+      skipBlanks();
+      if (at >= sql.length()) {
+        return null;
+      }
+      char c = sql.charAt(at);
+      if (c == ';' && depth == 0) {
+        at++;
+        return null;
+      }
+      if (c == '(') {
+        depth++;
+        at++;
+      } else if (c == ')') {
+        depth = Math.max(0, depth - 1);
+        at++;
+      } else if (c == '\'') {
+        skipQuoted('\'', isEscapeString());
+      } else if (c == '"') {
+        int start = at;
+        skipQuoted('"', false);
+        return sql.substring(start, at);
+      } else if (c == '$' && dollarTag() != null) {
+        skipDollarQuoted(dollarTag());
+      } else if (Character.isLetter(c) || c == '_') {
+        int start = at;
+        while (at < sql.length() && (Character.isLetterOrDigit(sql.charAt(at)) || sql.charAt(at) == '_'
+            || sql.charAt(at) == '$')) {
+          at++;
+        }
+        if (at < sql.length() && sql.charAt(at) == '\'' && at - start == 1) {
+          continue; // E'...', B'...', X'...', N'...': the literal follows
+        }
+        return sql.substring(start, at);
+      } else {
+        at++; // a digit, an operator, a parameter marker, a dot, a comma
+      }
+    }
+  }
+
+  private boolean isEscapeString() {
+    return at > 0 && (sql.charAt(at - 1) == 'E' || sql.charAt(at - 1) == 'e')
+        && (at < 2 || !Character.isLetterOrDigit(sql.charAt(at - 2)));
+  }
+
+  private void skipBlanks() {
+    while (at < sql.length()) {
+      char c = sql.charAt(at);
+      if (Character.isWhitespace(c)) {
+        at++;
+      } else if (sql.startsWith("--", at)) {
+        at = lineEnd(at); // PostgreSQL ends a -- comment at a line feed or a carriage return
+      } else if (sql.startsWith("/*", at)) {
+        skipBlockComment();
+      } else {
+        return;
+      }
+    }
+  }
+
+  /** Where the line that {@code from} is on ends: after its first line feed or carriage return. */
+  private int lineEnd(int from) {
+    for (int i = from; i < sql.length(); i++) {
+      char c = sql.charAt(i);
+      if (c == '\n' || c == '\r') {
+        return i + 1;
+      }
+    }
+    return sql.length();
+  }
+
+  private void skipBlockComment() {
+    int nesting = 0;
+    while (at < sql.length()) {
+      if (sql.startsWith("/*", at)) {
+        nesting++;
+        at += 2;
+      } else if (sql.startsWith("*/", at)) {
+        at += 2;
+        if (--nesting == 0) {
+          return;
+        }
+      } else {
+        at++;
+      }
+    }
+  }
+
+  private void skipQuoted(char quote, boolean backslashEscapes) {
+    at++;
+    while (at < sql.length()) {
+      char c = sql.charAt(at++);
+      if (backslashEscapes && c == '\\') {
+        at++;
+      } else if (c == quote) {
+        if (at < sql.length() && sql.charAt(at) == quote) {
+          at++; // a doubled quote stands for one
+        } else {
+          return;
+        }
+      }
+    }
+  }
+
+  /** The tag of a dollar quote starting here ({@code $$} or {@code $tag$}), or null if this is not one. */
+  private String dollarTag() {
+    int end = at + 1;
+    while (end < sql.length() && (Character.isLetterOrDigit(sql.charAt(end)) || sql.charAt(end) == '_')) {
+      end++;
+    }
+    if (end >= sql.length() || sql.charAt(end) != '$' || (end > at + 1 && Character.isDigit(sql.charAt(at + 1)))) {
+      return null; // $1 is a parameter
+    }
+    return sql.substring(at, end + 1);
+  }
+
+  private void skipDollarQuoted(String tag) {
+    int end = sql.indexOf(tag, at + tag.length());
+    at = end < 0 ? sql.length() : end + tag.length();
+  }
+}

@@ -20,6 +20,7 @@ public final class CommitRecorder {
   private final BaseConnection pg;
   private final boolean everyCommit;
   private boolean wrote;
+  private boolean readOnlyLeft; // SQL in this transaction may have made a READ ONLY transaction read-write
   private TransactionState before = TransactionState.IDLE;
 
   /** @param everyCommit {@code lsnwait.tokens=commits}: every commit makes a token, written or not */
@@ -44,6 +45,7 @@ public final class CommitRecorder {
   /** Before a statement with this effect runs (or other work: COPY, an updatable result set). */
   public void before(SqlEffect effect) {
     before = pg.getTransactionState();
+    readOnlyLeft |= effect.mayLeaveReadOnly();
     if (effect.mayWrite() && !wrote && !inReadOnlyTransaction()) {
       wrote = true;
     }
@@ -62,6 +64,7 @@ public final class CommitRecorder {
       ThreadContext.recordCommit(positions);
     }
     wrote = now != TransactionState.IDLE && effect.chains() && effect.mayWrite();
+    readOnlyLeft = false;
   }
 
   /** Around {@code commit()} and {@code setAutoCommit(true)}: whether the open transaction can commit at all. */
@@ -75,11 +78,13 @@ public final class CommitRecorder {
       ThreadContext.recordCommit(positions);
     }
     wrote = false;
+    readOnlyLeft = false;
   }
 
   /** After {@code rollback()}: nothing of the transaction remains. */
   public void rolledBack() {
     wrote = false;
+    readOnlyLeft = false;
   }
 
   /** Work lsnwait cannot see (large objects) may write in this transaction. */
@@ -89,6 +94,9 @@ public final class CommitRecorder {
 
   /** pgjdbc began (or will begin) the transaction READ ONLY: the server refuses every write in it. */
   private boolean inReadOnlyTransaction() {
+    if (readOnlyLeft) {
+      return false; // SET TRANSACTION READ WRITE may have made it read-write
+    }
     try {
       return pg.hintReadOnly() && !pg.getAutoCommit();
     } catch (java.sql.SQLException e) {

@@ -9,13 +9,22 @@ package dev.lsnwait.internal.primary;
  * @param rollsBack it ends a transaction without committing it ({@code ROLLBACK}, {@code ABORT},
  *     {@code PREPARE TRANSACTION})
  * @param chains a commit or rollback that begins the next transaction at once ({@code AND CHAIN})
+ * @param mayLeaveReadOnly it may make a transaction begun {@code READ ONLY} read-write ({@code SET TRANSACTION READ
+ *     WRITE}, {@code SET transaction_read_only = off}): a read-only hint no longer tells that nothing was written
  */
-public record SqlEffect(boolean mayWrite, boolean commits, boolean rollsBack, boolean chains) {
+public record SqlEffect(boolean mayWrite, boolean commits, boolean rollsBack, boolean chains,
+    boolean mayLeaveReadOnly) {
 
   /** Reads only. */
   public static final SqlEffect READ = new SqlEffect(false, false, false, false);
   /** May write. */
   public static final SqlEffect WRITE = new SqlEffect(true, false, false, false);
+  /** Changes no data, but may make the transaction read-write. */
+  public static final SqlEffect LEAVES_READ_ONLY = new SqlEffect(false, false, false, false, true);
+
+  public SqlEffect(boolean mayWrite, boolean commits, boolean rollsBack, boolean chains) {
+    this(mayWrite, commits, rollsBack, chains, false);
+  }
 
   /** The effect of running both. */
   public SqlEffect and(SqlEffect other) {
@@ -26,6 +35,6 @@ public record SqlEffect(boolean mayWrite, boolean commits, boolean rollsBack, bo
       return other;
     }
     return new SqlEffect(mayWrite || other.mayWrite, commits || other.commits, rollsBack || other.rollsBack,
-        chains || other.chains);
+        chains || other.chains, mayLeaveReadOnly || other.mayLeaveReadOnly);
   }
 }

@@ -71,10 +71,11 @@ final class SqlScanner {
     if (NEUTRAL.contains(kind)) {
       String second = words.next();
       boolean prepareTransaction = kind.equals("PREPARE") && "TRANSACTION".equalsIgnoreCase(second);
-      if (second != null) { // null: that was the statement's end already
-        skipStatement();
+      boolean readWrite = second != null && mayMakeReadWrite(second); // null: that was the statement's end already
+      if (prepareTransaction) {
+        return new SqlEffect(false, false, true, false);
       }
-      return prepareTransaction ? new SqlEffect(false, false, true, false) : SqlEffect.READ;
+      return readWrite ? SqlEffect.LEAVES_READ_ONLY : SqlEffect.READ;
     }
     if (kind.equals("COPY")) {
       return copy();
@@ -164,6 +165,21 @@ final class SqlScanner {
       return false;
     }
     return functions == null || functions.mayWrite(folded);
+  }
+
+  /**
+   * The rest of a SET, START TRANSACTION or BEGIN statement, whose word after the first is {@code second}: whether
+   * it may make the transaction read-write ({@code READ WRITE}, or a {@code *transaction_read_only} setting).
+   */
+  private boolean mayMakeReadWrite(String second) {
+    boolean readWrite = false;
+    String previous = "";
+    for (String next = second; next != null; next = words.next()) {
+      String upper = next.toUpperCase(Locale.ROOT);
+      readWrite |= (upper.equals("WRITE") && previous.equals("READ")) || upper.endsWith("TRANSACTION_READ_ONLY");
+      previous = upper;
+    }
+    return readWrite;
   }
 
   private void skipStatement() {

@@ -106,6 +106,18 @@ class SqlScannerTest {
   }
 
   @Test
+  void sqlThatMayMakeATransactionReadWriteIsTold() {
+    assertTrue(effect("SET TRANSACTION READ WRITE").mayLeaveReadOnly());
+    assertTrue(effect("set transaction isolation level serializable, read write").mayLeaveReadOnly());
+    assertTrue(effect("SET transaction_read_only = off").mayLeaveReadOnly());
+    assertTrue(effect("SET LOCAL default_transaction_read_only TO false").mayLeaveReadOnly());
+    assertTrue(effect("SELECT 1; SET TRANSACTION READ WRITE").mayLeaveReadOnly());
+    assertFalse(effect("SET TRANSACTION READ ONLY").mayLeaveReadOnly());
+    assertFalse(effect("SET search_path = app").mayLeaveReadOnly());
+    assertFalse(effect("SET TRANSACTION READ WRITE").mayWrite(), "the SET itself changes no data");
+  }
+
+  @Test
   void unterminatedLiteralsAndCommentsEndTheText() {
     assertFalse(effect("SELECT 'open").mayWrite());
     assertFalse(effect("SELECT 1 /* open").mayWrite());

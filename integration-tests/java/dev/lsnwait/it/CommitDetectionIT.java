@@ -18,6 +18,22 @@ import org.junit.jupiter.api.Test;
 class CommitDetectionIT extends ClusterTest {
 
   @Test
+  void aWriteAfterACommitAndBeginInOneStatementIsNotForgotten() throws Exception {
+    String table = newTable();
+    HikariDataSource primary = pool(cluster.primary());
+    HikariDataSource replica = pool(cluster.replica());
+    try (Connection c = primary.getConnection(); Statement s = c.createStatement()) {
+      s.execute("BEGIN");
+      s.execute("INSERT INTO " + table + " VALUES (1, 'x')");
+      cluster.pauseReplay();
+      s.execute("COMMIT; BEGIN; INSERT INTO " + table + " VALUES (2, 'x')");
+      LsnContext.clear(); // only what comes next counts
+      s.execute("COMMIT");
+    }
+    assertWaitsThenSees(replica, table, 2, LsnContext.current());
+  }
+
+  @Test
   void aReadOnlyTransactionMadeReadWriteInSqlMakesATokenForItsWrite() throws Exception {
     String table = newTable();
     HikariDataSource primary = pool(cluster.primary());
@@ -32,13 +48,17 @@ class CommitDetectionIT extends ClusterTest {
       c.setAutoCommit(true);
       c.setReadOnly(false);
     }
-    LsnToken token = LsnContext.current();
+    assertWaitsThenSees(replica, table, 1, LsnContext.current());
+  }
+
+  /** With replay paused, a read of row {@code id} with {@code token} waits; once replay resumes it sees the row. */
+  private void assertWaitsThenSees(HikariDataSource replica, String table, int id, LsnToken token) throws Exception {
     assertFalse(token.isEmpty(), "the commit made a token");
     ExecutorService threads = Executors.newSingleThreadExecutor();
     closeLater(threads::shutdownNow);
     Future<Long> read = threads.submit(() -> LsnContext.callWith(token, () -> {
       try (Connection c = replica.getConnection()) {
-        return count(c, table, 1);
+        return count(c, table, id);
       }
     }));
     awaitWaiters(trackerOf(replica), 1);

@@ -63,7 +63,9 @@ public final class CommitRecorder {
     if (wrote && !rolledBack) {
       ThreadContext.recordCommit(positions);
     }
-    wrote = now != TransactionState.IDLE && effect.chains() && effect.mayWrite();
+    // Still in a transaction after a statement that ended one (AND CHAIN, or COMMIT; BEGIN; INSERT ...): its writes
+    // may belong to the new one.
+    wrote = now != TransactionState.IDLE && effect.mayWrite();
     readOnlyLeft = false;
   }
 

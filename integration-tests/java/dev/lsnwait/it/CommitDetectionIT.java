@@ -34,6 +34,23 @@ class CommitDetectionIT extends ClusterTest {
   }
 
   @Test
+  void aFailedTransactionRolledBackToASavepointAndCommittedInOneStatementMakesAToken() throws Exception {
+    String table = newTable();
+    HikariDataSource primary = pool(cluster.primary());
+    HikariDataSource replica = pool(cluster.replica());
+    cluster.pauseReplay();
+    try (Connection c = primary.getConnection(); Statement s = c.createStatement()) {
+      c.setAutoCommit(false);
+      s.execute("INSERT INTO " + table + " VALUES (1, 'x')");
+      s.execute("SAVEPOINT s");
+      org.junit.jupiter.api.Assertions.assertThrows(java.sql.SQLException.class, () -> s.execute("SELECT 1/0"));
+      s.execute("ROLLBACK TO SAVEPOINT s; COMMIT"); // the insert before the savepoint commits
+      c.setAutoCommit(true);
+    }
+    assertWaitsThenSees(replica, table, 1, LsnContext.current());
+  }
+
+  @Test
   void aReadOnlyTransactionMadeReadWriteInSqlMakesATokenForItsWrite() throws Exception {
     String table = newTable();
     HikariDataSource primary = pool(cluster.primary());

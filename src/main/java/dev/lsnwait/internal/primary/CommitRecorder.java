@@ -58,8 +58,8 @@ public final class CommitRecorder {
     if (!ended) {
       return;
     }
-    boolean rolledBack = before == TransactionState.FAILED || (effect.rollsBack() && !effect.commits()
-        && !effect.mayWrite());
+    boolean rolledBack = (before == TransactionState.FAILED && !effect.recovers())
+        || (effect.rollsBack() && !effect.commits() && !effect.mayWrite());
     if (wrote && !rolledBack) {
       ThreadContext.recordCommit(positions);
     }

@@ -11,19 +11,22 @@ package dev.lsnwait.internal.primary;
  * @param chains a commit or rollback that begins the next transaction at once ({@code AND CHAIN})
  * @param mayLeaveReadOnly it may make a transaction begun {@code READ ONLY} read-write ({@code SET TRANSACTION READ
  *     WRITE}, {@code SET transaction_read_only = off}): a read-only hint no longer tells that nothing was written
+ * @param recovers it rolls back to a savepoint: a failed transaction goes on, and a commit after it commits
  */
 public record SqlEffect(boolean mayWrite, boolean commits, boolean rollsBack, boolean chains,
-    boolean mayLeaveReadOnly) {
+    boolean mayLeaveReadOnly, boolean recovers) {
 
   /** Reads only. */
   public static final SqlEffect READ = new SqlEffect(false, false, false, false);
   /** May write. */
   public static final SqlEffect WRITE = new SqlEffect(true, false, false, false);
   /** Changes no data, but may make the transaction read-write. */
-  public static final SqlEffect LEAVES_READ_ONLY = new SqlEffect(false, false, false, false, true);
+  public static final SqlEffect LEAVES_READ_ONLY = new SqlEffect(false, false, false, false, true, false);
+  /** {@code ROLLBACK TO SAVEPOINT}: changes no data, and a failed transaction goes on. */
+  public static final SqlEffect RECOVERS = new SqlEffect(false, false, false, false, false, true);
 
   public SqlEffect(boolean mayWrite, boolean commits, boolean rollsBack, boolean chains) {
-    this(mayWrite, commits, rollsBack, chains, false);
+    this(mayWrite, commits, rollsBack, chains, false, false);
   }
 
   /** The effect of running both. */
@@ -35,6 +38,6 @@ public record SqlEffect(boolean mayWrite, boolean commits, boolean rollsBack, bo
       return other;
     }
     return new SqlEffect(mayWrite || other.mayWrite, commits || other.commits, rollsBack || other.rollsBack,
-        chains || other.chains, mayLeaveReadOnly || other.mayLeaveReadOnly);
+        chains || other.chains, mayLeaveReadOnly || other.mayLeaveReadOnly, recovers || other.recovers);
   }
 }

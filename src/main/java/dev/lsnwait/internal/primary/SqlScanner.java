@@ -101,7 +101,7 @@ final class SqlScanner {
       previous = upper;
     }
     if (toSavepoint) {
-      return SqlEffect.READ; // ROLLBACK TO SAVEPOINT: the transaction goes on
+      return SqlEffect.RECOVERS; // ROLLBACK TO SAVEPOINT: the transaction goes on, even one that had failed
     }
     if (prepared) { // ends another, prepared transaction: COMMIT PREPARED makes its writes visible
       return commit ? new SqlEffect(true, true, false, false) : SqlEffect.READ;

@@ -96,7 +96,7 @@ class SqlScannerTest {
     assertEquals(new SqlEffect(false, true, false, false), effect("COMMIT AND NO CHAIN"));
     assertEquals(new SqlEffect(false, false, true, false), effect("ROLLBACK"));
     assertEquals(new SqlEffect(false, false, true, true), effect("ROLLBACK AND CHAIN"));
-    assertEquals(SqlEffect.READ, effect("ROLLBACK TO SAVEPOINT s"));
+    assertEquals(SqlEffect.RECOVERS, effect("ROLLBACK TO SAVEPOINT s"));
     assertEquals(new SqlEffect(true, true, false, false), effect("COMMIT PREPARED 'gid'"));
     assertEquals(SqlEffect.READ, effect("ROLLBACK PREPARED 'gid'"));
     assertEquals(new SqlEffect(false, false, true, false), effect("PREPARE TRANSACTION 'gid'"));

@@ -20,15 +20,15 @@ final class SqlScanner {
       "LISTEN", "UNLISTEN", "NOTIFY", "DISCARD", "DEALLOCATE", "PREPARE", "LOAD", "CHECKPOINT");
   /** Words that take a parenthesis without being a function call. */
   private static final Set<String> NOT_FUNCTIONS = Set.of("in", "exists", "any", "all", "some", "values", "as",
-      "cast", "over", "filter", "extract", "position", "substring", "overlay", "trim", "not", "and", "or", "where",
+      "cast", "over", "extract", "position", "substring", "overlay", "trim", "not", "and", "or", "where",
       "on", "using", "from", "join", "select", "by", "then", "else", "when", "limit", "offset", "having",
       "distinct", "lateral", "with", "array", "row", "interval", "within", "varying", "precision", "coalesce",
       "nullif", "greatest", "least", "decimal", "dec", "numeric", "char", "character", "nchar", "national", "bit",
       "float", "double", "real", "int", "integer", "smallint", "bigint", "boolean", "time", "timestamp",
       "varchar", "case", "is", "like", "ilike", "similar", "between", "union", "intersect", "except", "group",
-      "order", "partition", "rows", "range", "groups", "for", "of", "table", "only", "tablesample", "repeatable",
-      "ordinality", "cube", "rollup", "grouping", "sets", "materialized", "recursive", "returning", "fetch",
-      "collate", "zone", "at", "default", "null");
+      "order", "for", "of", "table", "only", "tablesample", "repeatable",
+      "cube", "rollup", "grouping", "sets", "materialized", "recursive", "returning", "fetch",
+      "collate", "default", "null");
 
   private final SqlWords words;
   private final FunctionCatalog functions;
@@ -163,6 +163,9 @@ final class SqlScanner {
         : name.toLowerCase(Locale.ROOT);
     if (!name.startsWith("\"") && NOT_FUNCTIONS.contains(folded)) {
       return false;
+    }
+    if (!name.startsWith("\"") && folded.equals("filter") && "WHERE".equalsIgnoreCase(words.peekInParenthesis())) {
+      return false; // an aggregate's FILTER (WHERE ...); filter(...) is a call of a function named filter
     }
     return functions == null || functions.mayWrite(folded);
   }

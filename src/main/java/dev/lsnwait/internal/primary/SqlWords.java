@@ -15,6 +15,18 @@ final class SqlWords {
     this.sql = sql;
   }
 
+  /** The first word inside the parenthesis that comes next, without reading on; null if there is none. */
+  String peekInParenthesis() {
+    int savedAt = at;
+    int savedDepth = depth;
+    try {
+      return followedByParenthesis() ? next() : null;
+    } finally {
+      at = savedAt;
+      depth = savedDepth;
+    }
+  }
+
   /** Whether the whole text was read. */
   boolean atEnd() {
     return at >= sql.length();

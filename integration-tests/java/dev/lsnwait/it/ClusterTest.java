@@ -51,6 +51,15 @@ abstract class ClusterTest {
     toClose.clear();
   }
 
+  /** Closes each of {@code things} that is not null, in order. */
+  static void closeAll(AutoCloseable... things) throws Exception {
+    for (AutoCloseable thing : things) {
+      if (thing != null) {
+        thing.close();
+      }
+    }
+  }
+
   <T extends AutoCloseable> T closeLater(T closeable) {
     toClose.add(closeable);
     return closeable;

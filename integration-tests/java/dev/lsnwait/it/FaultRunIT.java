@@ -224,15 +224,7 @@ class FaultRunIT extends ClusterTest {
       for (HikariDataSource pool : pools) {
         pool.close();
       }
-      if (bouncer != null) {
-        bouncer.close();
-      }
-      if (balancer != null) {
-        balancer.close();
-      }
-      if (own != null) {
-        own.close();
-      }
+      closeAll(bouncer, balancer, own);
       LsnContext.clear();
     }
 

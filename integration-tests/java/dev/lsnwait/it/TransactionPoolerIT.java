@@ -57,15 +57,7 @@ class TransactionPoolerIT extends ClusterTest {
 
   @AfterAll
   static void stopPooler() throws Exception {
-    if (bouncer != null) {
-      bouncer.close();
-    }
-    if (balancer != null) {
-      balancer.close();
-    }
-    if (own != null) {
-      own.close();
-    }
+    closeAll(bouncer, balancer, own);
   }
 
   private HikariDataSource pooled(String isolation) {

@@ -13,6 +13,9 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
+import org.postgresql.PGConnection;
+import org.postgresql.largeobject.LargeObject;
+import org.postgresql.largeobject.LargeObjectManager;
 
 /** Commits whose SQL hides that they wrote: each must make a token, so that a replica read waits for it. */
 class CommitDetectionIT extends ClusterTest {
@@ -48,6 +51,42 @@ class CommitDetectionIT extends ClusterTest {
       c.setAutoCommit(true);
     }
     assertWaitsThenSees(replica, table, 1, LsnContext.current());
+  }
+
+  @Test
+  void largeObjectsWrittenInALaterTransactionThroughAKeptManagerMakeAToken() throws Exception {
+    HikariDataSource primary = pool(cluster.primary());
+    HikariDataSource replica = pool(cluster.replica());
+    long oid;
+    try (Connection c = primary.getConnection()) {
+      c.setAutoCommit(false);
+      LargeObjectManager objects = c.unwrap(PGConnection.class).getLargeObjectAPI(); // kept across transactions
+      oid = objects.createLO();
+      c.commit();
+      cluster.awaitReplicaCaughtUp(PATIENCE);
+      LsnContext.clear();
+      cluster.pauseReplay();
+      try (LargeObject object = objects.open(oid, LargeObjectManager.WRITE)) { // a later transaction
+        object.write("later".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+      }
+      c.commit();
+      c.setAutoCommit(true);
+    }
+    LsnToken token = LsnContext.current();
+    assertFalse(token.isEmpty(), "the commit made a token");
+    ExecutorService threads = Executors.newSingleThreadExecutor();
+    closeLater(threads::shutdownNow);
+    Future<Long> read = threads.submit(() -> LsnContext.callWith(token, () -> {
+      try (Connection c = replica.getConnection(); Statement s = c.createStatement();
+          java.sql.ResultSet row = s.executeQuery(
+              "SELECT length(lo_get(" + oid + "))")) {
+        row.next();
+        return row.getLong(1);
+      }
+    }));
+    awaitWaiters(trackerOf(replica), 1);
+    cluster.resumeReplay();
+    assertEquals(5L, read.get(30, TimeUnit.SECONDS));
   }
 
   @Test

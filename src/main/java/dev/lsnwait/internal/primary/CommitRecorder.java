@@ -21,6 +21,7 @@ public final class CommitRecorder {
   private final boolean everyCommit;
   private boolean wrote;
   private boolean readOnlyLeft; // SQL in this transaction may have made a READ ONLY transaction read-write
+  private boolean largeObjectsHandedOut; // pgjdbc's large-object API was given out: any later transaction may use it
   private TransactionState before = TransactionState.IDLE;
 
   /** @param everyCommit {@code lsnwait.tokens=commits}: every commit makes a token, written or not */
@@ -46,9 +47,18 @@ public final class CommitRecorder {
   public void before(SqlEffect effect) {
     before = pg.getTransactionState();
     readOnlyLeft |= effect.mayLeaveReadOnly();
-    if (effect.mayWrite() && !wrote && !inReadOnlyTransaction()) {
+    if ((effect.mayWrite() || largeObjectsHandedOut) && !wrote && !inReadOnlyTransaction()) {
       wrote = true;
     }
+  }
+
+  /**
+   * pgjdbc's large-object API was handed out: its manager (and the objects it opens) may be kept and used in any
+   * later transaction of this connection, out of lsnwait's sight, so every later transaction may write.
+   */
+  public void largeObjectsHandedOut() {
+    largeObjectsHandedOut = true;
+    mayHaveWritten();
   }
 
   /** After it returned or threw: records a commit if it ended a transaction that may have written. */
@@ -76,7 +86,7 @@ public final class CommitRecorder {
 
   /** After {@code commit()} (returned or threw: it may have reached the server), given {@link #canCommit()} before. */
   public void committed(boolean couldCommit) {
-    if (couldCommit && wrote) {
+    if (couldCommit && (wrote || (largeObjectsHandedOut && !inReadOnlyTransaction()))) {
       ThreadContext.recordCommit(positions);
     }
     wrote = false;

@@ -109,6 +109,13 @@ public abstract class ProxyConnection implements LsnWaitConnection {
     return !delegate.isClosed() && pg.getTransactionState() != TransactionState.IDLE;
   }
 
+  /** pgjdbc's large-object API was given out: on a primary, every later transaction of this connection may write. */
+  final void largeObjectsHandedOut() {
+    if (commits != null) {
+      commits.largeObjectsHandedOut();
+    }
+  }
+
   /** Under REPEATABLE READ or SERIALIZABLE the first statement of a transaction fixes what it can see. */
   private boolean snapshotFixed() throws SQLException {
     return isolation >= TRANSACTION_REPEATABLE_READ

@@ -30,6 +30,7 @@ public abstract class ProxyPgConnection extends ProxyConnection implements PGCon
   @Override
   public final LargeObjectManager getLargeObjectAPI() throws SQLException {
     beforeUnseenWork();
+    largeObjectsHandedOut();
     return pg.getLargeObjectAPI();
   }
 

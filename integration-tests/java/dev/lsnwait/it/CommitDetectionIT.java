@@ -72,21 +72,13 @@ class CommitDetectionIT extends ClusterTest {
       c.commit();
       c.setAutoCommit(true);
     }
-    LsnToken token = LsnContext.current();
-    assertFalse(token.isEmpty(), "the commit made a token");
-    ExecutorService threads = Executors.newSingleThreadExecutor();
-    closeLater(threads::shutdownNow);
-    Future<Long> read = threads.submit(() -> LsnContext.callWith(token, () -> {
-      try (Connection c = replica.getConnection(); Statement s = c.createStatement();
-          java.sql.ResultSet row = s.executeQuery(
-              "SELECT length(lo_get(" + oid + "))")) {
+    assertEquals(5L, waitsThenReads(replica, LsnContext.current(), c -> {
+      try (Statement s = c.createStatement();
+          java.sql.ResultSet row = s.executeQuery("SELECT length(lo_get(" + oid + "))")) {
         row.next();
         return row.getLong(1);
       }
     }));
-    awaitWaiters(trackerOf(replica), 1);
-    cluster.resumeReplay();
-    assertEquals(5L, read.get(30, TimeUnit.SECONDS));
   }
 
   @Test
@@ -109,16 +101,27 @@ class CommitDetectionIT extends ClusterTest {
 
   /** With replay paused, a read of row {@code id} with {@code token} waits; once replay resumes it sees the row. */
   private void assertWaitsThenSees(HikariDataSource replica, String table, int id, LsnToken token) throws Exception {
+    assertEquals(1L, waitsThenReads(replica, token, c -> count(c, table, id)));
+  }
+
+  /** A replica read with {@code token}: it waits while replay is paused, then answers once replay resumes. */
+  private long waitsThenReads(HikariDataSource replica, LsnToken token, Query query) throws Exception {
     assertFalse(token.isEmpty(), "the commit made a token");
     ExecutorService threads = Executors.newSingleThreadExecutor();
     closeLater(threads::shutdownNow);
     Future<Long> read = threads.submit(() -> LsnContext.callWith(token, () -> {
       try (Connection c = replica.getConnection()) {
-        return count(c, table, id);
+        return query.run(c);
       }
     }));
     awaitWaiters(trackerOf(replica), 1);
     cluster.resumeReplay();
-    assertEquals(1L, read.get(30, TimeUnit.SECONDS));
+    return read.get(30, TimeUnit.SECONDS);
+  }
+
+  /** A query that answers one number. */
+  @FunctionalInterface
+  private interface Query {
+    long run(Connection connection) throws java.sql.SQLException;
   }
 }

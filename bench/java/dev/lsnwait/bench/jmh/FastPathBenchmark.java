@@ -40,7 +40,8 @@ public class FastPathBenchmark {
     tracker = new ServerTracker(
         "replica:5432", new ServerIdentity(CLUSTER, 1, 0), true, Lsn.parse("5/4000000"),
         () -> { throw new IllegalStateException("not used: the token is always replayed"); },
-        new TrackerSettings(Duration.ofMillis(1), 160, Duration.ZERO, Duration.ofSeconds(60), false), PrimaryClock.NONE);
+        new TrackerSettings(Duration.ofMillis(1), 160, Duration.ZERO, Duration.ofSeconds(60), false),
+        PrimaryClock.NONE);
     LsnContext.set(LsnToken.of(CLUSTER, Lsn.parse("5/3000148")));
   }
 

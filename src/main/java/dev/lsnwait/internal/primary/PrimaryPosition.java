@@ -2,6 +2,7 @@ package dev.lsnwait.internal.primary;
 
 import dev.lsnwait.Lsn;
 import dev.lsnwait.internal.context.CommitPositionSource;
+import dev.lsnwait.internal.server.ServerInfo;
 import dev.lsnwait.internal.server.SideConnection;
 import java.sql.SQLException;
 import java.sql.SQLTransientException;
@@ -30,8 +31,7 @@ import java.util.function.Supplier;
 public final class PrimaryPosition implements CommitPositionSource, AutoCloseable {
 
   /** The insert position, and the timeline it is written on (a promoted standby's own writes are on a newer one). */
-  public static final String QUERY = "SELECT pg_current_wal_insert_lsn()::text,"
-      + " ('x' || left(pg_walfile_name(pg_current_wal_insert_lsn()), 8))::bit(32)::int";
+  public static final String QUERY = "SELECT pg_current_wal_insert_lsn()::text, " + ServerInfo.INSERT_TIMELINE;
   private static final int HISTORY = 512;
 
   private final String name;

@@ -5,10 +5,10 @@ import java.util.Set;
 
 /**
  * Tells from a SQL text, without a round trip, whether it may write and how it ends its transaction. It reads the
- * words PostgreSQL's lexer would see ({@link SqlWords}), statement by statement. A statement that starts with {@code SELECT}, {@code WITH}, {@code VALUES}, {@code TABLE},
- * {@code SHOW}, {@code FETCH} and the like reads, unless it modifies data in a {@code WITH}, creates a table
- * ({@code SELECT INTO}), or calls a function that may write ({@link FunctionCatalog}); every statement kind it does
- * not know may write. Wrong guesses only go one way: a read taken for a write costs a wait, never a stale read.
+ * words PostgreSQL's lexer would see ({@link SqlWords}), statement by statement. A statement that starts with
+ * {@code SELECT}, {@code WITH}, {@code VALUES}, {@code TABLE}, {@code SHOW}, {@code FETCH} and the like reads, unless
+ * it modifies data in a {@code WITH}, creates a table ({@code SELECT INTO}), or calls a function that may write
+ * ({@link FunctionCatalog}); every statement kind it does not know may write. Wrong guesses only go one way: a read taken for a write costs a wait, never a stale read.
  */
 final class SqlScanner {
 

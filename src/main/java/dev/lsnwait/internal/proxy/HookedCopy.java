@@ -7,14 +7,12 @@ import org.postgresql.copy.CopyIn;
 import org.postgresql.util.ByteStreamWriter;
 
 /** A COPY FROM under way: when it ends, the connection checks for a commit, as after a statement. */
-class HookedCopy implements CopyIn {
+class HookedCopy extends HookedCopyOperation implements CopyIn {
 
-  private final ProxyConnection connection;
   private final CopyIn in;
-  private boolean ended;
 
   HookedCopy(ProxyConnection connection, CopyIn in) {
-    this.connection = connection;
+    super(connection, SqlEffect.WRITE, in);
     this.in = in;
   }
 
@@ -38,26 +36,10 @@ class HookedCopy implements CopyIn {
     }
   }
 
-  private void end() {
-    if (!ended) {
-      ended = true;
-      connection.afterExecute(SqlEffect.WRITE);
-    }
-  }
-
   @Override
   public final long endCopy() throws SQLException {
     try {
       return in.endCopy();
-    } finally {
-      end();
-    }
-  }
-
-  @Override
-  public final void cancelCopy() throws SQLException {
-    try {
-      in.cancelCopy();
     } finally {
       end();
     }
@@ -76,30 +58,5 @@ class HookedCopy implements CopyIn {
   @Override
   public void flushCopy() throws SQLException {
     in.flushCopy();
-  }
-
-  @Override
-  public int getFieldCount() {
-    return in.getFieldCount();
-  }
-
-  @Override
-  public int getFormat() {
-    return in.getFormat();
-  }
-
-  @Override
-  public int getFieldFormat(int field) {
-    return in.getFieldFormat(field);
-  }
-
-  @Override
-  public boolean isActive() {
-    return in.isActive();
-  }
-
-  @Override
-  public long getHandledRowCount() {
-    return in.getHandledRowCount();
   }
 }

@@ -74,8 +74,8 @@ public final class Registry implements AutoCloseable {
 
   /**
    * A server that reports the same address as an earlier start of the same cluster replaced it (a restart, a crash
-   * recovery, or a rebuild after a failover): the earlier one's tracker stops. Without an address (a Unix socket) nothing can be
-   * told, and the earlier one just goes idle.
+   * recovery, or a rebuild after a failover): the earlier one's tracker stops. Without an address (a Unix socket)
+   * nothing can be told, and the earlier one just goes idle.
    */
   private void retireEarlierStarts(Server newer) {
     if (newer.address() == null) {

@@ -3,9 +3,9 @@ package dev.lsnwait.internal.replica;
 import dev.lsnwait.Lsn;
 import dev.lsnwait.ReplicationTimeoutException;
 import dev.lsnwait.internal.registry.Server;
-import dev.lsnwait.internal.server.ServerIdentity;
 import dev.lsnwait.internal.server.ServerInfo;
 import dev.lsnwait.internal.tracker.ReplayState;
+import dev.lsnwait.internal.tracker.ServerTracker;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.SQLTransientException;
@@ -31,8 +31,8 @@ final class OwnConnectionWait {
     LEFT_RECOVERY
   }
 
-  private static final String QUESTION =
-      "SELECT " + ReplayState.COLUMNS + ", " + ServerIdentity.INCARNATION;
+  /** A tracker's poll: replay state (columns 1-3) and who answered (4-5). */
+  private static final String QUESTION = ServerTracker.POLL_QUERY;
   private static final long MAX_INTERVAL_NANOS = TimeUnit.MILLISECONDS.toNanos(10);
 
   private final BaseConnection own;

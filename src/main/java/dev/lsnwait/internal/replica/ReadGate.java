@@ -108,11 +108,6 @@ public final class ReadGate {
     awaitCausality(true);
   }
 
-  /** Whether lsnwait checks each read in its own transaction (behind a transaction pooler). */
-  public boolean isPooled() {
-    return pin != null;
-  }
-
   /** After the statement {@link #awaitCausality} let through: ends a transaction lsnwait began around it. */
   public void statementDone() {
     if (pin != null) {
@@ -257,16 +252,18 @@ public final class ReadGate {
     if (tracker.isInRecovery()) {
       return tracker.isReplicated(required);
     }
-    int timeline = presetValid ? 0 : Requirement.timelineOf(Requirement.levelFor(consistency),
-        current.systemIdentifier(), registry);
-    return tracker.holds(required, timeline);
+    return tracker.holds(required, requiredTimeline(current));
   }
 
   /** As {@link #held}, by what the tracker knew before {@code nanoTime}. */
   private boolean heldBefore(Server current, ServerTracker tracker, Lsn required, long nanoTime) {
-    int timeline = presetValid ? 0 : Requirement.timelineOf(Requirement.levelFor(consistency),
-        current.systemIdentifier(), registry);
-    return tracker.knewBefore(required, timeline, nanoTime);
+    return tracker.knewBefore(required, requiredTimeline(current), nanoTime);
+  }
+
+  /** The WAL timeline of what is required, 0 if not known (a routing connection's preset position says none). */
+  private int requiredTimeline(Server current) {
+    return presetValid ? 0
+        : Requirement.timelineOf(Requirement.levelFor(consistency), current.systemIdentifier(), registry);
   }
 
   /** The end of the wait for replay: the read's deadline, or sooner on a routing connection's replica. */

@@ -4,6 +4,7 @@ import dev.lsnwait.internal.registry.Server;
 import dev.lsnwait.internal.registry.ServerLookup;
 import dev.lsnwait.internal.server.ServerIdentity;
 import dev.lsnwait.internal.tracker.ReplayState;
+import dev.lsnwait.internal.tracker.ServerTracker;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
@@ -25,8 +26,7 @@ final class TransactionPin {
    * Replay state (columns 1-3), which start of a server it is (4-5: its cluster is the connection's, whose
    * {@code pg_control_system()} would cost a file read each time), and the isolation the transaction runs at (6).
    */
-  static final String IDENTIFY = "SELECT " + ReplayState.COLUMNS + ", " + ServerIdentity.INCARNATION
-      + ", current_setting('transaction_isolation')";
+  static final String IDENTIFY = ServerTracker.POLL_QUERY + ", current_setting('transaction_isolation')";
 
   /**
    * The server the open transaction runs on.

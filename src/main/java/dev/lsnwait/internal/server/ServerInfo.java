@@ -27,6 +27,12 @@ public record ServerInfo(
     int timeline,
     int backendPid) {
 
+  /** The WAL timeline the server writes on (from its current WAL file's name); an error in recovery. */
+  public static final String INSERT_TIMELINE =
+      "('x' || left(pg_walfile_name(pg_current_wal_insert_lsn()), 8))::bit(32)::int";
+  /** {@link #INSERT_TIMELINE} out of recovery, 0 in recovery. */
+  public static final String TIMELINE = "CASE WHEN pg_is_in_recovery() THEN 0 ELSE " + INSERT_TIMELINE + " END";
+
   private static final String QUERY =
       "SELECT pg_is_in_recovery(), "
           + ServerIdentity.COLUMNS + ","
@@ -36,8 +42,7 @@ public record ServerInfo(
           + " current_setting('transaction_isolation'),"
           + " pg_last_wal_replay_lsn()::text,"
           + " current_setting('server_version_num')::int,"
-          + " CASE WHEN pg_is_in_recovery() THEN 0"
-          + " ELSE ('x' || left(pg_walfile_name(pg_current_wal_insert_lsn()), 8))::bit(32)::int END,"
+          + " " + TIMELINE + ","
           + " pg_backend_pid()";
 
   /** Asks the server behind {@code connection}, through a statement of its own. */

@@ -208,18 +208,11 @@ final class Poller {
     }
     ReplayState state;
     try (ResultSet row = statement.executeQuery()) {
-      row.next();
-      if (!tracker.identity().isIncarnation(row, 4)) {
-        return answeredByAnother(connection);
-      }
-      state = ReplayState.read(row);
+      state = answer(row);
     } catch (SQLException | RuntimeException e) {
       return broke(connection, e);
     }
-    connection.succeeded();
-    schedule.observed(System.nanoTime(), state.replayed().asLong());
-    tracker.polled(state);
-    return true;
+    return take(connection, schedule, state);
   }
 
   /**
@@ -243,26 +236,31 @@ final class Poller {
         throw new SQLException("lsnwait: WAIT FOR LSN returned no replay position");
       }
       try (ResultSet row = statement.getResultSet()) {
-        row.next();
-        if (!tracker.identity().isIncarnation(row, 4)) {
-          return answeredByAnother(connection);
-        }
-        state = ReplayState.read(row);
+        state = answer(row);
       }
     } catch (SQLException | RuntimeException e) {
       return broke(connection, e);
     }
-    connection.succeeded();
-    schedule.observed(System.nanoTime(), state.replayed().asLong()); // the forecast of refreshes learns from it
-    tracker.polled(state);
-    return true;
+    return take(connection, schedule, state);
   }
 
-  /** Another server answered (a transaction pooler on the route): its answer is not this server's. */
-  private boolean answeredByAnother(SideConnection connection) {
-    connection.failed();
-    return unreachable(connection, new SQLException("lsnwait: a poll of " + tracker.name() + " was answered by"
-        + " another server (a transaction pooler on the way?)"));
+  /** The row of {@link #QUERY}: the replay state, or null if another server answered (a pooler on the route). */
+  private ReplayState answer(ResultSet row) throws SQLException {
+    row.next();
+    return tracker.identity().isIncarnation(row, 4) ? ReplayState.read(row) : null;
+  }
+
+  /** A poll's answer feeds the tracker and the forecast; another server's sends waiters to their own connections. */
+  private boolean take(SideConnection connection, PollSchedule schedule, ReplayState state) {
+    if (state == null) {
+      connection.failed();
+      return unreachable(connection, new SQLException("lsnwait: a poll of " + tracker.name() + " was answered by"
+          + " another server (a transaction pooler on the way?)"));
+    }
+    connection.succeeded();
+    schedule.observed(System.nanoTime(), state.replayed().asLong());
+    tracker.polled(state);
+    return true;
   }
 
   /** No route reaches this server: the waiters ask on their own connections until the back-off passes. */

@@ -1,6 +1,7 @@
 package dev.lsnwait.internal.tracker;
 
 import dev.lsnwait.Lsn;
+import dev.lsnwait.internal.server.ServerInfo;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 
@@ -12,9 +13,8 @@ import java.sql.SQLException;
 public record ReplayState(boolean recovering, Lsn replayed, int timeline) {
 
   /** The three columns, for a {@code SELECT} list. The timeline is only asked for out of recovery. */
-  public static final String COLUMNS = "pg_is_in_recovery(), pg_last_wal_replay_lsn()::text,"
-      + " CASE WHEN pg_is_in_recovery() THEN 0"
-      + " ELSE ('x' || left(pg_walfile_name(pg_current_wal_insert_lsn()), 8))::bit(32)::int END";
+  public static final String COLUMNS =
+      "pg_is_in_recovery(), pg_last_wal_replay_lsn()::text, " + ServerInfo.TIMELINE;
 
   /** Reads the current row of {@code row}. */
   public static ReplayState read(ResultSet row) throws SQLException {

@@ -178,9 +178,10 @@ public final class ServerTracker implements ReplicaTracker, AutoCloseable {
       return; // seen in recovery before the promotion, told after it
     }
     long seen = state.replayed().asLong();
-    long now = replayed.accumulateAndGet(seen, (a, b) -> Long.compareUnsigned(a, b) >= 0 ? a : b);
-    if (now == seen) {
-      known.learned(now, System.nanoTime());
+    long was = replayed.getAndAccumulate(seen, (a, b) -> Long.compareUnsigned(a, b) >= 0 ? a : b);
+    long now = Long.compareUnsigned(was, seen) >= 0 ? was : seen;
+    if (now != was) {
+      known.learned(now, System.nanoTime()); // only a rise: the same position again was known earlier already
     }
     waiters.completeUpTo(now, Lsn.of(now));
   }
@@ -297,6 +298,6 @@ public final class ServerTracker implements ReplicaTracker, AutoCloseable {
 
   @Override
   public String toString() {
-    return "ReplicaTracker[" + name + ", replayed " + lastReplay() + (promotion == null ? "" : ", not in recovery") + "]";
+    return "ReplicaTracker[" + name + ", replayed " + lastReplay() + (isInRecovery() ? "" : ", not in recovery") + "]";
   }
 }

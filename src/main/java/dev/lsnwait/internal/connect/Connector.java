@@ -94,7 +94,8 @@ public final class Connector {
                 new ReadGate(server, pg, registry, lookup, serverSettings, settings.timeout(), settings.onTimeout(),
                     settings.consistency(), pooled))
             : new Consistency(LsnWaitConnection.Role.PRIMARY, server, originalUrl, info.defaultIsolation(),
-                new CommitRecorder(server.position(), server.functions(), pg,
+                new CommitRecorder(server.position(),
+                    server.functions(pg.getCatalog(), () -> routesTo.apply(info.address(), "lsnwait catalog")), pg,
                     settings.tokens() == Settings.Tokens.COMMITS),
                 null);
     return ProxyFactory.connection(raw, pg, consistency);

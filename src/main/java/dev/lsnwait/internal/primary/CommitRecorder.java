@@ -2,24 +2,41 @@ package dev.lsnwait.internal.primary;
 
 import dev.lsnwait.internal.context.CommitPositionSource;
 import dev.lsnwait.internal.context.ThreadContext;
+import dev.lsnwait.internal.Jdbc;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
 import org.postgresql.core.BaseConnection;
 import org.postgresql.core.TransactionState;
 
 /**
- * The primary side of one connection: whether the transaction under way may have written, and a commit mark in the
- * thread's context when such a transaction commits. Work that wrote nothing (a {@code SELECT}, a read-only
- * transaction, a pool's validation query) makes no token, so later replica reads do not wait for nothing. A
- * statement that fails after committing part of its work (an auto-commit batch, {@code COMMIT; SELECT 1/0}, a
- * procedure that commits then raises) still records: the mark is taken in a {@code finally}, and a spare mark only
- * costs a wait. pgjdbc tracks the transaction state from the server's replies, so none of this makes a round trip.
+ * The primary side of one connection: whether the transaction under way wrote, and a commit mark in the thread's
+ * context when such a transaction commits. Work that wrote nothing (a {@code SELECT}, a read-only transaction, a
+ * pool's validation query) makes no token, so later replica reads do not wait for nothing.
+ *
+ * <p>Where the server can tell, it is asked, in the same round trip: {@code commit()} of an open transaction sends
+ * {@link #WROTE_THEN_COMMIT}, and a transaction wrote exactly when PostgreSQL gave it a transaction ID (triggers,
+ * functions, views and large objects included). Elsewhere (auto-commit statements, {@code COMMIT} sent as SQL) it is
+ * judged from the SQL ({@link SqlScanner}, {@link FunctionCatalog}), and every doubt counts as a write; a {@code
+ * COMMIT} in SQL of a transaction judged read-only asks the server first. A statement that fails after committing
+ * part of its work (an auto-commit batch, {@code COMMIT; SELECT 1/0}, a procedure that commits then raises) still
+ * records: the mark is taken in a {@code finally}, and a spare mark only costs a wait. pgjdbc tracks the
+ * transaction state from the server's replies, so judging makes no round trip.
  */
 public final class CommitRecorder {
+
+  /** Whether the open transaction has a transaction ID, then its commit: one round trip. */
+  static final String WROTE_THEN_COMMIT = "SELECT pg_catalog.pg_current_xact_id_if_assigned() IS NOT NULL; COMMIT";
+  /** Whether the open transaction has a transaction ID. */
+  static final String WROTE = "SELECT pg_catalog.pg_current_xact_id_if_assigned() IS NOT NULL";
 
   private final CommitPositionSource positions;
   private final FunctionCatalog functions;
   private final BaseConnection pg;
   private final boolean everyCommit;
   private boolean wrote;
+  private boolean marked; // work lsnwait cannot judge, or the application's markWritten()
+  private boolean writersChanged; // SQL in this transaction may have changed which functions or relations write
   private boolean readOnlyLeft; // SQL in this transaction may have made a READ ONLY transaction read-write
   private boolean largeObjectsHandedOut; // pgjdbc's large-object API was given out: any later transaction may use it
   private TransactionState before = TransactionState.IDLE;
@@ -44,11 +61,15 @@ public final class CommitRecorder {
   }
 
   /** Before a statement with this effect runs (or other work: COPY, an updatable result set). */
-  public void before(SqlEffect effect) {
+  public void before(SqlEffect effect) throws SQLException {
     before = pg.getTransactionState();
     readOnlyLeft |= effect.mayLeaveReadOnly();
     if ((effect.mayWrite() || largeObjectsHandedOut) && !wrote && !inReadOnlyTransaction()) {
       wrote = true;
+    }
+    if (effect.commits() && !effect.mayWrite() && !wrote && !marked && !everyCommit
+        && before == TransactionState.OPEN) {
+      wrote = serverSaysWrote(); // COMMIT sent as SQL, of a transaction judged read-only: make sure
     }
   }
 
@@ -63,6 +84,10 @@ public final class CommitRecorder {
 
   /** After it returned or threw: records a commit if it ended a transaction that may have written. */
   public void after(SqlEffect effect) {
+    writersChanged |= effect.mayChangeWriters();
+    if (effect.mayChangeWriters()) {
+      functions.changed(); // seen on this connection at once; the end of the transaction tells the others
+    }
     TransactionState now = pg.getTransactionState();
     boolean ended = now == TransactionState.IDLE || effect.commits() || effect.chains();
     if (!ended) {
@@ -70,38 +95,80 @@ public final class CommitRecorder {
     }
     boolean rolledBack = (before == TransactionState.FAILED && !effect.recovers())
         || (effect.rollsBack() && !effect.commits() && !effect.mayWrite());
-    if (wrote && !rolledBack) {
+    if ((wrote || marked) && !rolledBack) {
       ThreadContext.recordCommit(positions);
     }
     // Still in a transaction after a statement that ended one (AND CHAIN, or COMMIT; BEGIN; INSERT ...): its writes
     // may belong to the new one.
     wrote = now != TransactionState.IDLE && effect.mayWrite();
-    readOnlyLeft = false;
+    marked = false;
+    transactionEnded();
   }
 
-  /** Around {@code commit()} and {@code setAutoCommit(true)}: whether the open transaction can commit at all. */
-  public boolean canCommit() {
-    return pg.getTransactionState() == TransactionState.OPEN;
+  /**
+   * {@code commit()} (or {@code setAutoCommit(true)}, which commits) through {@code plainCommit}: an open
+   * transaction is committed with {@link #WROTE_THEN_COMMIT}, and records a commit if the server says it wrote.
+   */
+  public void commit(Jdbc.Action plainCommit) throws SQLException {
+    if (everyCommit || pg.getAutoCommit() || pg.getTransactionState() != TransactionState.OPEN) {
+      boolean couldCommit = pg.getTransactionState() == TransactionState.OPEN;
+      try {
+        plainCommit.run(); // pgjdbc's own errors and nothing to commit (or a failed transaction: a rollback)
+      } finally {
+        committed(couldCommit && (everyCommit || wrote || marked));
+      }
+      return;
+    }
+    boolean serverWrote = true; // if the answer is lost, the commit may still have happened
+    try {
+      serverWrote = ask(WROTE_THEN_COMMIT);
+    } finally {
+      committed(serverWrote || marked);
+    }
   }
 
-  /** After {@code commit()} (returned or threw: it may have reached the server), given {@link #canCommit()} before. */
-  public void committed(boolean couldCommit) {
-    if (couldCommit && (wrote || (largeObjectsHandedOut && !inReadOnlyTransaction()))) {
+  private void committed(boolean record) {
+    if (record) {
       ThreadContext.recordCommit(positions);
     }
     wrote = false;
-    readOnlyLeft = false;
+    marked = false;
+    transactionEnded();
   }
 
   /** After {@code rollback()}: nothing of the transaction remains. */
   public void rolledBack() {
     wrote = false;
-    readOnlyLeft = false;
+    marked = false;
+    transactionEnded();
   }
 
   /** Work lsnwait cannot see (large objects) may write in this transaction. */
   public void mayHaveWritten() {
-    wrote = true;
+    marked = true;
+  }
+
+  private void transactionEnded() {
+    readOnlyLeft = false;
+    if (writersChanged) {
+      writersChanged = false;
+      functions.changed(); // now committed (or gone): a read of the catalog from here on sees it
+    }
+  }
+
+  /** Whether the open transaction has a transaction ID: one round trip. */
+  private boolean serverSaysWrote() throws SQLException {
+    return ask(WROTE);
+  }
+
+  /** Runs {@code sql}, whose first result is one boolean, on pgjdbc's connection (no hooks of lsnwait's). */
+  private boolean ask(String sql) throws SQLException {
+    try (Statement statement = pg.createStatement()) {
+      statement.execute(sql);
+      try (ResultSet answer = statement.getResultSet()) {
+        return answer == null || !answer.next() || answer.getBoolean(1);
+      }
+    }
   }
 
   /** pgjdbc began (or will begin) the transaction READ ONLY: the server refuses every write in it. */

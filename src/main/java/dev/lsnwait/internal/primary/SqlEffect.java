@@ -12,21 +12,25 @@ package dev.lsnwait.internal.primary;
  * @param mayLeaveReadOnly it may make a transaction begun {@code READ ONLY} read-write ({@code SET TRANSACTION READ
  *     WRITE}, {@code SET transaction_read_only = off}): a read-only hint no longer tells that nothing was written
  * @param recovers it rolls back to a savepoint: a failed transaction goes on, and a commit after it commits
+ * @param mayChangeWriters it may change which functions or relations write ({@code CREATE OR REPLACE FUNCTION},
+ *     {@code ALTER}, a view, a policy, {@code DO}, {@code CALL}): what the catalog knew is no longer proof
  */
 public record SqlEffect(boolean mayWrite, boolean commits, boolean rollsBack, boolean chains,
-    boolean mayLeaveReadOnly, boolean recovers) {
+    boolean mayLeaveReadOnly, boolean recovers, boolean mayChangeWriters) {
 
   /** Reads only. */
   public static final SqlEffect READ = new SqlEffect(false, false, false, false);
   /** May write. */
   public static final SqlEffect WRITE = new SqlEffect(true, false, false, false);
   /** Changes no data, but may make the transaction read-write. */
-  public static final SqlEffect LEAVES_READ_ONLY = new SqlEffect(false, false, false, false, true, false);
+  public static final SqlEffect LEAVES_READ_ONLY = new SqlEffect(false, false, false, false, true, false, false);
   /** {@code ROLLBACK TO SAVEPOINT}: changes no data, and a failed transaction goes on. */
-  public static final SqlEffect RECOVERS = new SqlEffect(false, false, false, false, false, true);
+  public static final SqlEffect RECOVERS = new SqlEffect(false, false, false, false, false, true, false);
+  /** Writes, and may change which functions or relations write. */
+  public static final SqlEffect CHANGES_WRITERS = new SqlEffect(true, false, false, false, false, false, true);
 
   public SqlEffect(boolean mayWrite, boolean commits, boolean rollsBack, boolean chains) {
-    this(mayWrite, commits, rollsBack, chains, false, false);
+    this(mayWrite, commits, rollsBack, chains, false, false, false);
   }
 
   /** The effect of running both. */
@@ -38,6 +42,7 @@ public record SqlEffect(boolean mayWrite, boolean commits, boolean rollsBack, bo
       return other;
     }
     return new SqlEffect(mayWrite || other.mayWrite, commits || other.commits, rollsBack || other.rollsBack,
-        chains || other.chains, mayLeaveReadOnly || other.mayLeaveReadOnly, recovers || other.recovers);
+        chains || other.chains, mayLeaveReadOnly || other.mayLeaveReadOnly, recovers || other.recovers,
+        mayChangeWriters || other.mayChangeWriters);
   }
 }

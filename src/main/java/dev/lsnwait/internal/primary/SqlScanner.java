@@ -7,17 +7,29 @@ import java.util.Set;
  * Tells from a SQL text, without a round trip, whether it may write and how it ends its transaction. It reads the
  * words PostgreSQL's lexer would see ({@link SqlWords}), statement by statement. A statement that starts with
  * {@code SELECT}, {@code WITH}, {@code VALUES}, {@code TABLE}, {@code SHOW}, {@code FETCH} and the like reads, unless
- * it modifies data in a {@code WITH}, creates a table ({@code SELECT INTO}), or calls a function that may write
- * ({@link FunctionCatalog}); every statement kind it does not know may write. Wrong guesses only go one way: a read taken for a write costs a wait, never a stale read.
+ * it modifies data in a {@code WITH}, creates a table ({@code SELECT INTO}), locks rows ({@code FOR UPDATE/SHARE}:
+ * PostgreSQL gives it a transaction ID and logs the locks), or names a function or relation that may write
+ * ({@link WriteLookup}); every statement kind it does not know may write. Wrong guesses only go one way: a read
+ * taken for a write costs a wait, never a stale read.
  */
 final class SqlScanner {
 
   /** Statements that read (their calls of functions are still checked). */
   private static final Set<String> READS = Set.of("SELECT", "WITH", "VALUES", "TABLE", "SHOW", "FETCH", "MOVE",
       "CLOSE", "DECLARE", "EXPLAIN");
-  /** Statements that neither read nor write data. */
+  /**
+   * Statements that neither read nor write data. Not {@code NOTIFY} (its queue entry takes a transaction ID) nor
+   * {@code DISCARD} (it drops temporary tables).
+   */
   private static final Set<String> NEUTRAL = Set.of("SET", "RESET", "BEGIN", "START", "SAVEPOINT", "RELEASE",
-      "LISTEN", "UNLISTEN", "NOTIFY", "DISCARD", "DEALLOCATE", "PREPARE", "LOAD", "CHECKPOINT");
+      "LISTEN", "UNLISTEN", "DEALLOCATE", "PREPARE", "LOAD", "CHECKPOINT");
+  /** Statements that may change which functions or relations write, whatever they create or drop. */
+  private static final Set<String> CHANGE_WRITERS = Set.of("ALTER", "DO", "CALL", "IMPORT");
+  /** What {@code CREATE} or {@code DROP} may make or remove that changes which reads write. */
+  private static final Set<String> WRITER_OBJECTS = Set.of("FUNCTION", "PROCEDURE", "VIEW", "POLICY", "OPERATOR",
+      "CAST", "AGGREGATE", "EXTENSION", "SCHEMA", "RULE", "LANGUAGE", "TRANSFORM", "TYPE", "ROUTINE", "OWNED");
+  /** How many words of a {@code CREATE} or {@code DROP} may come before what it makes ({@code OR REPLACE ...}). */
+  private static final int OBJECT_WORDS = 5;
   /** Words that take a parenthesis without being a function call. */
   private static final Set<String> NOT_FUNCTIONS = Set.of("in", "exists", "any", "all", "some", "values", "as",
       "cast", "over", "extract", "position", "substring", "overlay", "trim", "not", "and", "or", "where",
@@ -31,16 +43,16 @@ final class SqlScanner {
       "collate", "default", "null");
 
   private final SqlWords words;
-  private final FunctionCatalog functions;
+  private final WriteLookup known;
 
-  private SqlScanner(String sql, FunctionCatalog functions) {
+  private SqlScanner(String sql, WriteLookup known) {
     this.words = new SqlWords(sql);
-    this.functions = functions;
+    this.known = known;
   }
 
-  /** The effect of {@code sql}; {@code functions} may be null (then every call may write). */
-  static SqlEffect classify(String sql, FunctionCatalog functions) {
-    return new SqlScanner(sql, functions).all();
+  /** The effect of {@code sql}, with what {@code known} proves of the functions and relations it names. */
+  static SqlEffect classify(String sql, WriteLookup known) {
+    return new SqlScanner(sql, known).all();
   }
 
   private SqlEffect all() {
@@ -80,9 +92,12 @@ final class SqlScanner {
     if (kind.equals("COPY")) {
       return copy();
     }
+    if (kind.equals("CREATE") || kind.equals("DROP")) {
+      return creatingOrDropping();
+    }
     if (!READS.contains(kind)) {
       skipStatement();
-      return SqlEffect.WRITE;
+      return CHANGE_WRITERS.contains(kind) ? SqlEffect.CHANGES_WRITERS : SqlEffect.WRITE;
     }
     return reading(kind.equals("EXPLAIN"));
   }
@@ -111,7 +126,7 @@ final class SqlScanner {
 
   /**
    * COPY ... FROM writes; COPY (query) TO reads, unless its query modifies data ({@code INSERT/UPDATE/DELETE/MERGE
-   * ... RETURNING}) or calls a function that may write.
+   * ... RETURNING}), locks rows, or names a function or relation that may write.
    */
   private SqlEffect copy() {
     boolean writes = false;
@@ -120,35 +135,25 @@ final class SqlScanner {
       String upper = next.toUpperCase(Locale.ROOT);
       if (words.depth() == 0) {
         writes |= upper.equals("FROM");
-      } else if (upper.equals("INSERT") || upper.equals("DELETE") || upper.equals("MERGE")) {
-        writes = true;
-      } else if (upper.equals("UPDATE")) {
-        writes |= !previous.equals("FOR") && !previous.equals("KEY"); // FOR [NO KEY] UPDATE locks
-      } else if (words.followedByParenthesis() && mayWrite(next)) {
-        writes = true;
+      } else {
+        writes |= queryWordMayWrite(next, upper, previous);
       }
       previous = upper;
     }
     return writes ? SqlEffect.WRITE : SqlEffect.READ;
   }
 
-  /** A statement that reads: unless it modifies data, creates a table, or calls a function that may write. */
+  /** A statement that reads: unless one of its words may write ({@link #queryWordMayWrite}). */
   private SqlEffect reading(boolean explain) {
-    boolean writes = false;
+    boolean writes = known.everyReadMayWrite();
     boolean analyze = false;
     String previous = "";
     for (String next = words.next(); next != null; next = words.next()) {
       String upper = next.toUpperCase(Locale.ROOT);
       switch (upper) {
-        case "INSERT", "DELETE", "MERGE", "INTO" -> writes = true;
-        case "UPDATE" -> writes |= !previous.equals("FOR") && !previous.equals("KEY"); // FOR [NO KEY] UPDATE locks
         case "ANALYZE", "ANALYSE" -> analyze |= explain; // PostgreSQL takes the British spelling too
         case "CREATE", "EXECUTE" -> writes |= explain; // EXPLAIN ANALYZE runs CREATE TABLE AS, or a prepared statement
-        default -> {
-          if (words.followedByParenthesis() && mayWrite(next)) {
-            writes = true;
-          }
-        }
+        default -> writes |= queryWordMayWrite(next, upper, previous);
       }
       previous = upper;
     }
@@ -158,16 +163,51 @@ final class SqlScanner {
     return writes ? SqlEffect.WRITE : SqlEffect.READ;
   }
 
-  private boolean mayWrite(String name) {
-    String folded = name.startsWith("\"") ? name.substring(1, name.length() - 1).replace("\"\"", "\"")
+  /**
+   * Whether a word of a query may make it write: a data-modifying {@code WITH}, {@code SELECT INTO}, a row lock
+   * ({@code FOR UPDATE}, {@code FOR [KEY] SHARE}), a call of a function that may write, or a relation that may.
+   */
+  private boolean queryWordMayWrite(String word, String upper, String previous) {
+    switch (upper) {
+      case "INSERT", "DELETE", "MERGE", "INTO", "UPDATE":
+        return true;
+      case "SHARE":
+        return previous.equals("FOR") || previous.equals("KEY");
+      default:
+        break;
+    }
+    if (words.followedByParenthesis()) {
+      return mayWrite(word);
+    }
+    return known.relationMayWrite(fold(word));
+  }
+
+  /** CREATE or DROP: writes; of a function, view, policy and the like, it may also change which reads write. */
+  private SqlEffect creatingOrDropping() {
+    boolean changesWriters = false;
+    int seen = 0;
+    for (String next = words.next(); next != null; next = words.next()) {
+      if (seen++ < OBJECT_WORDS) {
+        changesWriters |= WRITER_OBJECTS.contains(next.toUpperCase(Locale.ROOT));
+      }
+    }
+    return changesWriters ? SqlEffect.CHANGES_WRITERS : SqlEffect.WRITE;
+  }
+
+  private static String fold(String name) {
+    return name.startsWith("\"") ? name.substring(1, name.length() - 1).replace("\"\"", "\"")
         : name.toLowerCase(Locale.ROOT);
+  }
+
+  private boolean mayWrite(String name) {
+    String folded = fold(name);
     if (!name.startsWith("\"") && NOT_FUNCTIONS.contains(folded)) {
       return false;
     }
     if (!name.startsWith("\"") && folded.equals("filter") && "WHERE".equalsIgnoreCase(words.peekInParenthesis())) {
       return false; // an aggregate's FILTER (WHERE ...); filter(...) is a call of a function named filter
     }
-    return functions == null || functions.mayWrite(folded);
+    return known.functionMayWrite(folded);
   }
 
   /**

@@ -127,26 +127,19 @@ public abstract class ProxyConnection implements LsnWaitConnection {
 
   @Override
   public final void commit() throws SQLException {
-    boolean couldCommit = commits != null && commits.canCommit();
-    try {
+    if (commits == null) {
       delegate.commit();
-    } finally {
-      if (commits != null) {
-        commits.committed(couldCommit); // also when it threw: the commit may have reached the server
-      }
+    } else {
+      commits.commit(delegate::commit); // asks the server, in the same round trip, whether the transaction wrote
     }
   }
 
   @Override
   public final void setAutoCommit(boolean autoCommit) throws SQLException {
-    boolean couldCommit = autoCommit && commits != null && !delegate.getAutoCommit() && commits.canCommit();
-    try {
-      delegate.setAutoCommit(autoCommit); // JDBC: switching auto-commit on commits the open transaction
-    } finally {
-      if (couldCommit) {
-        commits.committed(true);
-      }
+    if (autoCommit && commits != null && !delegate.getAutoCommit()) {
+      commits.commit(() -> delegate.setAutoCommit(true)); // JDBC: switching auto-commit on commits
     }
+    delegate.setAutoCommit(autoCommit);
   }
 
   @Override

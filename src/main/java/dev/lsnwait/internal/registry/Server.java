@@ -14,6 +14,7 @@ import java.time.Duration;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Supplier;
 
 /**
  * One running PostgreSQL server, as every lsnwait connection to it in this JVM shares it: its identity, how to reach
@@ -41,7 +42,7 @@ public final class Server implements AutoCloseable {
   private final PrimaryClock clock;
   private final AtomicReference<ServerTracker> tracker = new AtomicReference<>();
   private final AtomicReference<PrimaryPosition> position = new AtomicReference<>();
-  private final AtomicReference<FunctionCatalog> functions = new AtomicReference<>();
+  private final ConcurrentHashMap<String, FunctionCatalog> functions = new ConcurrentHashMap<>();
   private final Set<String> warned = ConcurrentHashMap.newKeySet();
   private volatile boolean retired;
 
@@ -131,20 +132,22 @@ public final class Server implements AutoCloseable {
     return position.get();
   }
 
-  /** Which functions of this primary's database may write, read in the background from the first call on. */
-  public FunctionCatalog functions() {
-    FunctionCatalog existing = functions.get();
+  /**
+   * Which functions and relations of one database of this primary may write, read in the background from the
+   * first call on; {@code routes} reach the database (those of the first connection to it).
+   */
+  public FunctionCatalog functions(String database, Supplier<ServerRoutes> routes) {
+    FunctionCatalog existing = functions.get(database);
     if (existing != null) {
       return existing;
     }
-    FunctionCatalog made = new FunctionCatalog(name,
-        () -> new SideConnection(name, positionRoutes, this::primaryOrStandIn, FunctionCatalog.QUERY,
-            SIDE_QUERY_BOUND));
-    if (functions.compareAndSet(null, made)) {
-      made.loadSoon();
+    return functions.computeIfAbsent(database, key -> {
+      ServerRoutes reach = routes.get();
+      FunctionCatalog made = FunctionCatalog.reading(name + "/" + database,
+          () -> new SideConnection(name, reach, this::primaryOrStandIn, FunctionCatalog.QUERY, SIDE_QUERY_BOUND));
+      made.loadSoon(true);
       return made;
-    }
-    return functions.get();
+    });
   }
 
   /** A tracker polls this very server, nothing else. */

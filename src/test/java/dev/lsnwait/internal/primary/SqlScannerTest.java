@@ -10,9 +10,13 @@ import org.junit.jupiter.api.Test;
 
 class SqlScannerTest {
 
-  /** Knows count, lower, now and numeric as read-only; add_note as volatile; nothing else. */
-  private static final FunctionCatalog FUNCTIONS = FunctionCatalogTest.catalog(
-      java.util.Map.of("count", true, "lower", true, "now", true, "numeric", true, "add_note", false));
+  /**
+   * Knows count, lower, now, numeric, random and clock_timestamp as read-only (as {@link WriterRules} judges
+   * PostgreSQL's own), add_note as one that may write, nothing else; no relation writes.
+   */
+  private static final KnownWriters FUNCTIONS = FunctionCatalogTest.known(java.util.Map.of("count", true,
+      "lower", true, "now", true, "numeric", true, "random", true, "clock_timestamp", true, "add_note", false),
+      java.util.Set.of());
 
   private static SqlEffect effect(String sql) {
     return SqlScanner.classify(sql, FUNCTIONS);
@@ -25,8 +29,6 @@ class SqlScannerTest {
       "  /* hint */ SELECT lower(note) FROM notes -- trailing",
       "(SELECT 1) UNION (SELECT 2)",
       "SELECT * FROM t WHERE id IN (1, 2) AND EXISTS (SELECT 1 FROM u)",
-      "SELECT * FROM t FOR UPDATE",
-      "SELECT * FROM t FOR NO KEY UPDATE SKIP LOCKED",
       "SELECT x::numeric(10,2), CAST(y AS varchar(20)) FROM t",
       "WITH r AS (SELECT 1) SELECT * FROM r",
       "VALUES (1), (2)",
@@ -44,7 +46,6 @@ class SqlScannerTest {
       "SELECT * FROM lower('x') WITH ORDINALITY",
       "SELECT count(*) OVER (GROUPS BETWEEN 1 PRECEDING AND 1 FOLLOWING) FROM t",
       "COPY (SELECT lower(note) FROM notes WHERE id IN (1, 2)) TO STDOUT WITH (FORMAT csv)",
-      "COPY (SELECT * FROM t FOR UPDATE) TO STDOUT",
       "COPY (SELECT * FROM t) TO STDOUT",
       ""})
   void reads(String sql) {
@@ -93,7 +94,16 @@ class SqlScannerTest {
       "EXECUTE prepared_plan(1)",
       "BEGIN; INSERT INTO t VALUES (1, 'x'); COMMIT; SELECT 1/0",
       "SET x = 1; UPDATE t SET a = 1",
-      "BEGIN;INSERT INTO t VALUES (1)"})
+      "BEGIN;INSERT INTO t VALUES (1)",
+      "SELECT * FROM t FOR UPDATE",
+      "SELECT * FROM t FOR NO KEY UPDATE SKIP LOCKED",
+      "select * from t for share",
+      "SELECT * FROM t FOR KEY SHARE NOWAIT",
+      "COPY (SELECT * FROM t FOR UPDATE) TO STDOUT",
+      "NOTIFY channel, 'x'",
+      "DISCARD TEMP",
+      "SELECT pg_notify('c', 'x')",
+      "SELECT txid_current()"})
   void writes(String sql) {
     assertTrue(effect(sql).mayWrite(), sql);
   }
@@ -125,6 +135,32 @@ class SqlScannerTest {
     assertFalse(effect("SET TRANSACTION READ ONLY").mayLeaveReadOnly());
     assertFalse(effect("SET search_path = app").mayLeaveReadOnly());
     assertFalse(effect("SET TRANSACTION READ WRITE").mayWrite(), "the SET itself changes no data");
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {
+      "CREATE OR REPLACE FUNCTION f() RETURNS int LANGUAGE sql VOLATILE AS 'SELECT 1'",
+      "create function f() returns int language sql as $$ select 1 $$",
+      "CREATE TEMP VIEW v AS SELECT 1",
+      "CREATE OR REPLACE TEMPORARY RECURSIVE VIEW v (n) AS SELECT 1",
+      "ALTER FUNCTION f() VOLATILE",
+      "ALTER TABLE v RENAME TO w",
+      "DROP FUNCTION f()",
+      "CREATE POLICY p ON t USING (f())",
+      "CREATE EXTENSION pgcrypto",
+      "DO $$ BEGIN EXECUTE 'CREATE FUNCTION g() RETURNS int LANGUAGE sql AS ''SELECT 1'''; END $$",
+      "CALL migrate()",
+      "SELECT 1; CREATE VIEW v AS SELECT 1"})
+  void sqlThatMayChangeWhichReadsWriteIsTold(String sql) {
+    assertTrue(effect(sql).mayChangeWriters(), sql);
+    assertTrue(effect(sql).mayWrite(), sql);
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"CREATE TABLE t (id int)", "CREATE TEMP TABLE t AS SELECT 1", "DROP TABLE t",
+      "CREATE INDEX ON t (id)", "INSERT INTO t VALUES (1)"})
+  void sqlThatLeavesWhichReadsWriteAloneIsTold(String sql) {
+    assertFalse(effect(sql).mayChangeWriters(), sql);
   }
 
   @Test

@@ -1,0 +1,65 @@
+package dev.lsnwait.internal.primary;
+
+import dev.lsnwait.internal.server.SideConnection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * What lsnwait reads of one database's catalog to learn which reads may write: its functions, the queries that run
+ * when a relation is read (a view's, a row-level policy's), and the functions behind its own operators and casts.
+ * Any user can read all of it.
+ */
+record CatalogRows(List<Routine> routines, List<RelationQuery> relations, List<Long> operatorFunctions) {
+
+  /**
+   * A function or procedure.
+   *
+   * @param builtIn made by initdb (OID below 16384): PostgreSQL's own
+   * @param sqlBody the body of a {@code LANGUAGE sql} function not built in (empty for {@code BEGIN ATOMIC}), else null
+   */
+  record Routine(long oid, String name, boolean nonVolatile, boolean builtIn, String language, boolean aggregate,
+      String sqlBody) {}
+
+  /** A query that runs when {@code relation} is read: a view's, or {@code SELECT} of a row-level policy's condition. */
+  record RelationQuery(String relation, String query) {}
+
+  /** The functions, one row per overload: the query a catalog's side connection prepares. */
+  static final String ROUTINES = "SELECT p.oid, p.proname, p.provolatile <> 'v', p.oid < 16384, l.lanname,"
+      + " p.prokind = 'a', CASE WHEN l.lanname = 'sql' AND p.oid >= 16384 THEN p.prosrc END"
+      + " FROM pg_catalog.pg_proc p JOIN pg_catalog.pg_language l ON l.oid = p.prolang";
+  private static final String RELATIONS = "SELECT c.relname, pg_catalog.pg_get_viewdef(c.oid)"
+      + " FROM pg_catalog.pg_class c WHERE c.relkind = 'v' AND c.oid >= 16384"
+      + " UNION ALL SELECT c.relname, 'SELECT ' || pg_catalog.pg_get_expr(p.polqual, p.polrelid)"
+      + " FROM pg_catalog.pg_policy p JOIN pg_catalog.pg_class c ON c.oid = p.polrelid WHERE p.polqual IS NOT NULL";
+  private static final String OPERATOR_FUNCTIONS =
+      "SELECT o.oprcode::pg_catalog.oid FROM pg_catalog.pg_operator o WHERE o.oid >= 16384"
+      + " UNION ALL SELECT c.castfunc FROM pg_catalog.pg_cast c WHERE c.oid >= 16384 AND c.castfunc <> 0";
+
+  /** Reads it on {@code connection}, prepared with {@link #ROUTINES}. */
+  static CatalogRows read(SideConnection connection) throws SQLException {
+    List<Routine> routines = new ArrayList<>();
+    try (ResultSet rows = connection.statement().executeQuery()) {
+      while (rows.next()) {
+        routines.add(new Routine(rows.getLong(1), rows.getString(2), rows.getBoolean(3), rows.getBoolean(4),
+            rows.getString(5), rows.getBoolean(6), rows.getString(7)));
+      }
+    }
+    Statement plain = connection.plainStatement();
+    List<RelationQuery> relations = new ArrayList<>();
+    try (ResultSet rows = plain.executeQuery(RELATIONS)) {
+      while (rows.next()) {
+        relations.add(new RelationQuery(rows.getString(1), rows.getString(2)));
+      }
+    }
+    List<Long> operatorFunctions = new ArrayList<>();
+    try (ResultSet rows = plain.executeQuery(OPERATOR_FUNCTIONS)) {
+      while (rows.next()) {
+        operatorFunctions.add(rows.getLong(1));
+      }
+    }
+    return new CatalogRows(routines, relations, operatorFunctions);
+  }
+}

@@ -1,0 +1,43 @@
+package dev.lsnwait.internal.primary;
+
+import java.util.Set;
+
+/**
+ * What one load of a database's catalog proved: the function names none of whose overloads can write, every
+ * function name there was, the relations whose reading may write, and whether operators or casts may.
+ */
+final class KnownWriters implements WriteLookup {
+
+  private final Set<String> readOnlyFunctions;
+  private final Set<String> functions;
+  private final Set<String> writingRelations;
+  private final boolean everyReadMayWrite;
+
+  KnownWriters(Set<String> readOnlyFunctions, Set<String> functions, Set<String> writingRelations,
+      boolean everyReadMayWrite) {
+    this.readOnlyFunctions = Set.copyOf(readOnlyFunctions);
+    this.functions = Set.copyOf(functions);
+    this.writingRelations = Set.copyOf(writingRelations);
+    this.everyReadMayWrite = everyReadMayWrite;
+  }
+
+  @Override
+  public boolean functionMayWrite(String name) {
+    return !readOnlyFunctions.contains(name);
+  }
+
+  /** Whether the database had a function of this name when it was read (if not, it may have been made since). */
+  boolean hasFunction(String name) {
+    return functions.contains(name);
+  }
+
+  @Override
+  public boolean relationMayWrite(String name) {
+    return writingRelations.contains(name);
+  }
+
+  @Override
+  public boolean everyReadMayWrite() {
+    return everyReadMayWrite;
+  }
+}

@@ -1,0 +1,35 @@
+package dev.lsnwait.internal.primary;
+
+/**
+ * What a database's catalog proves about the names a statement uses, as {@link SqlScanner} asks: a name is
+ * trusted not to write only with proof, so every answer errs towards "may write".
+ */
+interface WriteLookup {
+
+  /** Everything may write: no catalog, or one that a change made obsolete. */
+  WriteLookup NOTHING_KNOWN = new WriteLookup() {
+    @Override
+    public boolean functionMayWrite(String name) {
+      return true;
+    }
+
+    @Override
+    public boolean relationMayWrite(String name) {
+      return true;
+    }
+  };
+
+  /** Whether a call of a function of this name (as PostgreSQL folds it), any overload, may write. */
+  boolean functionMayWrite(String name);
+
+  /**
+   * Whether reading a relation of this name may write: a view whose query, or a table whose row-level policy, calls
+   * a function that may; or, with no proof, any name.
+   */
+  boolean relationMayWrite(String name);
+
+  /** Whether any statement that reads may write (operators or casts of the database run functions that may). */
+  default boolean everyReadMayWrite() {
+    return false;
+  }
+}

@@ -1,0 +1,116 @@
+package dev.lsnwait.internal.primary;
+
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.lsnwait.internal.primary.CatalogRows.RelationQuery;
+import dev.lsnwait.internal.primary.CatalogRows.Routine;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class WriterRulesTest {
+
+  private final List<Routine> routines = new ArrayList<>();
+  private final List<RelationQuery> relations = new ArrayList<>();
+  private final List<Long> operatorFunctions = new ArrayList<>();
+  private long oid = 20000;
+
+  private long builtIn(String name, boolean nonVolatile) {
+    routines.add(new Routine(++oid - 10000, name, nonVolatile, true, "internal", false, null));
+    return oid - 10000;
+  }
+
+  private long user(String name, boolean nonVolatile, String language, String sqlBody) {
+    routines.add(new Routine(++oid, name, nonVolatile, false, language, false, sqlBody));
+    return oid;
+  }
+
+  private KnownWriters judge() {
+    return WriterRules.judge(new CatalogRows(routines, relations, operatorFunctions));
+  }
+
+  @Test
+  void postgresOwnFunctionsThatCannotWriteAreProved() {
+    builtIn("lower", true);
+    builtIn("random", false); // volatile, but on the list of those that change no data
+    builtIn("nextval", false);
+    builtIn("txid_current", false); // takes a transaction ID
+    KnownWriters known = judge();
+    assertFalse(known.functionMayWrite("lower"));
+    assertFalse(known.functionMayWrite("random"));
+    assertTrue(known.functionMayWrite("nextval"));
+    assertTrue(known.functionMayWrite("txid_current"));
+    assertTrue(known.functionMayWrite("never_heard_of"));
+  }
+
+  @Test
+  void aUserFunctionInAProceduralLanguageIsNotTrustedWhateverItsVolatility() {
+    user("stable_plpgsql", true, "plpgsql", null);
+    user("immutable_c", true, "c", null);
+    user("volatile_c", false, "c", null);
+    user("uuid_generate_v4", false, "c", null);
+    KnownWriters known = judge();
+    assertTrue(known.functionMayWrite("stable_plpgsql"), "may call a volatile function, which may write");
+    assertFalse(known.functionMayWrite("immutable_c"));
+    assertTrue(known.functionMayWrite("volatile_c"));
+    assertFalse(known.functionMayWrite("uuid_generate_v4"));
+  }
+
+  @Test
+  void aUserOverloadOfABuiltInNameThatMayWriteMakesTheNameWrite() {
+    builtIn("lower", true);
+    user("lower", false, "plpgsql", null);
+    assertTrue(judge().functionMayWrite("lower"));
+  }
+
+  @Test
+  void sqlFunctionsAreJudgedByTheirBodiesNestedOrNot() {
+    builtIn("count", true);
+    builtIn("nextval", false);
+    user("reads", false, "sql", "SELECT count(*) FROM t");
+    user("calls_reads", true, "sql", "SELECT reads() + 1");
+    user("writes", true, "sql", "SELECT nextval('s')");
+    user("calls_writes", true, "sql", "SELECT writes()");
+    user("inserts", false, "sql", "INSERT INTO t VALUES (1) RETURNING 1");
+    user("atomic", true, "sql", "");
+    KnownWriters known = judge();
+    assertFalse(known.functionMayWrite("reads"));
+    assertFalse(known.functionMayWrite("calls_reads"));
+    assertTrue(known.functionMayWrite("writes"));
+    assertTrue(known.functionMayWrite("calls_writes"));
+    assertTrue(known.functionMayWrite("inserts"));
+    assertTrue(known.functionMayWrite("atomic"), "a BEGIN ATOMIC body is not read");
+  }
+
+  @Test
+  void viewsAndPoliciesThatCallWritersMakeTheirRelationsWrite() {
+    builtIn("count", true);
+    user("audit", false, "plpgsql", null);
+    relations.add(new RelationQuery("plain_view", "SELECT count(*) AS count FROM t;"));
+    relations.add(new RelationQuery("audited", "SELECT audit() AS audit;"));
+    relations.add(new RelationQuery("over_audited", "SELECT * FROM audited;"));
+    relations.add(new RelationQuery("guarded", "SELECT audit()"));
+    KnownWriters known = judge();
+    assertFalse(known.relationMayWrite("plain_view"));
+    assertTrue(known.relationMayWrite("audited"));
+    assertTrue(known.relationMayWrite("over_audited"));
+    assertTrue(known.relationMayWrite("guarded"));
+    assertFalse(known.relationMayWrite("t"));
+  }
+
+  @Test
+  void operatorsOrCastsOfFunctionsThatMayWriteMakeEveryReadWrite() {
+    long safe = user("safe_op", true, "c", null);
+    operatorFunctions.add(safe);
+    assertFalse(judge().everyReadMayWrite());
+    operatorFunctions.add(user("writing_cast", false, "plpgsql", null));
+    assertTrue(judge().everyReadMayWrite());
+  }
+
+  @Test
+  void userAggregatesAreNotTrusted() {
+    routines.add(new Routine(30000, "my_sum", true, false, "internal", true, null));
+    assertTrue(judge().functionMayWrite("my_sum"));
+  }
+}

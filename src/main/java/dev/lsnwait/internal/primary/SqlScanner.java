@@ -19,7 +19,7 @@ final class SqlScanner {
       "CLOSE", "DECLARE", "EXPLAIN");
   /**
    * Statements that neither read nor write data. Not {@code NOTIFY} (its queue entry takes a transaction ID) nor
-   * {@code DISCARD} (it drops temporary tables).
+   * {@code DISCARD} (see {@link #discard()}).
    */
   private static final Set<String> NEUTRAL = Set.of("SET", "RESET", "BEGIN", "START", "SAVEPOINT", "RELEASE",
       "LISTEN", "UNLISTEN", "DEALLOCATE", "PREPARE", "LOAD", "CHECKPOINT");
@@ -91,6 +91,9 @@ final class SqlScanner {
     }
     if (kind.equals("COPY")) {
       return copy();
+    }
+    if (kind.equals("DISCARD")) {
+      return discard();
     }
     if (kind.equals("CREATE") || kind.equals("DROP")) {
       return creatingOrDropping();
@@ -180,6 +183,15 @@ final class SqlScanner {
       return mayWrite(word);
     }
     return known.relationMayWrite(fold(word));
+  }
+
+  /** DISCARD ALL or TEMP drops temporary tables (a write); DISCARD PLANS or SEQUENCES changes nothing stored. */
+  private SqlEffect discard() {
+    String what = words.next();
+    skipStatement();
+    return what != null && (what.equalsIgnoreCase("PLANS") || what.equalsIgnoreCase("SEQUENCES"))
+        ? SqlEffect.READ
+        : SqlEffect.WRITE;
   }
 
   /** CREATE or DROP: writes; of a function, view, policy and the like, it may also change which reads write. */

@@ -35,6 +35,8 @@ final class WriterRules {
   /** Volatile C functions of common extensions (uuid-ossp, pgcrypto) that change no data. */
   private static final Set<String> HARMLESS_VOLATILE_C = Set.of("uuid_generate_v1", "uuid_generate_v1mc",
       "uuid_generate_v4", "gen_random_bytes", "gen_salt");
+  /** Built-ins marked {@code STABLE} that give the transaction an ID (which the replica then replays). */
+  private static final Set<String> XID_TAKING_STABLE = Set.of("txid_current", "pg_current_xact_id");
   /** Languages whose code calls no SQL the ordinary way. */
   private static final Set<String> NO_SQL_LANGUAGES = Set.of("internal", "c");
   /** Rounds of proof: SQL functions and views nested deeper than this stay unproved (a spare wait, no more). */
@@ -77,7 +79,8 @@ final class WriterRules {
 
   private static boolean provedByKind(Routine routine) {
     if (routine.builtIn()) {
-      return routine.nonVolatile() || HARMLESS_VOLATILE.contains(routine.name());
+      return !XID_TAKING_STABLE.contains(routine.name())
+          && (routine.nonVolatile() || HARMLESS_VOLATILE.contains(routine.name()));
     }
     if (routine.aggregate() || !NO_SQL_LANGUAGES.contains(routine.language())) {
       return false;

@@ -35,7 +35,7 @@ class WriterRulesTest {
     builtIn("lower", true);
     builtIn("random", false); // volatile, but on the list of those that change no data
     builtIn("nextval", false);
-    builtIn("txid_current", false); // takes a transaction ID
+    builtIn("txid_current", true); // STABLE, yet it takes a transaction ID
     KnownWriters known = judge();
     assertFalse(known.functionMayWrite("lower"));
     assertFalse(known.functionMayWrite("random"));

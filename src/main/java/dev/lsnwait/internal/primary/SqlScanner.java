@@ -23,12 +23,16 @@ final class SqlScanner {
    */
   private static final Set<String> NEUTRAL = Set.of("SET", "RESET", "BEGIN", "START", "SAVEPOINT", "RELEASE",
       "LISTEN", "UNLISTEN", "DEALLOCATE", "PREPARE", "LOAD", "CHECKPOINT");
-  /** Statements that may change which functions or relations write, whatever they create or drop. */
-  private static final Set<String> CHANGE_WRITERS = Set.of("ALTER", "DO", "CALL", "IMPORT");
-  /** What {@code CREATE} or {@code DROP} may make or remove that changes which reads write. */
+  /**
+   * Statements that may change which functions or relations write, whatever they run: {@code DO} blocks (the way
+   * migrations make objects conditionally) and {@code IMPORT FOREIGN SCHEMA}. Functions and procedures that run DDL
+   * of their own are not followed: the catalog's periodic read bounds that.
+   */
+  private static final Set<String> CHANGE_WRITERS = Set.of("DO", "IMPORT");
+  /** What CREATE, ALTER or DROP may define that changes which reads write. */
   private static final Set<String> WRITER_OBJECTS = Set.of("FUNCTION", "PROCEDURE", "VIEW", "POLICY", "OPERATOR",
       "CAST", "AGGREGATE", "EXTENSION", "SCHEMA", "RULE", "LANGUAGE", "TRANSFORM", "TYPE", "ROUTINE", "OWNED");
-  /** How many words of a {@code CREATE} or {@code DROP} may come before what it makes ({@code OR REPLACE ...}). */
+  /** How many words of a CREATE, ALTER or DROP may come before what it defines ({@code OR REPLACE ...}). */
   private static final int OBJECT_WORDS = 5;
   /** Words that take a parenthesis without being a function call. */
   private static final Set<String> NOT_FUNCTIONS = Set.of("in", "exists", "any", "all", "some", "values", "as",
@@ -95,8 +99,8 @@ final class SqlScanner {
     if (kind.equals("DISCARD")) {
       return discard();
     }
-    if (kind.equals("CREATE") || kind.equals("DROP")) {
-      return creatingOrDropping();
+    if (kind.equals("CREATE") || kind.equals("DROP") || kind.equals("ALTER")) {
+      return definition();
     }
     if (!READS.contains(kind)) {
       skipStatement();
@@ -194,14 +198,16 @@ final class SqlScanner {
         : SqlEffect.WRITE;
   }
 
-  /** CREATE or DROP: writes; of a function, view, policy and the like, it may also change which reads write. */
-  private SqlEffect creatingOrDropping() {
+  /**
+   * CREATE, ALTER or DROP: writes; of a function, view, policy and the like, or any renaming, it may also change
+   * which reads write.
+   */
+  private SqlEffect definition() {
     boolean changesWriters = false;
     int seen = 0;
     for (String next = words.next(); next != null; next = words.next()) {
-      if (seen++ < OBJECT_WORDS) {
-        changesWriters |= WRITER_OBJECTS.contains(next.toUpperCase(Locale.ROOT));
-      }
+      String upper = next.toUpperCase(Locale.ROOT);
+      changesWriters |= (seen++ < OBJECT_WORDS && WRITER_OBJECTS.contains(upper)) || upper.equals("RENAME");
     }
     return changesWriters ? SqlEffect.CHANGES_WRITERS : SqlEffect.WRITE;
   }

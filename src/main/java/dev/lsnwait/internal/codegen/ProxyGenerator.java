@@ -59,9 +59,19 @@ public final class ProxyGenerator {
   private final File classes;
   private final ByteBuddy byteBuddy = new ByteBuddy(TARGET);
   private final List<String> unclassified = new ArrayList<>();
+  private final ClassFileLocator locator;
+  /**
+   * Types read from their class files, not reflection: reflection's method order changes from run to run, and the
+   * generated classes' with it; in class-file order the build is reproducible.
+   */
+  private final TypePool types;
 
   private ProxyGenerator(File classes) {
     this.classes = classes;
+    this.locator = new ClassFileLocator.Compound(
+        new ClassFileLocator.ForFolder(classes),
+        ClassFileLocator.ForClassLoader.of(ProxyGenerator.class.getClassLoader()));
+    this.types = TypePool.Default.of(locator);
   }
 
   public static void main(String[] args) throws Exception {
@@ -233,7 +243,8 @@ public final class ProxyGenerator {
   private Generated generateNoopStatement() throws Exception {
     DynamicType.Builder<?> builder = byteBuddy
         .subclass(Object.class)
-        .implement(java.sql.CallableStatement.class, PGStatement.class)
+        .implement(types.describe(java.sql.CallableStatement.class.getName()).resolve(),
+            types.describe(PG_STATEMENT).resolve())
         .name(RoutingFactory.class.getPackageName() + ".LsnWaitRoutingNoopStatement")
         .modifiers(Visibility.PUBLIC, TypeManifestation.FINAL)
         .method(net.bytebuddy.matcher.ElementMatchers.isDeclaredBy(
@@ -245,7 +256,7 @@ public final class ProxyGenerator {
   /** The public final subclass {@code LsnWait<Base>} of a hand-written abstract class, its constructor imitated. */
   private DynamicType.Builder<?> finalSubclass(Class<?> base) {
     return byteBuddy
-        .subclass(base, ConstructorStrategy.Default.IMITATE_SUPER_CLASS_OPENING)
+        .subclass(types.describe(base.getName()).resolve(), ConstructorStrategy.Default.IMITATE_SUPER_CLASS_OPENING)
         .name(base.getPackageName() + ".LsnWait" + base.getSimpleName())
         .modifiers(Visibility.PUBLIC, TypeManifestation.FINAL);
   }
@@ -268,11 +279,7 @@ public final class ProxyGenerator {
   }
 
   private void rewriteFactory(Class<?> factoryClass, List<Generated> generated) throws Exception {
-    ClassFileLocator locator =
-        new ClassFileLocator.Compound(
-            new ClassFileLocator.ForFolder(classes),
-            ClassFileLocator.ForClassLoader.of(ProxyGenerator.class.getClassLoader()));
-    TypeDescription factory = TypePool.Default.of(locator).describe(factoryClass.getName()).resolve();
+    TypeDescription factory = types.describe(factoryClass.getName()).resolve();
     DynamicType.Builder<?> builder = byteBuddy.redefine(factory, locator);
     for (Generated proxy : generated) {
       MethodDescription constructor = proxy.type.getDeclaredMethods().filter(isConstructor()).getOnly();

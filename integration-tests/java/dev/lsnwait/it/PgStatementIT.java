@@ -44,6 +44,7 @@ class PgStatementIT extends ClusterTest {
   }
 
   /** Every setting, changed and read back as pgjdbc's own tests do; what the statement answered, in order. */
+  @SuppressWarnings("deprecation") // setUseServerPrepare: pgjdbc's tests still call it
   private static List<Object> settings(Statement statement) throws SQLException {
     PGStatement pg = (PGStatement) statement;
     List<Object> seen = new ArrayList<>();

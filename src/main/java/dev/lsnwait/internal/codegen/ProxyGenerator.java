@@ -38,7 +38,10 @@ import net.bytebuddy.dynamic.DynamicType;
 import net.bytebuddy.dynamic.scaffold.subclass.ConstructorStrategy;
 import net.bytebuddy.implementation.Implementation;
 import net.bytebuddy.implementation.MethodCall;
+import net.bytebuddy.implementation.bytecode.assign.Assigner;
+import net.bytebuddy.implementation.bytecode.assign.Assigner.Typing;
 import net.bytebuddy.pool.TypePool;
+import org.postgresql.PGStatement;
 
 /**
  * Build-time generator (run by Maven in process-classes; not in the jar). For each hand-written abstract proxy it
@@ -51,13 +54,24 @@ import net.bytebuddy.pool.TypePool;
 public final class ProxyGenerator {
 
   private static final ClassFileVersion TARGET = ClassFileVersion.JAVA_V17;
+  private static final String PG_STATEMENT = PGStatement.class.getName();
 
   private final File classes;
   private final ByteBuddy byteBuddy = new ByteBuddy(TARGET);
   private final List<String> unclassified = new ArrayList<>();
+  private final ClassFileLocator locator;
+  /**
+   * Types read from their class files, not reflection: reflection's method order changes from run to run, and the
+   * generated classes' with it; in class-file order the build is reproducible.
+   */
+  private final TypePool types;
 
   private ProxyGenerator(File classes) {
     this.classes = classes;
+    this.locator = new ClassFileLocator.Compound(
+        new ClassFileLocator.ForFolder(classes),
+        ClassFileLocator.ForClassLoader.of(ProxyGenerator.class.getClassLoader()));
+    this.types = TypePool.Default.of(locator);
   }
 
   public static void main(String[] args) throws Exception {
@@ -71,19 +85,22 @@ public final class ProxyGenerator {
     List<Generated> generated = new ArrayList<>();
     generated.add(generate("connection", ProxyPgConnection.class,
         Map.of("org.postgresql.PGConnection", "pg"), "delegate"));
-    generated.add(generate("statement", ProxyStatement.class, Map.of(), "delegate"));
-    generated.add(generate("preparedStatement", ProxyPreparedStatement.class, Map.of(), "prepared"));
-    generated.add(generate("callableStatement", ProxyCallableStatement.class, Map.of(), "callable"));
+    Map<String, String> pgStatement = Map.of(PG_STATEMENT, "delegate");
+    generated.add(generate("statement", ProxyStatement.class, pgStatement, "delegate"));
+    generated.add(generate("preparedStatement", ProxyPreparedStatement.class, pgStatement, "prepared"));
+    generated.add(generate("callableStatement", ProxyCallableStatement.class, pgStatement, "callable"));
     generated.add(generate("resultSet", ProxyResultSet.class, Map.of(), "delegate"));
     generated.add(generate("databaseMetaData", ProxyDatabaseMetaData.class, Map.of(), "delegate"));
     List<Generated> routing = new ArrayList<>();
     routing.add(generateRouting("connection", RoutingConnection.class, Map.of("java.sql.Connection", "primary")));
-    routing.add(generateRouting("statement", RoutingStatement.class, Map.of("java.sql.Statement", "target")));
+    routing.add(generateRouting("statement", RoutingStatement.class,
+        Map.of("java.sql.Statement", "target", PG_STATEMENT, "target")));
     routing.add(generateRouting("preparedStatement", RoutingPreparedStatement.class,
-        Map.of("java.sql.Statement", "target", "java.sql.PreparedStatement", "preparedTarget")));
+        Map.of("java.sql.Statement", "target", PG_STATEMENT, "target",
+            "java.sql.PreparedStatement", "preparedTarget")));
     routing.add(generateRouting("callableStatement", RoutingCallableStatement.class,
-        Map.of("java.sql.Statement", "target", "java.sql.PreparedStatement", "preparedTarget",
-            "java.sql.CallableStatement", "callableTarget")));
+        Map.of("java.sql.Statement", "target", PG_STATEMENT, "target",
+            "java.sql.PreparedStatement", "preparedTarget", "java.sql.CallableStatement", "callableTarget")));
     routing.add(generateRouting("resultSet", RoutingResultSet.class, Map.of()));
     routing.add(generateRouting("databaseMetaData", RoutingDatabaseMetaData.class, Map.of()));
     routing.add(generateNoopStatement());
@@ -124,9 +141,10 @@ public final class ProxyGenerator {
           : MethodCall.invoke(method).onMethodCall(MethodCall.invoke(findMethod(base, target))).withAllArguments();
       Implementation implementation =
           method.getReturnType() == ResultSet.class && wrapper != null
-              ? MethodCall.invoke(wrapper).withMethodCall(call) : call;
+              ? MethodCall.invoke(wrapper).withMethodCall(call) : castForPgjdbc(method, call);
       if (kind != RoutingMethods.Kind.PASS_THROUGH) {
-        Method record = findMethod(base, kind == RoutingMethods.Kind.RECORD_OPTION ? "recordOption" : "recordParameter");
+        Method record =
+            findMethod(base, kind == RoutingMethods.Kind.RECORD_OPTION ? "recordOption" : "recordParameter");
         implementation = MethodCall.invoke(record).with(Recorded.signature(method)).withArgumentArray()
             .andThen(implementation);
       }
@@ -165,7 +183,8 @@ public final class ProxyGenerator {
       }
       String field = fieldsByInterface.getOrDefault(declaring, delegateField);
       MethodCall call = MethodCall.invoke(method).onField(field).withAllArguments();
-      Implementation implementation = returnsResultSet ? MethodCall.invoke(wrapper).withMethodCall(call) : call;
+      Implementation implementation =
+          returnsResultSet ? MethodCall.invoke(wrapper).withMethodCall(call) : castForPgjdbc(method, call);
       if (kind == ProxyMethods.Kind.METADATA_QUERY) {
         implementation = MethodCall.invoke(beforeQuery).andThen(implementation);
       }
@@ -177,14 +196,20 @@ public final class ProxyGenerator {
   }
 
   /**
+   * pgjdbc's statements are {@link PGStatement}s, but the JDBC types that hold them (the proxies' fields, the routing
+   * targets) do not say so: a call of a PGStatement method casts. Any other mismatch still fails the build.
+   */
+  private static Implementation castForPgjdbc(Method method, MethodCall call) {
+    return method.getDeclaringClass() == PGStatement.class
+        ? call.withAssigner(Assigner.DEFAULT, Typing.DYNAMIC) : call;
+  }
+
+  /**
    * For every setter a routing statement records, a {@link Recorded.Call} that makes it again on another statement:
    * {@code ((PreparedStatement) statement).setInt((Integer) arguments[0], (Integer) arguments[1])}, and so on.
    */
   private void generateRecordedCalls() throws Exception {
-    for (Method method : java.sql.CallableStatement.class.getMethods()) {
-      if (!Recorded.isRecorded(method)) {
-        continue;
-      }
+    for (Method method : Recorded.recordable()) {
       MethodCall call = MethodCall.invoke(method).onArgument(0);
       if (method.getParameterCount() > 0) {
         call = call.withArgumentArrayElements(1, 0, method.getParameterCount());
@@ -195,8 +220,7 @@ public final class ProxyGenerator {
           .name(Recorded.callClassName(method))
           .modifiers(Visibility.PUBLIC, TypeManifestation.FINAL)
           .method(named("apply"))
-          .intercept(call.withAssigner(net.bytebuddy.implementation.bytecode.assign.Assigner.DEFAULT,
-              net.bytebuddy.implementation.bytecode.assign.Assigner.Typing.DYNAMIC))
+          .intercept(call.withAssigner(Assigner.DEFAULT, Typing.DYNAMIC))
           .make()
           .saveIn(classes);
     }
@@ -219,7 +243,8 @@ public final class ProxyGenerator {
   private Generated generateNoopStatement() throws Exception {
     DynamicType.Builder<?> builder = byteBuddy
         .subclass(Object.class)
-        .implement(java.sql.CallableStatement.class)
+        .implement(types.describe(java.sql.CallableStatement.class.getName()).resolve(),
+            types.describe(PG_STATEMENT).resolve())
         .name(RoutingFactory.class.getPackageName() + ".LsnWaitRoutingNoopStatement")
         .modifiers(Visibility.PUBLIC, TypeManifestation.FINAL)
         .method(net.bytebuddy.matcher.ElementMatchers.isDeclaredBy(
@@ -231,7 +256,7 @@ public final class ProxyGenerator {
   /** The public final subclass {@code LsnWait<Base>} of a hand-written abstract class, its constructor imitated. */
   private DynamicType.Builder<?> finalSubclass(Class<?> base) {
     return byteBuddy
-        .subclass(base, ConstructorStrategy.Default.IMITATE_SUPER_CLASS_OPENING)
+        .subclass(types.describe(base.getName()).resolve(), ConstructorStrategy.Default.IMITATE_SUPER_CLASS_OPENING)
         .name(base.getPackageName() + ".LsnWait" + base.getSimpleName())
         .modifiers(Visibility.PUBLIC, TypeManifestation.FINAL);
   }
@@ -254,11 +279,7 @@ public final class ProxyGenerator {
   }
 
   private void rewriteFactory(Class<?> factoryClass, List<Generated> generated) throws Exception {
-    ClassFileLocator locator =
-        new ClassFileLocator.Compound(
-            new ClassFileLocator.ForFolder(classes),
-            ClassFileLocator.ForClassLoader.of(ProxyGenerator.class.getClassLoader()));
-    TypeDescription factory = TypePool.Default.of(locator).describe(factoryClass.getName()).resolve();
+    TypeDescription factory = types.describe(factoryClass.getName()).resolve();
     DynamicType.Builder<?> builder = byteBuddy.redefine(factory, locator);
     for (Generated proxy : generated) {
       MethodDescription constructor = proxy.type.getDeclaredMethods().filter(isConstructor()).getOnly();

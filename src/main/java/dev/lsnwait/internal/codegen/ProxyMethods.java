@@ -55,6 +55,12 @@ final class ProxyMethods {
             + " isPoolable isSimpleIdentifier setCursorName setEscapeProcessing setFetchDirection setFetchSize"
             + " setLargeMaxRows setMaxFieldSize setMaxRows setPoolable setQueryTimeout");
 
+    // pgjdbc's public statement API: settings and the last result's OID, no SQL, like setFetchSize and
+    // getUpdateCount. Anything it adds that executes must be written by hand.
+    classify("org.postgresql.PGStatement", Kind.PASS_THROUGH,
+        "getAdaptiveFetch getLastOID getPrepareThreshold isUseServerPrepare setAdaptiveFetch setPrepareThreshold"
+            + " setUseServerPrepare");
+
     classify("java.sql.PreparedStatement", Kind.HAND_WRITTEN,
         "execute executeQuery executeUpdate executeLargeUpdate addBatch");
     classify("java.sql.PreparedStatement", Kind.PASS_THROUGH,

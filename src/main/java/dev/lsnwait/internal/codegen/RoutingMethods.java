@@ -38,6 +38,9 @@ final class RoutingMethods {
     classify("java.sql.Statement", Kind.RECORD_OPTION,
         "closeOnCompletion setCursorName setEscapeProcessing setFetchDirection setFetchSize setLargeMaxRows"
             + " setMaxFieldSize setMaxRows setPoolable setQueryTimeout");
+    // pgjdbc's statement settings move with the statement too; its getters pass through (ProxyMethods).
+    classify("org.postgresql.PGStatement", Kind.RECORD_OPTION,
+        "setAdaptiveFetch setPrepareThreshold setUseServerPrepare");
     classify("java.sql.PreparedStatement", Kind.HAND_WRITTEN, "clearParameters");
     classify("java.sql.PreparedStatement", Kind.RECORD_PARAMETER,
         "setArray setAsciiStream setBigDecimal setBinaryStream setBlob setBoolean setByte setBytes"

@@ -5,14 +5,16 @@ import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import org.postgresql.PGStatement;
 
 /**
  * The hand-written part of the statement proxy: every execute method runs the connection's read-your-writes hooks
  * around pgjdbc's (a replica waits before; a primary notes what the SQL may write, and after it returned or threw,
  * records a commit of work that may have written), and back-references return the proxies. The build generates the
- * pass-through subclass.
+ * pass-through subclass, pgjdbc's public {@link PGStatement} included (so a cast to it, or an unwrap, keeps the
+ * hooks).
  */
-public abstract class ProxyStatement implements Statement {
+public abstract class ProxyStatement implements Statement, PGStatement {
 
   protected final ProxyConnection connection;
   protected final Statement delegate;

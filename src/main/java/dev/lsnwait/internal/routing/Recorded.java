@@ -4,8 +4,11 @@ import java.lang.reflect.Method;
 import java.sql.CallableStatement;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
+import org.postgresql.PGStatement;
 
 /**
  * A setter call on a routing statement (an option or a parameter), kept so that it can be made again on the
@@ -28,10 +31,7 @@ public record Recorded(String name, Call call, Object[] arguments) {
 
   private static Map<String, Call> generatedCalls() {
     Map<String, Call> calls = new HashMap<>();
-    for (Method method : CallableStatement.class.getMethods()) {
-      if (!isRecorded(method)) {
-        continue;
-      }
+    for (Method method : recordable()) {
       try {
         Class<?> type = Class.forName(callClassName(method), true, Recorded.class.getClassLoader());
         calls.put(signature(method), (Call) type.getConstructor().newInstance());
@@ -41,6 +41,19 @@ public record Recorded(String name, Call call, Object[] arguments) {
       }
     }
     return Map.copyOf(calls);
+  }
+
+  /** Every setter a routing statement records: JDBC's statement setters, and pgjdbc's {@link PGStatement} ones. */
+  public static List<Method> recordable() {
+    List<Method> setters = new ArrayList<>();
+    for (Class<?> type : List.of(CallableStatement.class, PGStatement.class)) {
+      for (Method method : type.getMethods()) {
+        if (isRecorded(method)) {
+          setters.add(method);
+        }
+      }
+    }
+    return setters;
   }
 
   /**

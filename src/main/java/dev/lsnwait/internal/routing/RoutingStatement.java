@@ -11,15 +11,17 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.postgresql.PGStatement;
 
 /**
  * A statement of a routing connection. It runs on the server its connection places each execution on: it keeps one
  * statement on the member it last ran on and, when an execution goes elsewhere, opens the counterpart there and
- * makes the recorded setter calls again (options; parameters and batches in {@link RoutingPreparedStatement}).
+ * makes the recorded setter calls again (options, pgjdbc's {@link PGStatement} ones too; parameters and batches in
+ * {@link RoutingPreparedStatement}).
  * A read on a replica that breaks before anything of its transaction ran there runs again on the primary.
  * The build generates the subclass that passes every other method to the current statement.
  */
-public abstract class RoutingStatement implements Statement {
+public abstract class RoutingStatement implements Statement, PGStatement {
 
   /** Opens this statement's counterpart on a member. */
   @FunctionalInterface
@@ -67,6 +69,9 @@ public abstract class RoutingStatement implements Statement {
   /** Called by generated option setters before they pass through. */
   protected final void recordOption(String signature, Object[] arguments) {
     Recorded call = Recorded.of(signature, arguments);
+    // Made again in the order of their last calls, so that two setters of one setting (setMaxRows and
+    // setLargeMaxRows, setUseServerPrepare and setPrepareThreshold) end as they did here.
+    options.remove(call.name());
     options.put(call.name(), call);
   }
 

@@ -38,6 +38,7 @@ public final class ServerTracker implements ReplicaTracker, AutoCloseable {
   private final String name;
   private final ServerIdentity identity;
   private final WaiterQueue waiters = new WaiterQueue();
+  private final ReplayForecast forecast;
   private final Poller poller;
 
   /** The replay position, unsigned: a lower bound, since every observation is of this very server. */
@@ -69,6 +70,7 @@ public final class ServerTracker implements ReplicaTracker, AutoCloseable {
     this.promotion = inRecovery ? null : new Promotion(replayed.asLong(), 0, System.nanoTime());
     this.replayed = new AtomicLong(replayed.asLong());
     this.known = new KnownPositions(replayed.asLong(), System.nanoTime());
+    this.forecast = new ReplayForecast(clock);
     this.poller = new Poller(this, connections, settings, clock);
   }
 
@@ -138,6 +140,20 @@ public final class ServerTracker implements ReplicaTracker, AutoCloseable {
   /** Whether a reader asked for a position within {@link ReaderDemand#DEMAND_NANOS}. */
   boolean inDemand(long now) {
     return demand.within(now);
+  }
+
+  /** What the poller learns of the replay's lag and pace. */
+  ReplayForecast forecast() {
+    return forecast;
+  }
+
+  /**
+   * What the polls of the last {@code ReplayForecast.TRUSTED_NANOS} tell of {@code lsn}: when the server will replay
+   * it at the earliest, and when its replay was last seen moving; unknown while nobody polled lately.
+   */
+  public ReplayOutlook outlook(Lsn lsn) {
+    long now = System.nanoTime();
+    return new ReplayOutlook(forecast.notBefore(lsn.asLong(), now), forecast.movedAt(now));
   }
 
   /**

@@ -13,8 +13,8 @@ import java.util.concurrent.TimeUnit;
  *       replayed was replayed by the time of the poll. A lag learned during a stall, or from a read that came long
  *       after its write, is forgotten at the next poll.
  *   <li>Each poll also bounds it from below, for placement only ({@link #notBefore}): what the primary passed after
- *       that position was not replayed when the poll was sent. Unlike the bound from above, this one rises as soon
- *       as the replica falls behind, without a wait that outlasts the lag.
+ *       that position was not replayed when the poll was sent. Unlike the learned lag, which may err late until
+ *       polls and waits have narrowed it, this bound is never above the lag of that moment.
  *   <li>A wait served after a miss bounds it from both sides (replayed between the two polls): the next forecast
  *       aims early in that interval.
  *   <li>A wait served at the first try may have come late: the next forecast tries a little earlier when polls are
@@ -30,8 +30,11 @@ final class ReplayForecast {
   private static final long PROBE_NANOS = TimeUnit.MICROSECONDS.toNanos(250);
   /** The pace of replay counts only while polls keep seeing it move: an idle replica has no pace. */
   private static final long PACE_MAX_AGE_NANOS = TimeUnit.MILLISECONDS.toNanos(20);
-  /** Placement trusts what polls taught this long after the last one; later the replica may be another story. */
-  static final long TRUSTED_NANOS = TimeUnit.SECONDS.toNanos(10);
+  /**
+   * Placement trusts the last poll this long: while readers ask, a replica that is behind is polled at least every
+   * 100 ms; with refreshes off, polls stop when nobody waits, and a bound from long ago would keep work off it.
+   */
+  static final long TRUSTED_NANOS = TimeUnit.SECONDS.toNanos(1);
   private static final double SMOOTHING = 0.3;
 
   private final PrimaryClock clock;
@@ -39,7 +42,8 @@ final class ReplayForecast {
 
   /**
    * What the polls taught: the lag (nanos, {@link Long#MIN_VALUE} unknown), its lower bound at the last poll (0:
-   * none), when that poll was answered, when and where replay was last seen moving, and its pace.
+   * none, it had replayed all this JVM knew of), when that poll was answered, when and where replay was last seen
+   * moving, and its pace.
    */
   private record Learned(long lag, long floor, long polledAt, long lastTime, long lastPosition, double bytesPerNano) {
     static final Learned NOTHING = new Learned(Long.MIN_VALUE, 0, Long.MIN_VALUE, Long.MIN_VALUE, 0, 0);
@@ -112,38 +116,31 @@ final class ReplayForecast {
     if (primaryTime != Long.MIN_VALUE && known.lag != Long.MIN_VALUE) {
       return primaryTime + Math.max(0, known.lag);
     }
-    return paced(known, target, now);
+    if (known.bytesPerNano > 0 && known.lastTime != Long.MIN_VALUE && now - known.lastTime <= PACE_MAX_AGE_NANOS) {
+      return known.lastTime + (long) ((target - known.lastPosition) / known.bytesPerNano);
+    }
+    return Long.MIN_VALUE;
   }
 
   /**
-   * For placement: the earliest (nanoTime) the replica is expected to replay {@code target}, by the later of the
-   * learned lag and its lower bound at the last poll, or by the pace of replay; {@link Long#MIN_VALUE} if polls
-   * taught nothing within {@link #TRUSTED_NANOS}. Both lags err early while the replica keeps its lag: a late
-   * forecast would send work to the primary that a replica could have served (never a stale read).
+   * For placement: the earliest (nanoTime) the replica can be expected to replay {@code target}, if it keeps the lag
+   * it had at least at the last poll; {@link Long#MIN_VALUE} if that poll found it caught up with all this JVM knew
+   * of, nobody polled within {@link #TRUSTED_NANOS}, or the primary's time of {@code target} is not known. Not the
+   * learned lag, nor the pace: an estimate that errs late would send work to the primary that a replica could have
+   * served (never a stale read, but fewer reads on replicas).
    */
   long notBefore(long target, long now) {
     Learned known = learned;
-    if (known.polledAt == Long.MIN_VALUE || now - known.polledAt > TRUSTED_NANOS) {
+    if (known.polledAt == Long.MIN_VALUE || now - known.polledAt > TRUSTED_NANOS || known.floor == 0) {
       return Long.MIN_VALUE;
     }
     long primaryTime = clock.timeAt(target);
-    if (primaryTime != Long.MIN_VALUE && (known.lag != Long.MIN_VALUE || known.floor > 0)) {
-      return primaryTime + Math.max(Math.max(0, known.lag), known.floor);
-    }
-    return paced(known, target, now);
+    return primaryTime == Long.MIN_VALUE ? Long.MIN_VALUE : primaryTime + known.floor;
   }
 
   /** When (nanoTime) the last poll that was trusted saw replay move, or {@link Long#MIN_VALUE}. */
   long movedAt(long now) {
     Learned known = learned;
     return known.polledAt == Long.MIN_VALUE || now - known.polledAt > TRUSTED_NANOS ? Long.MIN_VALUE : known.lastTime;
-  }
-
-  /** By the pace of replay, while polls keep seeing it move; else {@link Long#MIN_VALUE}. */
-  private static long paced(Learned known, long target, long now) {
-    if (known.bytesPerNano > 0 && known.lastTime != Long.MIN_VALUE && now - known.lastTime <= PACE_MAX_AGE_NANOS) {
-      return known.lastTime + (long) ((target - known.lastPosition) / known.bytesPerNano);
-    }
-    return Long.MIN_VALUE;
   }
 }

@@ -79,7 +79,7 @@ class ForecastAndBudgetTest {
     assertEquals(Long.MIN_VALUE, forecast.notBefore(100, 100 * MS), "no poll yet: no idea");
     forecast.observed(300 * MS, 300 * MS, 100); // at 300 ms it had replayed what the primary passed at 100 ms
     assertEquals(300 * MS, forecast.movedAt(300 * MS));
-    assertEquals(450 * MS, forecast.notBefore(250, 301 * MS), "200 ms behind");
+    assertEquals(449 * MS, forecast.notBefore(250, 301 * MS), "behind by what the primary passed after 101 ms");
     long later = 300 * MS + ReplayForecast.TRUSTED_NANOS + MS;
     assertEquals(Long.MIN_VALUE, forecast.notBefore(250, later), "nobody polled for too long: no idea");
     assertEquals(Long.MIN_VALUE, forecast.movedAt(later));
@@ -91,7 +91,7 @@ class ForecastAndBudgetTest {
   void forPlacementALagThatGrewCountsAtTheNextPollWithoutAWaitThatOutlastsIt() {
     ReplayForecast forecast = new ReplayForecast(CLOCK);
     forecast.observed(105 * MS, 105 * MS, 100); // keeping up: 5 ms
-    assertEquals(1_005 * MS, forecast.notBefore(1_000, 1_000 * MS));
+    assertEquals(1_004 * MS, forecast.notBefore(1_000, 1_000 * MS));
     // now 300 ms behind: the poll sent at 1000 ms finds what the primary passed at 700 ms, not what it passed after
     forecast.observed(1_000 * MS, 1_001 * MS, 700);
     assertEquals(1_005 * MS, forecast.expected(1_000, 1_001 * MS), "the poller's forecast still errs early");
@@ -99,12 +99,35 @@ class ForecastAndBudgetTest {
   }
 
   @Test
+  void aPollThatFindsTheReplicaCaughtUpGivesPlacementNoBound() {
+    PrimaryClock upTo1000 = new PrimaryClock() { // this JVM read the primary up to position 1000
+      @Override
+      public long timeAt(long lsn) {
+        return lsn <= 1_000 ? CLOCK.timeAt(lsn) : Long.MIN_VALUE;
+      }
+
+      @Override
+      public long timeUpTo(long lsn) {
+        return CLOCK.timeUpTo(Math.min(lsn, 1_000));
+      }
+
+      @Override
+      public long latest() {
+        return 1_000;
+      }
+    };
+    ReplayForecast forecast = new ReplayForecast(upTo1000);
+    forecast.observed(1_005 * MS, 1_005 * MS, 1_000);
+    assertEquals(Long.MIN_VALUE, forecast.notBefore(1_000, 1_005 * MS), "no lag seen: no idea");
+    assertEquals(1_005 * MS, forecast.movedAt(1_005 * MS));
+  }
+
+  @Test
   void theLowerBoundCountsFromWhenThePollWasSent() {
     ReplayForecast forecast = new ReplayForecast(CLOCK);
     // sent at 250 ms, answered at 300 ms (a slow answer): behind by at least 149 ms, not 199 ms
     forecast.observed(250 * MS, 300 * MS, 100);
-    forecast.served(100, 101 * MS, Long.MIN_VALUE, false); // a lag of 1 ms taught by a wait: the bound wins
-    assertEquals(549 * MS, forecast.notBefore(400, 300 * MS));
+    assertEquals(549 * MS, forecast.notBefore(400, 300 * MS), "not by the learned lag (200 ms, from above)");
   }
 
   @Test

@@ -43,7 +43,9 @@ public interface LsnWaitListener {
    * A routing connection placed read-only work.
    *
    * @param target {@code "replica"} or {@code "primary"}
-   * @param reason why: {@code caught_up}, {@code after_wait}, {@code no_replica}, {@code replicas_behind},
+   * @param reason why: {@code caught_up}, {@code after_wait}, {@code no_replica}, {@code replicas_behind} (none
+   *     replayed within {@code lsnwait.replicaWait}), {@code forecast_behind} (none forecast to: no wait),
+   *     {@code fell_back} (the unit of work waited in vain for the same position before: no wait),
    *     {@code position_unknown}
    */
   default void routed(String target, String reason) {}

@@ -9,31 +9,35 @@ import java.util.function.LongPredicate;
 
 /**
  * One thread's (or scope's) causal requirements: a resolved {@link LsnToken} plus commits whose position has not been
- * read yet, and the positions this context already gave up waiting for ({@code lsnwait.onTimeout=proceed}).
- * Immutable, so it can be captured and handed to another thread without copying.
+ * read yet, the positions this context already gave up waiting for ({@code lsnwait.onTimeout=proceed}), and those
+ * its read-only work already ran on the primary for ({@link FallBacks}). Immutable, so it can be captured and handed
+ * to another thread without copying.
  */
 public final class ContextState {
 
-  public static final ContextState EMPTY = new ContextState(LsnToken.EMPTY, Map.of(), LsnToken.EMPTY);
+  public static final ContextState EMPTY = new ContextState(LsnToken.EMPTY, Map.of(), LsnToken.EMPTY, FallBacks.NONE);
 
   private final LsnToken token;
   /** Unresolved commits: source to the latest mark taken after a commit on it. Usually empty or one entry. */
   private final Map<CommitPositionSource, Long> pending;
   /** Per cluster, the highest position a wait timed out for and the read went on anyway. */
   private final LsnToken gaveUp;
+  private final FallBacks fellBack;
 
-  private ContextState(LsnToken token, Map<CommitPositionSource, Long> pending, LsnToken gaveUp) {
+  private ContextState(LsnToken token, Map<CommitPositionSource, Long> pending, LsnToken gaveUp,
+      FallBacks fellBack) {
     this.token = token;
     this.pending = pending;
     this.gaveUp = gaveUp;
+    this.fellBack = fellBack;
   }
 
   public static ContextState of(LsnToken token) {
-    return token.isEmpty() ? EMPTY : new ContextState(token, Map.of(), LsnToken.EMPTY);
+    return token.isEmpty() ? EMPTY : new ContextState(token, Map.of(), LsnToken.EMPTY, FallBacks.NONE);
   }
 
   public boolean isEmpty() {
-    return token.isEmpty() && pending.isEmpty() && gaveUp.isEmpty();
+    return token.isEmpty() && pending.isEmpty() && gaveUp.isEmpty() && fellBack.isEmpty();
   }
 
   public boolean hasPending() {
@@ -52,16 +56,16 @@ public final class ContextState {
       return this;
     }
     if (pending.isEmpty() || (current != null && pending.size() == 1)) { // the usual case: one primary
-      return new ContextState(token, Map.of(source, mark), gaveUp);
+      return new ContextState(token, Map.of(source, mark), gaveUp, fellBack);
     }
     Map<CommitPositionSource, Long> merged = new HashMap<>(pending);
     merged.put(source, mark);
-    return new ContextState(token, Map.copyOf(merged), gaveUp);
+    return new ContextState(token, Map.copyOf(merged), gaveUp, fellBack);
   }
 
   public ContextState merge(LsnToken other) {
     LsnToken merged = token.merge(other);
-    return merged == token ? this : new ContextState(merged, pending, gaveUp);
+    return merged == token ? this : new ContextState(merged, pending, gaveUp, fellBack);
   }
 
   public ContextState merge(ContextState other) {
@@ -70,18 +74,31 @@ public final class ContextState {
       result = result.withCommit(entry.getKey(), entry.getValue());
     }
     LsnToken gaveUpBoth = result.gaveUp.merge(other.gaveUp);
-    return gaveUpBoth == result.gaveUp ? result : new ContextState(result.token, result.pending, gaveUpBoth);
+    FallBacks fellBackBoth = result.fellBack.merge(other.fellBack);
+    return gaveUpBoth == result.gaveUp && fellBackBoth == result.fellBack
+        ? result
+        : new ContextState(result.token, result.pending, gaveUpBoth, fellBackBoth);
   }
 
   /** This state, having given up waiting for {@code lsn} of {@code cluster}. */
   public ContextState givingUp(long cluster, Lsn lsn) {
     LsnToken more = gaveUp.with(cluster, lsn);
-    return more == gaveUp ? this : new ContextState(token, pending, more);
+    return more == gaveUp ? this : new ContextState(token, pending, more, fellBack);
   }
 
   /** Whether this context already gave up waiting for {@code lsn} (or a later position) of {@code cluster}. */
   public boolean gaveUpOn(long cluster, Lsn lsn) {
     return gaveUp.lsnFor(cluster).map(given -> given.isAtLeast(lsn)).orElse(false);
+  }
+
+  /** This state, having run read-only work for {@code lsn} of {@code cluster} on the primary at {@code nanoTime}. */
+  public ContextState fallingBack(long cluster, Lsn lsn, long nanoTime) {
+    return new ContextState(token, pending, gaveUp, fellBack.with(cluster, lsn, nanoTime));
+  }
+
+  /** When this context fell back for {@code lsn} (or a later position) of {@code cluster}, or Long.MIN_VALUE. */
+  public long fellBackAt(long cluster, Lsn lsn) {
+    return fellBack.at(cluster, lsn);
   }
 
   /** Whether anything, resolved or pending, concerns this cluster. */
@@ -123,7 +140,8 @@ public final class ContextState {
   private ContextState resolved(CommitPositionSource source, Lsn lsn) {
     Map<CommitPositionSource, Long> rest = new HashMap<>(pending);
     rest.remove(source);
-    return new ContextState(token.with(source.systemIdentifier(), lsn, source.timeline()), Map.copyOf(rest), gaveUp);
+    return new ContextState(token.with(source.systemIdentifier(), lsn, source.timeline()), Map.copyOf(rest), gaveUp,
+        fellBack);
   }
 
   @Override

@@ -48,6 +48,16 @@ public final class ThreadContext {
     return get().gaveUpOn(cluster, lsn);
   }
 
+  /** Notes that this thread's read-only work ran on the primary, at {@code nanoTime}, after waiting for {@code lsn}. */
+  public static void fellBack(long cluster, Lsn lsn, long nanoTime) {
+    set(get().fallingBack(cluster, lsn, nanoTime));
+  }
+
+  /** When this thread's read-only work fell back for {@code lsn} (or a later one) of {@code cluster}, or MIN_VALUE. */
+  public static long fellBackAt(long cluster, Lsn lsn) {
+    return get().fellBackAt(cluster, lsn);
+  }
+
   /**
    * The position a reader of this cluster must wait for, or {@code null} if none. Reads pending commit positions of
    * this cluster first, by {@code deadlineNanos} (and keeps the result, so later statements only compare).

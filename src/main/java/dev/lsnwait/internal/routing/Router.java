@@ -17,15 +17,16 @@ import java.util.concurrent.TimeoutException;
 
 /**
  * Where read-only work runs: a replica that has already replayed what the thread requires (from the trackers'
- * cached positions, no round trip), spread over those that have; else the first to replay it within
- * {@code lsnwait.replicaWait}; else the primary. Never a replica that has not replayed it, and never an error only
- * because replicas lag.
+ * cached positions, no round trip), spread over those that have; else, if waiting pays ({@link Placement}), the
+ * first to replay it within {@code lsnwait.replicaWait}; else the primary. Never a replica that has not replayed it,
+ * and never an error only because replicas lag.
  */
 final class Router {
 
   private final Members members;
   private final long replicaWaitNanos;
   private final long positionTimeoutNanos;
+  private final Placement placement;
   private int next = ThreadLocalRandom.current().nextInt(1 << 16); // spreads over caught-up replicas
   private Decision last = Decision.PRIMARY_READ_WRITE;
 
@@ -36,6 +37,8 @@ final class Router {
     REPLICA_AFTER_WAIT("replica", "after_wait"),
     PRIMARY_NO_REPLICA("primary", "no_replica"),
     PRIMARY_REPLICAS_BEHIND("primary", "replicas_behind"),
+    PRIMARY_FORECAST_BEHIND("primary", "forecast_behind"),
+    PRIMARY_FELL_BACK("primary", "fell_back"),
     PRIMARY_POSITION_UNKNOWN("primary", "position_unknown");
 
     final String target;
@@ -51,6 +54,7 @@ final class Router {
     this.members = members;
     this.replicaWaitNanos = replicaWait.toNanos();
     this.positionTimeoutNanos = positionTimeout.toNanos();
+    this.placement = new Placement(replicaWait);
   }
 
   Decision lastDecision() {
@@ -63,25 +67,41 @@ final class Router {
     if (replicas.isEmpty()) {
       return primary(Decision.PRIMARY_NO_REPLICA);
     }
+    long cluster = members.systemIdentifier();
     Lsn required;
     try {
-      required = Requirement.of(Requirement.levelFor(members.settings().consistency()), members.systemIdentifier(),
+      required = Requirement.of(Requirement.levelFor(members.settings().consistency()), cluster,
           System.nanoTime() + positionTimeoutNanos, members.registry());
     } catch (SQLException e) {
       return primary(Decision.PRIMARY_POSITION_UNKNOWN); // the primary is never stale; it may also be down
     }
     List<ProxyConnection> caughtUp = new ArrayList<>(replicas.size());
+    List<ServerTracker> behind = new ArrayList<>(replicas.size());
     for (ProxyConnection replica : replicas) {
       if (required == null || tracker(replica).isReplicated(required)) {
         caughtUp.add(replica);
+      } else {
+        behind.add(tracker(replica));
       }
     }
     if (!caughtUp.isEmpty()) {
       decided(Decision.REPLICA_CAUGHT_UP);
       return presetFor(caughtUp.get(Math.floorMod(next++, caughtUp.size())), required);
     }
-    ProxyConnection first = replicaWaitNanos > 0 ? firstToReplay(replicas, required) : null;
-    return first != null ? presetFor(first, required) : primary(Decision.PRIMARY_REPLICAS_BEHIND);
+    if (replicaWaitNanos <= 0) {
+      return primary(Decision.PRIMARY_REPLICAS_BEHIND);
+    }
+    Placement.Verdict verdict = placement.decide(behind, cluster, required);
+    if (verdict != Placement.Verdict.WAIT) {
+      return primary(verdict == Placement.Verdict.FELL_BACK
+          ? Decision.PRIMARY_FELL_BACK : Decision.PRIMARY_FORECAST_BEHIND);
+    }
+    ProxyConnection first = firstToReplay(replicas, required);
+    if (first != null) {
+      return presetFor(first, required);
+    }
+    placement.fellBack(cluster, required); // the same unit of work will not wait for it again in vain
+    return primary(Decision.PRIMARY_REPLICAS_BEHIND);
   }
 
   /** The replica's gate takes what was worked out here for the next statement (the statement clears it). */

@@ -28,12 +28,14 @@ final class PollSchedule {
   private long missedAt = Long.MIN_VALUE;
   private long refreshGap;
 
-  PollSchedule(TrackerSettings settings, PrimaryClock clock) {
+  /** @param forecast the tracker's, which this run teaches afresh */
+  PollSchedule(TrackerSettings settings, ReplayForecast forecast) {
     this.minGapNanos = Math.max(1, settings.pollInterval().toNanos());
     this.refreshNanos = Math.max(0, settings.refreshInterval().toNanos());
     this.waitForLsn = settings.waitForLsn();
     this.budget = new PollBudget(settings.maxPollRate(), minGapNanos);
-    this.forecast = new ReplayForecast(clock);
+    this.forecast = forecast;
+    forecast.forget();
     this.refreshGap = refreshNanos;
   }
 
@@ -90,9 +92,9 @@ final class PollSchedule {
     lastAsk = System.nanoTime() + retryDelayNanos - minGapNanos;
   }
 
-  /** A poll answered at {@code now}: the replica had replayed {@code position}. */
-  void observed(long now, long position) {
-    forecast.observed(now, position);
+  /** A poll sent at {@code sentAt} answered at {@code now}: the replica had replayed {@code position}. */
+  void observed(long sentAt, long now, long position) {
+    forecast.observed(sentAt, now, position);
   }
 
   /** The poll for the waiter at {@code target}, sent at {@code sentAt}, found it replayed or not. */

@@ -104,7 +104,7 @@ final class Poller {
 
   private void run() {
     SideConnection connection = connections.get();
-    PollSchedule schedule = new PollSchedule(settings, clock); // a new run learns afresh
+    PollSchedule schedule = new PollSchedule(settings, tracker.forecast()); // a new run learns afresh
     try {
       while (awaitWork()) {
         Thread.interrupted(); // a stray interrupt; close() sets closed first, which awaitWork sees
@@ -207,12 +207,13 @@ final class Poller {
       return unreachable(connection, e);
     }
     ReplayState state;
+    long sentAt = System.nanoTime();
     try (ResultSet row = statement.executeQuery()) {
       state = answer(row);
     } catch (SQLException | RuntimeException e) {
       return broke(connection, e);
     }
-    return take(connection, schedule, state);
+    return take(connection, schedule, state, sentAt);
   }
 
   /**
@@ -229,6 +230,7 @@ final class Poller {
       return unreachable(connection, e);
     }
     ReplayState state;
+    long sentAt = System.nanoTime();
     try {
       statement.execute("WAIT FOR LSN '" + Lsn.of(target) + "' WITH (MODE 'standby_replay', TIMEOUT '"
           + WAIT_FOR_SLICE_MILLIS + "ms', NO_THROW); " + QUERY);
@@ -241,7 +243,7 @@ final class Poller {
     } catch (SQLException | RuntimeException e) {
       return broke(connection, e);
     }
-    return take(connection, schedule, state);
+    return take(connection, schedule, state, sentAt);
   }
 
   /** The row of {@link #QUERY}: the replay state, or null if another server answered (a pooler on the route). */
@@ -251,14 +253,14 @@ final class Poller {
   }
 
   /** A poll's answer feeds the tracker and the forecast; another server's sends waiters to their own connections. */
-  private boolean take(SideConnection connection, PollSchedule schedule, ReplayState state) {
+  private boolean take(SideConnection connection, PollSchedule schedule, ReplayState state, long sentAt) {
     if (state == null) {
       connection.failed();
       return unreachable(connection, new SQLException("lsnwait: a poll of " + tracker.name() + " was answered by"
           + " another server (a transaction pooler on the way?)"));
     }
     connection.succeeded();
-    schedule.observed(System.nanoTime(), state.replayed().asLong());
+    schedule.observed(sentAt, System.nanoTime(), state.replayed().asLong());
     tracker.polled(state);
     return true;
   }

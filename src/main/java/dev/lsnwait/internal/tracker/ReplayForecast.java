@@ -12,6 +12,9 @@ import java.util.concurrent.TimeUnit;
  *   <li>Each poll bounds the lag from above: whatever the primary passed before the position the replica has
  *       replayed was replayed by the time of the poll. A lag learned during a stall, or from a read that came long
  *       after its write, is forgotten at the next poll.
+ *   <li>Each poll also bounds it from below, for placement only ({@link #notBefore}): what the primary passed after
+ *       that position was not replayed when the poll was sent. Unlike the learned lag, which may err late until
+ *       polls and waits have narrowed it, this bound is never above the lag of that moment.
  *   <li>A wait served after a miss bounds it from both sides (replayed between the two polls): the next forecast
  *       aims early in that interval.
  *   <li>A wait served at the first try may have come late: the next forecast tries a little earlier when polls are
@@ -19,7 +22,7 @@ import java.util.concurrent.TimeUnit;
  * </ul>
  *
  * <p>Without the primary's times (a token from another application instance), the forecast follows the pace at which
- * the replica replays while it keeps replaying. Used by the poller thread only.
+ * the replica replays while it keeps replaying. Learned by the poller thread only; read by any thread.
  */
 final class ReplayForecast {
 
@@ -27,33 +30,63 @@ final class ReplayForecast {
   private static final long PROBE_NANOS = TimeUnit.MICROSECONDS.toNanos(250);
   /** The pace of replay counts only while polls keep seeing it move: an idle replica has no pace. */
   private static final long PACE_MAX_AGE_NANOS = TimeUnit.MILLISECONDS.toNanos(20);
+  /**
+   * Placement trusts the last poll this long: while readers ask, a replica that is behind is polled at least every
+   * 100 ms; with refreshes off, polls stop when nobody waits, and a bound from long ago would keep work off it.
+   */
+  static final long TRUSTED_NANOS = TimeUnit.SECONDS.toNanos(1);
   private static final double SMOOTHING = 0.3;
 
   private final PrimaryClock clock;
-  private long lag = Long.MIN_VALUE;
-  private long lastTime = Long.MIN_VALUE; // when the replay position last moved
-  private long lastPosition;
-  private double bytesPerNano;
+  private volatile Learned learned = Learned.NOTHING; // replaced whole, by the poller thread only
+
+  /**
+   * What the polls taught: the lag (nanos, {@link Long#MIN_VALUE} unknown), its lower bound at the last poll (0:
+   * none, it had replayed all this JVM knew of), when that poll was answered, when and where replay was last seen
+   * moving, and its pace.
+   */
+  private record Learned(long lag, long floor, long polledAt, long lastTime, long lastPosition, double bytesPerNano) {
+    static final Learned NOTHING = new Learned(Long.MIN_VALUE, 0, Long.MIN_VALUE, Long.MIN_VALUE, 0, 0);
+
+    Learned withLag(long newLag) {
+      return new Learned(newLag, floor, polledAt, lastTime, lastPosition, bytesPerNano);
+    }
+  }
 
   ReplayForecast(PrimaryClock clock) {
     this.clock = clock;
   }
 
-  /** A poll answered at {@code now}: the replica had replayed {@code position}. */
-  void observed(long now, long position) {
+  /** A new poller run learns afresh: what the last one taught may be long out of date. */
+  void forget() {
+    learned = Learned.NOTHING;
+  }
+
+  /**
+   * A poll sent at {@code sentAt} and answered at {@code now}: the replica had replayed {@code position}, and
+   * nothing after it when the poll was sent.
+   */
+  void observed(long sentAt, long now, long position) {
+    Learned was = learned;
+    long lag = was.lag;
     long passed = clock.timeUpTo(position);
     if (passed != Long.MIN_VALUE && (lag == Long.MIN_VALUE || now - passed < lag)) {
       lag = now - passed;
     }
-    if (lastTime != Long.MIN_VALUE && Long.compareUnsigned(position, lastPosition) <= 0) {
-      return; // no progress: no pace to learn (idle, or paused)
+    long beyond = clock.timeAt(position + 1); // the primary was past the replay position by then
+    long floor = beyond != Long.MIN_VALUE && sentAt - beyond > 0 ? sentAt - beyond : 0;
+    long lastTime = was.lastTime;
+    long lastPosition = was.lastPosition;
+    double pace = was.bytesPerNano;
+    if (lastTime == Long.MIN_VALUE || Long.compareUnsigned(position, lastPosition) > 0) { // else idle, or paused
+      if (lastTime != Long.MIN_VALUE && now > lastTime && now - lastTime <= PACE_MAX_AGE_NANOS) {
+        double seen = (position - lastPosition) / (double) (now - lastTime);
+        pace = pace == 0 ? seen : SMOOTHING * seen + (1 - SMOOTHING) * pace;
+      }
+      lastTime = now;
+      lastPosition = position;
     }
-    if (lastTime != Long.MIN_VALUE && now > lastTime && now - lastTime <= PACE_MAX_AGE_NANOS) {
-      double pace = (position - lastPosition) / (double) (now - lastTime);
-      bytesPerNano = bytesPerNano == 0 ? pace : SMOOTHING * pace + (1 - SMOOTHING) * bytesPerNano;
-    }
-    lastTime = now;
-    lastPosition = position;
+    learned = new Learned(lag, floor, now, lastTime, lastPosition, pace);
   }
 
   /**
@@ -63,27 +96,51 @@ final class ReplayForecast {
    */
   void served(long target, long now, long missedAt, boolean probe) {
     long primaryTime = clock.timeAt(target);
+    Learned was = learned;
     if (primaryTime == Long.MIN_VALUE || now <= primaryTime) {
       return;
     }
     long upper = now - primaryTime;
     if (missedAt == Long.MIN_VALUE || missedAt <= primaryTime) {
-      lag = (lag == Long.MIN_VALUE ? upper : Math.min(lag, upper)) - (probe ? PROBE_NANOS : 0);
+      learned = was.withLag((was.lag == Long.MIN_VALUE ? upper : Math.min(was.lag, upper)) - (probe ? PROBE_NANOS : 0));
     } else {
       long lower = missedAt - primaryTime;
-      lag = lower + (upper - lower) / 4;
+      learned = was.withLag(lower + (upper - lower) / 4);
     }
   }
 
   /** When (nanoTime) the replica is expected to have replayed {@code target}, or {@link Long#MIN_VALUE}: no idea. */
   long expected(long target, long now) {
+    Learned known = learned;
     long primaryTime = clock.timeAt(target);
-    if (primaryTime != Long.MIN_VALUE && lag != Long.MIN_VALUE) {
-      return primaryTime + Math.max(0, lag);
+    if (primaryTime != Long.MIN_VALUE && known.lag != Long.MIN_VALUE) {
+      return primaryTime + Math.max(0, known.lag);
     }
-    if (bytesPerNano > 0 && lastTime != Long.MIN_VALUE && now - lastTime <= PACE_MAX_AGE_NANOS) {
-      return lastTime + (long) ((target - lastPosition) / bytesPerNano);
+    if (known.bytesPerNano > 0 && known.lastTime != Long.MIN_VALUE && now - known.lastTime <= PACE_MAX_AGE_NANOS) {
+      return known.lastTime + (long) ((target - known.lastPosition) / known.bytesPerNano);
     }
     return Long.MIN_VALUE;
+  }
+
+  /**
+   * For placement: the earliest (nanoTime) the replica can be expected to replay {@code target}, if it keeps the lag
+   * it had at least at the last poll; {@link Long#MIN_VALUE} if that poll found it caught up with all this JVM knew
+   * of, nobody polled within {@link #TRUSTED_NANOS}, or the primary's time of {@code target} is not known. Not the
+   * learned lag, nor the pace: an estimate that errs late would send work to the primary that a replica could have
+   * served (never a stale read, but fewer reads on replicas).
+   */
+  long notBefore(long target, long now) {
+    Learned known = learned;
+    if (known.polledAt == Long.MIN_VALUE || now - known.polledAt > TRUSTED_NANOS || known.floor == 0) {
+      return Long.MIN_VALUE;
+    }
+    long primaryTime = clock.timeAt(target);
+    return primaryTime == Long.MIN_VALUE ? Long.MIN_VALUE : primaryTime + known.floor;
+  }
+
+  /** When (nanoTime) the last poll that was trusted saw replay move, or {@link Long#MIN_VALUE}. */
+  long movedAt(long now) {
+    Learned known = learned;
+    return known.polledAt == Long.MIN_VALUE || now - known.polledAt > TRUSTED_NANOS ? Long.MIN_VALUE : known.lastTime;
   }
 }

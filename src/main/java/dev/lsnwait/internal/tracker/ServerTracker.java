@@ -26,10 +26,6 @@ public final class ServerTracker implements ReplicaTracker, AutoCloseable {
   public static final String POLL_QUERY = Poller.QUERY;
   /** {@link #firstWaiting()} when nobody waits. */
   static final long NOBODY = -1L;
-  /** Reads that ask for a position keep the tracker in demand this long: its poller keeps the cache fresh. */
-  static final long DEMAND_NANOS = TimeUnit.SECONDS.toNanos(10);
-  /** Asking readers note the time at most this often (one write per millisecond, not per read). */
-  private static final long DEMAND_NOTE_NANOS = TimeUnit.MILLISECONDS.toNanos(1);
 
   /** How a wait ended. */
   public enum Outcome {
@@ -42,6 +38,7 @@ public final class ServerTracker implements ReplicaTracker, AutoCloseable {
   private final String name;
   private final ServerIdentity identity;
   private final WaiterQueue waiters = new WaiterQueue();
+  private final ReplayForecast forecast;
   private final Poller poller;
 
   /** The replay position, unsigned: a lower bound, since every observation is of this very server. */
@@ -50,7 +47,7 @@ public final class ServerTracker implements ReplicaTracker, AutoCloseable {
   private volatile long unreachableUntil; // nanoTime; meaningful while unreachable is set
   private volatile boolean unreachable;
   private volatile boolean closed;
-  private volatile long demandedAt = System.nanoTime() - 2 * DEMAND_NANOS; // when a reader last asked for a position
+  private final ReaderDemand demand = new ReaderDemand();
   /** When the cache learned its positions: what was known before a given moment (see {@link #knewBefore}). */
   private final KnownPositions known;
 
@@ -73,6 +70,7 @@ public final class ServerTracker implements ReplicaTracker, AutoCloseable {
     this.promotion = inRecovery ? null : new Promotion(replayed.asLong(), 0, System.nanoTime());
     this.replayed = new AtomicLong(replayed.asLong());
     this.known = new KnownPositions(replayed.asLong(), System.nanoTime());
+    this.forecast = new ReplayForecast(clock);
     this.poller = new Poller(this, connections, settings, clock);
   }
 
@@ -107,8 +105,8 @@ public final class ServerTracker implements ReplicaTracker, AutoCloseable {
 
   @Override
   public boolean isReplicated(Lsn lsn) {
-    if (promotion == null) {
-      noteDemand();
+    if (promotion == null && demand.asked()) {
+      poller.demanded(); // the first ask after a quiet spell: with refreshes on, the poller keeps the cache fresh
     }
     return covers(lsn.asLong());
   }
@@ -117,18 +115,6 @@ public final class ServerTracker implements ReplicaTracker, AutoCloseable {
   boolean covers(long lsn) {
     Promotion left = promotion;
     return left == null ? Long.compareUnsigned(replayed.get(), lsn) >= 0 : left.covers(lsn);
-  }
-
-  /** A reader asked for a position: the tracker is in demand; the first ask after a quiet spell wakes the poller. */
-  private void noteDemand() {
-    long now = System.nanoTime();
-    long last = demandedAt;
-    if (now - last >= DEMAND_NOTE_NANOS) {
-      demandedAt = now;
-      if (now - last >= DEMAND_NANOS) {
-        poller.demanded();
-      }
-    }
   }
 
   /** Whether the server holds {@code lsn} written on {@code writtenOn} (0: not known); see {@link Promotion}. */
@@ -151,9 +137,23 @@ public final class ServerTracker implements ReplicaTracker, AutoCloseable {
     return left.learnedAt() - nanoTime < 0 && left.holds(lsn.asLong(), writtenOn);
   }
 
-  /** Whether a reader asked for a position within {@link #DEMAND_NANOS}. */
+  /** Whether a reader asked for a position within {@link ReaderDemand#DEMAND_NANOS}. */
   boolean inDemand(long now) {
-    return now - demandedAt < DEMAND_NANOS;
+    return demand.within(now);
+  }
+
+  /** What the poller learns of the replay's lag and pace. */
+  ReplayForecast forecast() {
+    return forecast;
+  }
+
+  /**
+   * What the polls of the last {@code ReplayForecast.TRUSTED_NANOS} tell of {@code lsn}: when the server will replay
+   * it at the earliest, and when its replay was last seen moving; unknown while nobody polled lately.
+   */
+  public ReplayOutlook outlook(Lsn lsn) {
+    long now = System.nanoTime();
+    return new ReplayOutlook(forecast.notBefore(lsn.asLong(), now), forecast.movedAt(now));
   }
 
   /**

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.mockito.ArgumentMatchers.any;
 import static org.mockito.Mockito.mock;
 import static org.mockito.Mockito.never;
+import static org.mockito.Mockito.times;
 import static org.mockito.Mockito.verify;
 import static org.mockito.Mockito.when;
 
@@ -17,6 +18,7 @@ import dev.lsnwait.internal.proxy.ProxyConnection;
 import dev.lsnwait.internal.registry.Registry;
 import dev.lsnwait.internal.registry.Server;
 import dev.lsnwait.internal.replica.ReadGate;
+import dev.lsnwait.internal.tracker.ReplayOutlook;
 import dev.lsnwait.internal.tracker.ServerTracker;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -24,6 +26,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -64,6 +67,7 @@ class RouterTest {
     when(connection.readGate()).thenReturn(gate);
     when(gate.server()).thenReturn(server);
     when(server.tracker()).thenReturn(tracker);
+    when(tracker.outlook(any())).thenReturn(ReplayOutlook.UNKNOWN); // nobody polled it lately
     replicas.add(connection);
     trackers.add(tracker);
     return tracker;
@@ -132,5 +136,56 @@ class RouterTest {
     assertSame(primary, router.forRead(state));
     assertTrue(System.nanoTime() - start >= Duration.ofMillis(30).toNanos());
     assertEquals(Router.Decision.PRIMARY_REPLICAS_BEHIND, router.lastDecision());
+  }
+
+  @Test
+  void aReplicaForecastTooLateIsNotWaitedForThePrimaryServesAtOnce() throws Exception {
+    ServerTracker late = replica();
+    when(late.outlook(WRITTEN)).thenReturn(new ReplayOutlook(System.nanoTime() + TimeUnit.SECONDS.toNanos(10),
+        System.nanoTime()));
+    Router router = router(Duration.ofSeconds(5));
+    assertSame(primary, router.forRead(state));
+    assertEquals(Router.Decision.PRIMARY_FORECAST_BEHIND, router.lastDecision());
+    verify(late, never()).whenReplayed(any());
+  }
+
+  @Test
+  void aReplicaForecastInTimeIsWaitedForAndServes() throws Exception {
+    ServerTracker soon = replica();
+    when(soon.outlook(WRITTEN)).thenReturn(new ReplayOutlook(System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(5),
+        System.nanoTime()));
+    when(soon.whenReplayed(WRITTEN)).thenReturn(CompletableFuture.completedFuture(WRITTEN));
+    when(soon.isReplicated(WRITTEN)).thenReturn(false, true);
+    Router router = router(Duration.ofMillis(200));
+    assertSame(replicas.get(0), router.forRead(state));
+    assertEquals(Router.Decision.REPLICA_AFTER_WAIT, router.lastDecision());
+  }
+
+  @Test
+  void afterAWaitInVainTheSameTokenGoesToThePrimaryAtOnceANewOneWaitsAgain() throws Exception {
+    ServerTracker paused = replica();
+    when(paused.whenReplayed(any())).thenAnswer(invocation -> new CompletableFuture<>());
+    Router router = router(Duration.ofMillis(30));
+    assertSame(primary, router.forRead(state));
+    assertEquals(Router.Decision.PRIMARY_REPLICAS_BEHIND, router.lastDecision());
+    assertSame(primary, router.forRead(state));
+    assertEquals(Router.Decision.PRIMARY_FELL_BACK, router.lastDecision());
+    verify(paused, times(1)).whenReplayed(WRITTEN);
+    Lsn newer = Lsn.of(2000);
+    LsnContext.merge(LsnToken.of(CLUSTER, newer)); // the thread wrote again
+    assertSame(primary, router.forRead(state));
+    assertEquals(Router.Decision.PRIMARY_REPLICAS_BEHIND, router.lastDecision());
+    verify(paused, times(1)).whenReplayed(newer);
+  }
+
+  @Test
+  void aReplicaThatHasTheTokenServesEvenAfterAFallBack() throws Exception {
+    ServerTracker resumed = replica();
+    when(resumed.whenReplayed(any())).thenAnswer(invocation -> new CompletableFuture<>());
+    Router router = router(Duration.ofMillis(30));
+    assertSame(primary, router.forRead(state));
+    when(resumed.isReplicated(WRITTEN)).thenReturn(true);
+    assertSame(replicas.get(0), router.forRead(state));
+    assertEquals(Router.Decision.REPLICA_CAUGHT_UP, router.lastDecision());
   }
 }

@@ -45,14 +45,16 @@ class ForecastAndBudgetTest {
     ReplayForecast forecast = new ReplayForecast(CLOCK);
     forecast.served(100, 5_100 * MS, 100 * MS, false); // a paused replica: "replayed" 5 s after
     assertTrue(forecast.expected(200, 200 * MS) > 2_000 * MS);
-    forecast.observed(5_301 * MS, 5_300); // resumed: at 5301 ms it has replayed what the primary passed at 5300
+    // resumed: at 5301 ms it has replayed what the primary passed at 5300
+    forecast.observed(5_301 * MS, 5_301 * MS, 5_300);
     assertEquals(5_401 * MS, forecast.expected(5_400, 5_301 * MS), "lag 1 ms: the poll bounds it");
   }
 
   @Test
   void aPollBoundsTheLagEvenBeforeAnyWaitWasServed() {
     ReplayForecast forecast = new ReplayForecast(CLOCK);
-    forecast.observed(120 * MS, 100); // at 120 ms the replica had replayed what the primary passed at 100 ms
+    // at 120 ms the replica had replayed what the primary passed at 100 ms
+    forecast.observed(120 * MS, 120 * MS, 100);
     assertEquals(220 * MS, forecast.expected(200, 120 * MS));
     forecast.served(150, 210 * MS, Long.MIN_VALUE, false); // a read 60 ms after its write: found at once
     assertEquals(320 * MS, forecast.expected(300, 210 * MS), "not a lag of 60 ms");
@@ -61,13 +63,71 @@ class ForecastAndBudgetTest {
   @Test
   void withoutThePrimarysTimesItFollowsThePaceOfReplayWhileReplayMoves() {
     ReplayForecast forecast = new ReplayForecast(PrimaryClock.NONE);
-    forecast.observed(0, 1_000);
-    forecast.observed(10 * MS, 2_000); // 100 bytes a ms
+    forecast.observed(0, 0, 1_000);
+    forecast.observed(10 * MS, 10 * MS, 2_000); // 100 bytes a ms
     assertEquals(20 * MS, forecast.expected(3_000, 11 * MS));
     assertEquals(Long.MIN_VALUE, forecast.expected(3_000, 500 * MS), "an idle replica has no pace");
-    forecast.observed(1_000 * MS, 2_100); // moved again after a second of idleness: not a pace of 0.1 byte a ms
-    forecast.observed(1_001 * MS, 2_200);
+    // moved again after a second of idleness: not a pace of 0.1 byte a ms
+    forecast.observed(1_000 * MS, 1_000 * MS, 2_100);
+    forecast.observed(1_001 * MS, 1_001 * MS, 2_200);
     assertEquals(1_002 * MS, forecast.expected(2_300, 1_001 * MS), "the pace of the last 20 ms");
+  }
+
+  @Test
+  void placementKnowsNothingBeforeAPollAndForgetsWhatPollsTaughtLongAgo() {
+    ReplayForecast forecast = new ReplayForecast(CLOCK);
+    assertEquals(Long.MIN_VALUE, forecast.notBefore(100, 100 * MS), "no poll yet: no idea");
+    forecast.observed(300 * MS, 300 * MS, 100); // at 300 ms it had replayed what the primary passed at 100 ms
+    assertEquals(300 * MS, forecast.movedAt(300 * MS));
+    assertEquals(449 * MS, forecast.notBefore(250, 301 * MS), "behind by what the primary passed after 101 ms");
+    long later = 300 * MS + ReplayForecast.TRUSTED_NANOS + MS;
+    assertEquals(Long.MIN_VALUE, forecast.notBefore(250, later), "nobody polled for too long: no idea");
+    assertEquals(Long.MIN_VALUE, forecast.movedAt(later));
+    forecast.forget();
+    assertEquals(Long.MIN_VALUE, forecast.notBefore(250, 301 * MS), "a new poller run learns afresh");
+  }
+
+  @Test
+  void forPlacementALagThatGrewCountsAtTheNextPollWithoutAWaitThatOutlastsIt() {
+    ReplayForecast forecast = new ReplayForecast(CLOCK);
+    forecast.observed(105 * MS, 105 * MS, 100); // keeping up: 5 ms
+    assertEquals(1_004 * MS, forecast.notBefore(1_000, 1_000 * MS));
+    // now 300 ms behind: the poll sent at 1000 ms finds what the primary passed at 700 ms, not what it passed after
+    forecast.observed(1_000 * MS, 1_001 * MS, 700);
+    assertEquals(1_005 * MS, forecast.expected(1_000, 1_001 * MS), "the poller's forecast still errs early");
+    assertEquals(1_299 * MS, forecast.notBefore(1_000, 1_001 * MS), "placement's: not before 299 ms after");
+  }
+
+  @Test
+  void aPollThatFindsTheReplicaCaughtUpGivesPlacementNoBound() {
+    PrimaryClock upTo1000 = new PrimaryClock() { // this JVM read the primary up to position 1000
+      @Override
+      public long timeAt(long lsn) {
+        return lsn <= 1_000 ? CLOCK.timeAt(lsn) : Long.MIN_VALUE;
+      }
+
+      @Override
+      public long timeUpTo(long lsn) {
+        return CLOCK.timeUpTo(Math.min(lsn, 1_000));
+      }
+
+      @Override
+      public long latest() {
+        return 1_000;
+      }
+    };
+    ReplayForecast forecast = new ReplayForecast(upTo1000);
+    forecast.observed(1_005 * MS, 1_005 * MS, 1_000);
+    assertEquals(Long.MIN_VALUE, forecast.notBefore(1_000, 1_005 * MS), "no lag seen: no idea");
+    assertEquals(1_005 * MS, forecast.movedAt(1_005 * MS));
+  }
+
+  @Test
+  void theLowerBoundCountsFromWhenThePollWasSent() {
+    ReplayForecast forecast = new ReplayForecast(CLOCK);
+    // sent at 250 ms, answered at 300 ms (a slow answer): behind by at least 149 ms, not 199 ms
+    forecast.observed(250 * MS, 300 * MS, 100);
+    assertEquals(549 * MS, forecast.notBefore(400, 300 * MS), "not by the learned lag (200 ms, from above)");
   }
 
   @Test

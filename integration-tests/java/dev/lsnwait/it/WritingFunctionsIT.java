@@ -54,6 +54,13 @@ class WritingFunctionsIT extends ClusterTest {
     });
   }
 
+  /** Makes {@code f()}, a STABLE SQL function that counts {@code table}, and waits until lsnwait proved it reads. */
+  private static void provedReader(HikariDataSource pool, String f, String table) throws SQLException {
+    execute(pool, "CREATE FUNCTION " + f + "() RETURNS bigint LANGUAGE sql STABLE AS 'SELECT count(*) FROM "
+        + table + "'");
+    awaitProvedRead(pool, "SELECT " + f + "()");
+  }
+
   private static void execute(HikariDataSource pool, String sql) throws SQLException {
     try (Connection c = pool.getConnection(); Statement s = c.createStatement()) {
       s.execute(sql);
@@ -65,9 +72,7 @@ class WritingFunctionsIT extends ClusterTest {
     String table = newTable();
     String f = name("later_volatile");
     HikariDataSource primary = pool(cluster.primary());
-    execute(primary, "CREATE FUNCTION " + f + "() RETURNS bigint LANGUAGE sql STABLE AS 'SELECT count(*) FROM "
-        + table + "'");
-    awaitProvedRead(primary, "SELECT " + f + "()");
+    provedReader(primary, f, table);
     execute(primary, "CREATE OR REPLACE FUNCTION " + f + "() RETURNS bigint LANGUAGE sql VOLATILE AS"
         + " 'INSERT INTO " + table + " VALUES (1, ''x'') RETURNING 1::bigint'");
     assertTrue(makesAToken(primary, "SELECT " + f + "()"), "the next call writes");
@@ -78,9 +83,7 @@ class WritingFunctionsIT extends ClusterTest {
     String table = newTable();
     String f = name("overloaded");
     HikariDataSource primary = pool(cluster.primary());
-    execute(primary, "CREATE FUNCTION " + f + "() RETURNS bigint LANGUAGE sql STABLE AS 'SELECT count(*) FROM "
-        + table + "'");
-    awaitProvedRead(primary, "SELECT " + f + "()");
+    provedReader(primary, f, table);
     execute(primary, "CREATE FUNCTION " + f + "(id int) RETURNS bigint LANGUAGE sql VOLATILE AS"
         + " 'INSERT INTO " + table + " VALUES (id, ''x'') RETURNING 1::bigint'");
     assertTrue(makesAToken(primary, "SELECT " + f + "(7)"));
@@ -208,9 +211,7 @@ class WritingFunctionsIT extends ClusterTest {
     String table = newTable();
     String f = name("changed_elsewhere");
     HikariDataSource primary = pool(cluster.primary());
-    execute(primary, "CREATE FUNCTION " + f + "() RETURNS bigint LANGUAGE sql STABLE AS 'SELECT count(*) FROM "
-        + table + "'");
-    awaitProvedRead(primary, "SELECT " + f + "()");
+    provedReader(primary, f, table);
     // Changed by another program: lsnwait's catalog knows only after its next read (at most 30 s).
     PgCluster.execute(cluster.primary(), "CREATE OR REPLACE FUNCTION " + f + "() RETURNS bigint LANGUAGE sql"
         + " VOLATILE AS 'INSERT INTO " + table + " VALUES (1, ''x'') RETURNING 1::bigint'");

@@ -161,13 +161,14 @@ public final class CommitRecorder {
     return ask(WROTE);
   }
 
-  /** Runs {@code sql}, whose first result is one boolean, on pgjdbc's connection (no hooks of lsnwait's). */
+  /**
+   * Runs {@code sql}, whose first result is one boolean, on pgjdbc's connection (no hooks of lsnwait's); pgjdbc
+   * hands the server's warnings (a {@code COMMIT}'s too) to the connection, as its own {@code commit()} does.
+   */
   private boolean ask(String sql) throws SQLException {
-    try (Statement statement = pg.createStatement()) {
-      statement.execute(sql);
-      try (ResultSet answer = statement.getResultSet()) {
-        return answer == null || !answer.next() || answer.getBoolean(1);
-      }
+    ResultSet answer = pg.execSQLQuery(sql);
+    try (Statement statement = answer.getStatement()) {
+      return !answer.next() || answer.getBoolean(1);
     }
   }
 

@@ -5,14 +5,16 @@ import dev.lsnwait.testkit.Latencies;
 import dev.lsnwait.testkit.PgCluster;
 import java.lang.management.ManagementFactory;
 import java.nio.charset.StandardCharsets;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
-import java.util.TreeMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -37,11 +39,15 @@ final class WebBench {
   private static final int WARMING = 0;
   private static final int COUNTING = 1;
   private static final int STOPPED = 2;
-  /** Statements a server ran (pg_stat_statements, utility statements such as BEGIN and COMMIT included). */
-  private static final String STATEMENTS = "SELECT coalesce(sum(calls), 0) FROM pg_stat_statements";
+  /** lsnwait's reads of the primary's position (pg_stat_statements), each made for the commits before it. */
+  private static final String POSITION_READS = "SELECT coalesce(sum(calls), 0) FROM pg_stat_statements"
+      + " WHERE query LIKE 'SELECT pg_current_wal_insert_lsn()::text, %'";
 
   private final PgCluster cluster;
   private final Bench.Options options;
+  /** Plain connections that read the servers' counts as windows open and close (no connecting in between). */
+  private Connection primary;
+  private Connection replica;
 
   WebBench(PgCluster cluster, Bench.Options options) {
     this.cluster = cluster;
@@ -51,56 +57,30 @@ final class WebBench {
   /** One running application and its users. */
   private record App(String name, ConfigurableApplicationContext context, List<Browser> browsers) {}
 
-  /** One window of one variant. */
-  private record Cell(double seconds, long flows, long stale, long failed, double p50, double p99, double postP50,
-      long cpuNanos, long primaryStatements, long replicaStatements, Map<String, Long> routed) {
-
-    double flowsPerSecond() {
-      return flows / seconds;
-    }
-
-    /** The bench JVM's CPU (browsers, Tomcat, Spring, Hibernate, drivers, GC) per HTTP request: two per flow. */
-    double cpuMicrosPerRequest() {
-      return cpuNanos / 1000.0 / Math.max(1, 2 * (flows + failed));
-    }
-
-    /** Statements per flow on a server. */
-    double perFlow(long statements) {
-      return statements / (double) Math.max(1, flows + failed);
-    }
-
-    @Override
-    public String toString() {
-      long[] placed = RoutedWork.placed(routed);
-      return String.format(Locale.ROOT, "%4.0f flows/s, page p50 %5.2f ms, p99 %6.2f ms, POST p50 %5.2f ms,"
-          + " %4.0f us CPU/request, statements/flow %.1f primary %.1f replica, %d stale, %d failed%s",
-          flowsPerSecond(), p50, p99, postP50, cpuMicrosPerRequest(), perFlow(primaryStatements),
-          perFlow(replicaStatements), stale, failed, placed[0] == 0 ? "" : String.format(Locale.ROOT,
-              ", %.1f%% on the replica %s", 100.0 * placed[1] / placed[0], routed));
-    }
-  }
-
   void run() throws Exception {
     PgCluster.execute(cluster.primary(), "DROP TABLE IF EXISTS bench_web_item; CREATE TABLE bench_web_item"
         + " (id bigserial PRIMARY KEY, owner text NOT NULL, title text NOT NULL);"
         + " CREATE INDEX ON bench_web_item (owner, id)");
     cluster.setReplayDelay(Duration.ZERO);
     cluster.awaitReplicaCaughtUp(Duration.ofSeconds(60));
-    String primary = cluster.primary().jdbcUrl();
+    String plain = cluster.primary().jdbcUrl();
     String replicas = "127.0.0.1:" + cluster.replica().port();
     System.out.printf("%n== web: Spring Boot, post/redirect/get, %d browsers, %d reps of %d s per variant and lag ==%n",
         options.threads, options.reps, options.seconds);
     List<App> apps = new ArrayList<>();
-    try (RoutedWork routed = new RoutedWork()) {
+    try (RoutedWork routed = new RoutedWork(); Connection counts = cluster.primary().connect();
+        Connection replicaCounts = cluster.replica().connect()) {
+      primary = counts;
+      replica = replicaCounts;
       apps.add(app("lsnwait, one URL", "spring.datasource.url=" + cluster.primary().lsnwaitUrl()
           + "?lsnwait.replicas=" + replicas, "lsnwait.web.keys=k1=" + KEY));
-      apps.add(app("primary only", "spring.datasource.url=" + primary, WITHOUT_LSNWAIT));
-      apps.add(app("Spring read-only routing", "spring.datasource.url=" + primary,
+      apps.add(app("primary only", "spring.datasource.url=" + plain, WITHOUT_LSNWAIT));
+      apps.add(app("Spring read-only routing", "spring.datasource.url=" + plain,
           "bench.web.replica-url=" + cluster.replica().jdbcUrl(), WITHOUT_LSNWAIT));
       for (App app : apps) {
         window(app, Math.max(3, options.seconds), routed); // warm-up: JIT, pools, Hibernate's caches
       }
-      Map<Integer, Map<String, List<Cell>>> cells = new LinkedHashMap<>();
+      Map<Integer, Map<String, List<WebWindow>>> cells = new LinkedHashMap<>();
       for (int lag : LAGS_MILLIS) {
         cluster.setReplayDelay(Duration.ofMillis(lag));
         cluster.awaitReplicaCaughtUp(Duration.ofSeconds(60));
@@ -108,18 +88,18 @@ final class WebBench {
         for (App app : apps) {
           window(app, 1, routed); // untimed: the trackers learn the new lag
         }
-        Map<String, List<Cell>> mine = new LinkedHashMap<>();
+        Map<String, List<WebWindow>> mine = new LinkedHashMap<>();
         for (int rep = 0; rep < options.reps; rep++) {
           for (int i = 0; i < apps.size(); i++) {
             App app = apps.get((rep + i) % apps.size()); // rotate the order
-            Cell cell = window(app, options.seconds, routed);
+            WebWindow cell = window(app, options.seconds, routed);
             mine.computeIfAbsent(app.name(), name -> new ArrayList<>()).add(cell);
             System.out.printf("    rep %d %-26s %s%n", rep + 1, app.name(), cell);
           }
         }
         cells.put(lag, mine);
       }
-      print(cells, apps.get(1).name());
+      WebWindow.print(cells, apps.get(1).name(), options.reps);
     } finally {
       for (App app : apps) {
         app.context().close();
@@ -140,9 +120,9 @@ final class WebBench {
   /**
    * Each browser runs post/redirect/get flows for 0.5 s unmeasured, then {@code seconds} measured: the flows begun
    * while the window is open count, and the process's CPU, the placements and the servers' statements are read as it
-   * opens and closes (the statements once the last flow ended: about one flow per browser too many).
+   * opens and closes (the servers' counts once the last flow ended: about one flow per browser too many).
    */
-  private Cell window(App app, double seconds, RoutedWork routed) throws Exception {
+  private WebWindow window(App app, double seconds, RoutedWork routed) throws Exception {
     ExecutorService threads = Executors.newFixedThreadPool(app.browsers().size());
     AtomicInteger phase = new AtomicInteger(WARMING);
     try {
@@ -151,9 +131,10 @@ final class WebBench {
         tallies.add(threads.submit(() -> browse(browser, phase)));
       }
       TimeUnit.NANOSECONDS.sleep(WARM_NANOS);
-      long primaryStart = PgCluster.queryLong(cluster.primary(), STATEMENTS);
-      long replicaStart = PgCluster.queryLong(cluster.replica(), STATEMENTS);
+      long readsStart = count(primary, POSITION_READS);
+      long pollsStart = count(replica, SteadyLag.POLLS_ON_REPLICA);
       Map<String, Long> routedStart = routed.snapshot();
+      double primaryCpuStart = SteadyLag.cpuSeconds(cluster.primary());
       long cpuStart = processCpuNanos();
       long start = System.nanoTime();
       phase.set(COUNTING);
@@ -161,6 +142,7 @@ final class WebBench {
       phase.set(STOPPED);
       long elapsed = System.nanoTime() - start;
       long cpu = processCpuNanos() - cpuStart;
+      double primaryCpu = SteadyLag.cpuSeconds(cluster.primary()) - primaryCpuStart;
       Map<String, Long> placed = RoutedWork.since(routedStart, routed.snapshot());
       List<Latencies> pages = new ArrayList<>();
       List<Latencies> posts = new ArrayList<>();
@@ -174,15 +156,15 @@ final class WebBench {
         pages.add(one.pages);
         posts.add(one.posts);
       }
-      long primaryStatements = PgCluster.queryLong(cluster.primary(), STATEMENTS) - primaryStart;
-      long replicaStatements = PgCluster.queryLong(cluster.replica(), STATEMENTS) - replicaStart;
+      long positionReads = count(primary, POSITION_READS) - readsStart;
+      long replicaPolls = count(replica, SteadyLag.POLLS_ON_REPLICA) - pollsStart;
       if (all.failure != null) {
         System.out.printf("    %s: %d failed flows, the last: %s%n", app.name(), all.failed, all.failure);
       }
       Latencies merged = Latencies.merge(pages);
-      return new Cell(elapsed / 1e9, all.fresh + all.stale, all.stale, all.failed, merged.percentileMillis(50),
-          merged.percentileMillis(99), Latencies.merge(posts).percentileMillis(50), cpu, primaryStatements,
-          replicaStatements, placed);
+      return new WebWindow(elapsed / 1e9, all.fresh + all.stale, all.stale, all.failed, merged.percentileMillis(50),
+          merged.percentileMillis(99), Latencies.merge(posts).percentileMillis(50), cpu, primaryCpu, positionReads,
+          replicaPolls, placed);
     } finally {
       phase.set(STOPPED);
       threads.shutdown();
@@ -230,46 +212,15 @@ final class WebBench {
     return tally;
   }
 
+  private static long count(Connection server, String sql) throws SQLException {
+    try (Statement statement = server.createStatement(); ResultSet row = statement.executeQuery(sql)) {
+      row.next();
+      return row.getLong(1);
+    }
+  }
+
   private static long processCpuNanos() {
     return ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean())
         .getProcessCpuTime();
-  }
-
-  /** Medians over repetitions, one table for all lags; page p50 also as the median of paired ratios. */
-  private void print(Map<Integer, Map<String, List<Cell>>> cells, String baseline) {
-    System.out.printf("  medians of %d repetitions (stale pages and placements: totals)%n%n", options.reps);
-    System.out.println("| lag | variant | page p50 | vs primary only | page p99 | POST p50 | flows/s | CPU/request"
-        + " | statements/flow, primary + replica | stale pages | read-only work on the replica |");
-    System.out.println("|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
-    Map<String, String> placements = new LinkedHashMap<>();
-    cells.forEach((lag, byVariant) -> byVariant.forEach((name, mine) -> {
-      List<Cell> base = byVariant.get(baseline);
-      List<Double> ratios = new ArrayList<>();
-      for (int rep = 0; rep < mine.size(); rep++) {
-        ratios.add(mine.get(rep).p50() / base.get(rep).p50());
-      }
-      long pages = mine.stream().mapToLong(Cell::flows).sum();
-      long stale = mine.stream().mapToLong(Cell::stale).sum();
-      Map<String, Long> routed = new TreeMap<>();
-      mine.forEach(cell -> cell.routed().forEach((key, count) -> routed.merge(key, count, Long::sum)));
-      long[] placed = RoutedWork.placed(routed);
-      if (placed[0] > 0) {
-        placements.put(lag + " ms, " + name, routed.toString());
-      }
-      System.out.printf(Locale.ROOT, "| %d ms | %s | %.2f ms | %.2fx | %.2f ms | %.2f ms | %.0f | %.0f us"
-          + " | %.1f + %.1f | %d of %d | %s |%n", lag, name, median(mine, Cell::p50), Throughput.median(ratios),
-          median(mine, Cell::p99), median(mine, Cell::postP50), median(mine, Cell::flowsPerSecond),
-          median(mine, Cell::cpuMicrosPerRequest), median(mine, c -> c.perFlow(c.primaryStatements())),
-          median(mine, c -> c.perFlow(c.replicaStatements())), stale, pages,
-          placed[0] == 0 ? "" : String.format(Locale.ROOT, "%.1f%%", 100.0 * placed[1] / placed[0]));
-    }));
-    System.out.println();
-    placements.forEach((cell, routed) -> System.out.printf("  placements, %s: %s%n", cell, routed));
-  }
-
-  private static double median(List<Cell> cells, java.util.function.ToDoubleFunction<Cell> value) {
-    List<Double> values = new ArrayList<>();
-    cells.forEach(cell -> values.add(value.applyAsDouble(cell)));
-    return Throughput.median(values);
   }
 }

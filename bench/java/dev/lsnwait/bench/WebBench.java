@@ -119,8 +119,8 @@ final class WebBench {
 
   /**
    * Each browser runs post/redirect/get flows for 0.5 s unmeasured, then {@code seconds} measured: the flows begun
-   * while the window is open count, and the process's CPU, the placements and the servers' statements are read as it
-   * opens and closes (the servers' counts once the last flow ended: about one flow per browser too many).
+   * while the window is open count, and the process's CPU, the placements, the primary's CPU and the servers' counts
+   * are read as it opens and closes (the counts once the last flow ended: about one flow per browser too many).
    */
   private WebWindow window(App app, double seconds, RoutedWork routed) throws Exception {
     ExecutorService threads = Executors.newFixedThreadPool(app.browsers().size());

@@ -11,7 +11,7 @@ import java.util.List;
  * <pre>
  *   mvn -q -Pbench                                   # all end-to-end benchmarks, then print the tables
  *   mvn -q -Pbench -Dbench.args="write --reps 7"     # one of: write, read, wakeup, exact, scale, fleet, routing,
- *                                                    # splitting, pooler
+ *                                                    # splitting, pooler, web
  *   mvn -q -Pbench -Dbench.args="fleet --baseline /path/to/earlier/lsnwait.jar"   # beside an earlier build
  *   mvn -q -Pbench -Dbench.args="jmh"                # the JMH microbenchmarks (JMH options may follow)
  * </pre>
@@ -47,6 +47,7 @@ public final class Bench {
           case "routing" -> new RoutingBench(cluster, options).run();
           case "splitting" -> new SplittingBench(cluster, options).run();
           case "pooler" -> new PoolerBench(cluster, options).run();
+          case "web" -> new WebBench(cluster, options).run();
           default -> throw new IllegalArgumentException("unknown benchmark " + part);
         }
       }

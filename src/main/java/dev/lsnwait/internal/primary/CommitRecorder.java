@@ -5,9 +5,11 @@ import dev.lsnwait.internal.context.ThreadContext;
 import dev.lsnwait.internal.Jdbc;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.SQLWarning;
 import java.sql.Statement;
 import org.postgresql.core.BaseConnection;
 import org.postgresql.core.TransactionState;
+import org.postgresql.jdbc.PgConnection;
 
 /**
  * The primary side of one connection: whether the transaction under way wrote, and a commit mark in the thread's
@@ -161,10 +163,20 @@ public final class CommitRecorder {
     return ask(WROTE);
   }
 
-  /** Runs {@code sql}, whose first result is one boolean, on pgjdbc's connection (no hooks of lsnwait's). */
+  /**
+   * Runs {@code sql}, whose first result is one boolean, on pgjdbc's connection (no hooks of lsnwait's). Warnings
+   * (a deferred trigger's, raised at {@code COMMIT}) go to the connection, where pgjdbc's own commit puts them.
+   */
   private boolean ask(String sql) throws SQLException {
     try (Statement statement = pg.createStatement()) {
-      statement.execute(sql);
+      try {
+        statement.execute(sql);
+      } finally {
+        SQLWarning warnings = statement.getWarnings();
+        if (warnings != null && pg instanceof PgConnection connection) {
+          connection.addWarning(warnings);
+        }
+      }
       try (ResultSet answer = statement.getResultSet()) {
         return answer == null || !answer.next() || answer.getBoolean(1);
       }

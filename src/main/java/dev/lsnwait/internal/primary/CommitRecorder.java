@@ -54,12 +54,12 @@ public final class CommitRecorder {
 
   /** What {@code sql} may do, for tokens: with {@code lsnwait.tokens=commits}, everything counts as a write. */
   public SqlEffect classify(String sql) {
-    return everyCommit ? SqlEffect.WRITE : functions.classify(sql);
+    return everyCommit ? SqlEffect.WRITE : effectOf(sql);
   }
 
   /** What {@code sql} may do, from its text and the primary's functions, whatever makes tokens. */
   public SqlEffect effectOf(String sql) {
-    return functions.classify(sql);
+    return functions.classify(sql, !pg.getStandardConformingStrings()); // off: a backslash escapes a quote
   }
 
   /** Before a statement with this effect runs (or other work: COPY, an updatable result set). */

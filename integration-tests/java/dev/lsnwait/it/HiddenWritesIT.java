@@ -41,7 +41,11 @@ class HiddenWritesIT extends ClusterTest {
           + " AS $$BEGIN INSERT INTO log VALUES ('order'); RETURN x; END$$",
       "CREATE FUNCTION api.fetch(x int) RETURNS SETOF int LANGUAGE plpgsql"
           + " AS $$BEGIN INSERT INTO log VALUES ('fetch'); RETURN NEXT x; END$$",
-      "CREATE DOMAIN checked AS int CHECK (w() = 1)",
+      "CREATE DOMAIN checked AS int CHECK (w() = 1)", "CREATE DOMAIN positive AS int CHECK (VALUE > 0)",
+      "CREATE FUNCTION takes_checked(x checked) RETURNS int LANGUAGE sql STABLE SET search_path = public"
+          + " AS 'SELECT x'", // not inlined: the caller coerces its argument, and the domain's check runs
+      "CREATE FUNCTION takes_positive(x positive) RETURNS int LANGUAGE sql STABLE SET search_path = public"
+          + " AS 'SELECT x'",
       "CREATE SCHEMA xmlish", "CREATE VIEW xmlish.vw AS SELECT w() AS x",
       "CREATE FUNCTION w€() RETURNS int LANGUAGE plpgsql AS $$BEGIN INSERT INTO log VALUES ('€'); RETURN 1; END$$",
       "CREATE FUNCTION sql_reads() RETURNS bigint LANGUAGE sql STABLE AS 'SELECT count(*) FROM items'",
@@ -105,6 +109,7 @@ class HiddenWritesIT extends ClusterTest {
       "SELECT * FROM api.fetch(1)",
       "SELECT 1::checked", // a domain's CHECK runs
       "SELECT CAST(1 AS checked)",
+      "SELECT takes_checked(1)",
       "SELECT table_to_xml('xmlish.vw', true, false, '')", // STABLE built-ins that read a writing view
       "SELECT schema_to_xml('xmlish', true, false, '')",
       "EXPLAIN (\"analyze\") INSERT INTO log VALUES ('explained')", // an option name is an identifier
@@ -113,6 +118,14 @@ class HiddenWritesIT extends ClusterTest {
     try (Connection c = connect("postgres")) {
       awaitProof(c, "SELECT sql_reads(), lower(note) FROM items");
       assertTrue(makesAToken(c, sql), sql + " writes (it has a transaction ID) but made no token");
+    }
+  }
+
+  @Test
+  void aDomainWhoseCheckOnlyReadsKeepsAReadARead() throws Exception {
+    try (Connection c = connect("postgres")) {
+      awaitProof(c, "SELECT sql_reads(), lower(note) FROM items");
+      assertFalse(makesAToken(c, "SELECT 1::positive, takes_positive(2)"), "no spare wait");
     }
   }
 

@@ -19,7 +19,8 @@ record CatalogRows(List<Routine> routines, List<RelationQuery> relations, List<L
    *
    * @param builtIn made by initdb (OID below 16384): PostgreSQL's own
    * @param sqlBody the body of a {@code LANGUAGE sql} function not built in (empty for {@code BEGIN ATOMIC}), else null
-   * @param domainTyped it takes or returns a domain, whose check runs when a value is coerced to it
+   * @param domainTyped it takes or returns a domain whose check calls a function that may write (the check runs
+   *     when a value is coerced to it)
    */
   record Routine(long oid, String name, boolean nonVolatile, boolean builtIn, String language, boolean aggregate,
       String sqlBody, boolean domainTyped) {}
@@ -30,12 +31,21 @@ record CatalogRows(List<Routine> routines, List<RelationQuery> relations, List<L
    */
   record RelationQuery(String relation, String query) {}
 
-  /** The functions, one row per overload: the query a catalog's side connection prepares. */
-  static final String ROUTINES = "SELECT p.oid, p.proname, p.provolatile <> 'v', p.oid < 16384, l.lanname,"
+  /**
+   * The functions, one row per overload: the query a catalog's side connection prepares. A domain counts when a
+   * check of it, or of a domain it is over, calls a function that is not PostgreSQL's own or is volatile.
+   */
+  static final String ROUTINES = "WITH RECURSIVE w(oid) AS (SELECT k.contypid FROM pg_catalog.pg_constraint k"
+      + " JOIN pg_catalog.pg_depend e ON e.classid = 'pg_catalog.pg_constraint'::pg_catalog.regclass"
+      + " AND e.objid = k.oid AND e.refclassid = 'pg_catalog.pg_proc'::pg_catalog.regclass"
+      + " JOIN pg_catalog.pg_proc f ON f.oid = e.refobjid WHERE k.contypid <> 0"
+      + " AND (f.oid >= 16384 OR f.provolatile = 'v')"
+      + " UNION SELECT t.oid FROM pg_catalog.pg_type t JOIN w ON t.typbasetype = w.oid)"
+      + " SELECT p.oid, p.proname, p.provolatile <> 'v', p.oid < 16384, l.lanname,"
       + " p.prokind = 'a', CASE WHEN l.lanname = 'sql' AND p.oid >= 16384 THEN p.prosrc END,"
       + " coalesce(p.prorettype = ANY (d.oids) OR p.proargtypes::pg_catalog.oid[] OPERATOR(pg_catalog.&&) d.oids,"
       + " false) FROM pg_catalog.pg_proc p JOIN pg_catalog.pg_language l ON l.oid = p.prolang"
-      + " CROSS JOIN (SELECT pg_catalog.array_agg(t.oid) AS oids FROM pg_catalog.pg_type t WHERE t.typtype = 'd') d";
+      + " CROSS JOIN (SELECT pg_catalog.array_agg(w.oid) AS oids FROM w) d";
   private static final String RELATIONS = "SELECT c.relname, pg_catalog.pg_get_viewdef(c.oid)"
       + " FROM pg_catalog.pg_class c WHERE c.relkind = 'v' AND c.oid >= 16384"
       + " UNION ALL SELECT c.relname, 'SELECT ' || pg_catalog.pg_get_expr(p.polqual, p.polrelid)"

@@ -68,7 +68,21 @@ final class CommitTruthCorpus {
       "CREATE TABLE dt.audited (id int)",
       "CREATE FUNCTION dt.audit() RETURNS trigger LANGUAGE plpgsql"
           + " AS $$BEGIN INSERT INTO dt.log (what) VALUES (TG_OP); RETURN NEW; END$$",
-      "CREATE TRIGGER audited_insert BEFORE INSERT ON dt.audited FOR EACH ROW EXECUTE FUNCTION dt.audit()");
+      "CREATE TRIGGER audited_insert BEFORE INSERT ON dt.audited FOR EACH ROW EXECUTE FUNCTION dt.audit()",
+      // Calls that hide: functional notation, keyword-like names when qualified, domains' checks, non-ASCII names
+      "CREATE FUNCTION dt.touched(i dt.items) RETURNS int LANGUAGE plpgsql"
+          + " AS $$BEGIN INSERT INTO dt.log (what) VALUES ('touched'); RETURN i.id; END$$",
+      "CREATE FUNCTION dt.order(x int) RETURNS int LANGUAGE plpgsql"
+          + " AS $$BEGIN INSERT INTO dt.log (what) VALUES ('order'); RETURN x; END$$",
+      "CREATE FUNCTION dt.fetch(x int) RETURNS SETOF int LANGUAGE plpgsql"
+          + " AS $$BEGIN INSERT INTO dt.log (what) VALUES ('fetch'); RETURN NEXT x; END$$",
+      "CREATE DOMAIN dt.checked AS int CHECK (dt.plpgsql_writes() = 1)",
+      "CREATE DOMAIN dt.rechecked AS dt.checked",
+      "CREATE DOMAIN dt.positive AS int CHECK (VALUE > 0)",
+      "CREATE FUNCTION dt.takes_checked(x dt.checked) RETURNS int LANGUAGE sql STABLE SET search_path = dt"
+          + " AS 'SELECT x'", // not inlined: the caller coerces its argument to dt.checked, and the check runs
+      "CREATE FUNCTION dt.w€() RETURNS int LANGUAGE plpgsql"
+          + " AS $$BEGIN INSERT INTO dt.log (what) VALUES ('€'); RETURN 1; END$$");
 
   /** Functions a query may call: built-in and user-made, reading and writing. */
   private static final List<String> CALLS = List.of("count(*)", "lower(note)", "now()", "random()",
@@ -80,7 +94,10 @@ final class CommitTruthCorpus {
       "dt.maybe_writes(false)", "dt.maybe_writes(true)", "dt.filter(1)", "dt.partition(2)", "dt.range(3)",
       "dt.\"Quoted Writer\"()", "dt.atomic_reads()", "sql_reads()", "plpgsql_writes()", "filter(4)",
       "partition(5)", "range(6)", "lo_from_bytea(0, 'x')", "to_char(now(), 'YYYY')", "upper('insert into')",
-      "format('%s', 'delete')", "jsonb_build_object('update', 1)", "md5(note)", "abs(n)");
+      "format('%s', 'delete')", "jsonb_build_object('update', 1)", "md5(note)", "abs(n)",
+      "items.touched", "(items).touched", "dt.order(1)", "dt.fetch(2)", "1::dt.checked", "CAST(1 AS dt.rechecked)",
+      "3::dt.positive", "dt.takes_checked(1)", "table_to_xml('dt.v_writes', true, false, '')",
+      "table_to_xml('dt.v_plain', true, false, '')", "dt.w€()");
   private static final List<String> RELATIONS = List.of("dt.items", "items", "dt.v_plain", "v_plain",
       "dt.v_writes", "dt.v_over_writes", "dt.v_sql_reads", "dt.\"insert\"", "\"insert\"", "dt.log");
   private static final List<String> LOCKS = List.of("FOR UPDATE", "FOR NO KEY UPDATE", "FOR SHARE",
@@ -278,5 +295,16 @@ final class CommitTruthCorpus {
       "/* SELECT */ INSERT INTO dt.log (what) VALUES ('commented')",
       "SELECT $tag$ ; INSERT INTO x $tag$ , dt.sql_reads()",
       "SELECT dt.sql_reads() + dt.sql_volatile_reads()",
-      "SELECT * FROM dt.v_sql_reads");
+      "SELECT * FROM dt.v_sql_reads",
+      "EXPLAIN (\"analyze\") INSERT INTO dt.log (what) VALUES ('quoted option')",
+      "SELECT * FROM dt.fetch(1)",
+      "SELECT i.touched FROM dt.items i WHERE id = 1",
+      "SELECT (i).touched FROM dt.items i WHERE id = 2",
+      "COPY (SELECT dt.order(3)) TO STDOUT",
+      "SELECT 1::dt.rechecked",
+      "SELECT dt.takes_checked(4)",
+      "SELECT 5::dt.positive",
+      "SELECT table_to_xml('dt.v_writes', true, false, '')",
+      "SELECT schema_to_xml('dt', true, false, '') IS NOT NULL",
+      "SELECT dt.w€()");
 }

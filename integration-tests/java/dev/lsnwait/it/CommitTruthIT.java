@@ -29,11 +29,14 @@ import org.postgresql.largeobject.LargeObjectManager;
 /**
  * The differential test of commit detection against the server's own answer: within one transaction,
  * {@code pg_current_xact_id_if_assigned()} is not null exactly when it changed something a replica replays. Every
- * case of {@link CommitTruthCorpus} runs on a real primary through lsnwait, in its own transaction, three ways:
+ * case of {@link CommitTruthCorpus} runs on a real primary through lsnwait, in its own transaction, four ways:
  * auto-commit (the server's answer from the same SQL in a transaction rolled back on a plain connection just
  * before), {@code commit()} and {@code COMMIT} sent as SQL (the answer asked on the same connection before the
- * commit). A false negative (a transaction ID and no token: a stale read) fails the test; false positives (a token
- * with no transaction ID: a spare wait) are counted by rule and printed.
+ * commit), and {@code COMMIT} at the end of the case's own string (the auto-commit answer: lsnwait can ask only
+ * before the string runs). A false negative (a transaction ID and no token: a stale read) fails the test; false
+ * positives (a token with no transaction ID: a spare wait) are counted by rule and printed. The oracle is the
+ * question {@code commit()} itself asks, so it cannot see writes without a transaction ID in this session (a row
+ * that dblink's own session commits: see {@code HiddenWritesIT}).
  */
 class CommitTruthIT extends ClusterTest {
 
@@ -41,7 +44,7 @@ class CommitTruthIT extends ClusterTest {
   private static final int GENERATED = Integer.getInteger("lsnwait.truth.cases", 1500);
   private static final long SEED = Long.getLong("lsnwait.truth.seed", 20261206L);
 
-  private enum Mode { AUTO_COMMIT, COMMIT_METHOD, COMMIT_IN_SQL }
+  private enum Mode { AUTO_COMMIT, COMMIT_METHOD, COMMIT_IN_SQL, COMMIT_IN_SAME_STRING }
 
   /** What one mode found. */
   private static final class Tally {
@@ -93,7 +96,10 @@ class CommitTruthIT extends ClusterTest {
         tallies.put(mode, new Tally());
       }
       for (Case c : cases) {
-        autoCommit(c, lsnwait, plain, tallies.get(Mode.AUTO_COMMIT));
+        Boolean wrote = autoCommit(c, lsnwait, plain, tallies.get(Mode.AUTO_COMMIT));
+        if (wrote != null && !c.isCopy()) {
+          commitInSameString(c, lsnwait, wrote, tallies.get(Mode.COMMIT_IN_SAME_STRING));
+        }
         inTransaction(c, lsnwait, false, tallies.get(Mode.COMMIT_METHOD));
         inTransaction(c, lsnwait, true, tallies.get(Mode.COMMIT_IN_SQL));
         if (c.rule().contains("ddl") || c.rule().contains("call-do")) {
@@ -111,8 +117,11 @@ class CommitTruthIT extends ClusterTest {
     }
   }
 
-  /** Auto-commit: the truth from the same SQL in a transaction rolled back on a plain connection, then lsnwait. */
-  private static void autoCommit(Case c, Connection lsnwait, Connection plain, Tally tally) {
+  /**
+   * Auto-commit: the truth from the same SQL in a transaction rolled back on a plain connection, then lsnwait; the
+   * truth, if the case ran in both.
+   */
+  private static Boolean autoCommit(Case c, Connection lsnwait, Connection plain, Tally tally) {
     Boolean wrote;
     try {
       plain.setAutoCommit(false);
@@ -128,13 +137,29 @@ class CommitTruthIT extends ClusterTest {
       run(lsnwait, c.sqlFor(0), c.isCopy());
     } catch (SQLException e) {
       tally.failed(e);
-      return;
+      return null;
     } finally {
       rollbackQuietly(lsnwait);
     }
     if (wrote != null) {
       tally.add(c, wrote, hasToken());
     }
+    return wrote;
+  }
+
+  /** {@code BEGIN}, then the case and its {@code COMMIT} in one string, as scripts and some tools send them. */
+  private static void commitInSameString(Case c, Connection lsnwait, boolean wrote, Tally tally) {
+    LsnContext.clear();
+    try (Statement s = lsnwait.createStatement()) {
+      s.execute("BEGIN");
+      s.execute(c.sqlFor(3) + "\n;COMMIT");
+    } catch (SQLException e) {
+      tally.failed(e);
+      return;
+    } finally {
+      rollbackQuietly(lsnwait);
+    }
+    tally.add(c, wrote, hasToken());
   }
 
   /** In a transaction, asking the server on the same connection before {@code commit()} or {@code COMMIT}. */

@@ -82,7 +82,7 @@ public final class PgBouncer implements AutoCloseable {
           ""));
       bouncer.run(List.of(bin.toString(), "-d", "-q", directory.resolve("pgbouncer.ini").toString()));
       Deadline.await(Duration.ofSeconds(30), "pgbouncer to listen on " + bouncer.port,
-          () -> Files.exists(directory.resolve("pgbouncer.pid")) && bouncer.listens());
+          () -> hasPid(directory.resolve("pgbouncer.pid")) && bouncer.listens());
       bouncer.pid = Long.parseLong(Files.readString(directory.resolve("pgbouncer.pid")).trim());
       return bouncer;
     } catch (IOException e) {
@@ -108,6 +108,15 @@ public final class PgBouncer implements AutoCloseable {
     try (Socket socket = new Socket()) {
       socket.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 1000);
       return true;
+    } catch (IOException e) {
+      return false;
+    }
+  }
+
+  /** Whether PgBouncer wrote its pid (it creates the file empty first). */
+  private static boolean hasPid(Path file) {
+    try {
+      return Files.exists(file) && !Files.readString(file).isBlank();
     } catch (IOException e) {
       return false;
     }

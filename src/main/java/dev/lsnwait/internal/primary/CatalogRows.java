@@ -19,21 +19,42 @@ record CatalogRows(List<Routine> routines, List<RelationQuery> relations, List<L
    *
    * @param builtIn made by initdb (OID below 16384): PostgreSQL's own
    * @param sqlBody the body of a {@code LANGUAGE sql} function not built in (empty for {@code BEGIN ATOMIC}), else null
+   * @param domainTyped it takes or returns a domain whose check calls a function that may write (the check runs
+   *     when a value is coerced to it)
    */
   record Routine(long oid, String name, boolean nonVolatile, boolean builtIn, String language, boolean aggregate,
-      String sqlBody) {}
+      String sqlBody, boolean domainTyped) {}
 
-  /** A query that runs when {@code relation} is read: a view's, or {@code SELECT} of a row-level policy's condition. */
+  /**
+   * A query that runs when {@code relation} is read: a view's, or {@code SELECT} of a row-level policy's condition;
+   * or when a value is cast to a domain so named: {@code SELECT} of its check, or a cast to the domain it is over.
+   */
   record RelationQuery(String relation, String query) {}
 
-  /** The functions, one row per overload: the query a catalog's side connection prepares. */
-  static final String ROUTINES = "SELECT p.oid, p.proname, p.provolatile <> 'v', p.oid < 16384, l.lanname,"
-      + " p.prokind = 'a', CASE WHEN l.lanname = 'sql' AND p.oid >= 16384 THEN p.prosrc END"
-      + " FROM pg_catalog.pg_proc p JOIN pg_catalog.pg_language l ON l.oid = p.prolang";
+  /**
+   * The functions, one row per overload: the query a catalog's side connection prepares. A domain counts when a
+   * check of it, or of a domain it is over, calls a function that is not PostgreSQL's own or is volatile.
+   */
+  static final String ROUTINES = "WITH RECURSIVE w(oid) AS (SELECT k.contypid FROM pg_catalog.pg_constraint k"
+      + " JOIN pg_catalog.pg_depend e ON e.classid = 'pg_catalog.pg_constraint'::pg_catalog.regclass"
+      + " AND e.objid = k.oid AND e.refclassid = 'pg_catalog.pg_proc'::pg_catalog.regclass"
+      + " JOIN pg_catalog.pg_proc f ON f.oid = e.refobjid WHERE k.contypid <> 0"
+      + " AND (f.oid >= 16384 OR f.provolatile = 'v')"
+      + " UNION SELECT t.oid FROM pg_catalog.pg_type t JOIN w ON t.typbasetype = w.oid)"
+      + " SELECT p.oid, p.proname, p.provolatile <> 'v', p.oid < 16384, l.lanname,"
+      + " p.prokind = 'a', CASE WHEN l.lanname = 'sql' AND p.oid >= 16384 THEN p.prosrc END,"
+      + " coalesce(p.prorettype = ANY (d.oids) OR p.proargtypes::pg_catalog.oid[] OPERATOR(pg_catalog.&&) d.oids,"
+      + " false) FROM pg_catalog.pg_proc p JOIN pg_catalog.pg_language l ON l.oid = p.prolang"
+      + " CROSS JOIN (SELECT pg_catalog.array_agg(w.oid) AS oids FROM w) d";
   private static final String RELATIONS = "SELECT c.relname, pg_catalog.pg_get_viewdef(c.oid)"
       + " FROM pg_catalog.pg_class c WHERE c.relkind = 'v' AND c.oid >= 16384"
       + " UNION ALL SELECT c.relname, 'SELECT ' || pg_catalog.pg_get_expr(p.polqual, p.polrelid)"
-      + " FROM pg_catalog.pg_policy p JOIN pg_catalog.pg_class c ON c.oid = p.polrelid WHERE p.polqual IS NOT NULL";
+      + " FROM pg_catalog.pg_policy p JOIN pg_catalog.pg_class c ON c.oid = p.polrelid WHERE p.polqual IS NOT NULL"
+      + " UNION ALL SELECT t.typname, 'SELECT ' || pg_catalog.pg_get_expr(k.conbin, 0)"
+      + " FROM pg_catalog.pg_constraint k JOIN pg_catalog.pg_type t ON t.oid = k.contypid WHERE k.contype = 'c'"
+      + " UNION ALL SELECT t.typname, 'SELECT NULL::' || pg_catalog.quote_ident(b.typname)"
+      + " FROM pg_catalog.pg_type t JOIN pg_catalog.pg_type b ON b.oid = t.typbasetype"
+      + " WHERE t.typtype = 'd' AND b.typtype = 'd'";
   private static final String OPERATOR_FUNCTIONS =
       "SELECT o.oprcode::pg_catalog.oid FROM pg_catalog.pg_operator o WHERE o.oid >= 16384"
       + " UNION ALL SELECT c.castfunc FROM pg_catalog.pg_cast c WHERE c.oid >= 16384 AND c.castfunc <> 0";
@@ -44,7 +65,7 @@ record CatalogRows(List<Routine> routines, List<RelationQuery> relations, List<L
     try (ResultSet rows = connection.statement().executeQuery()) {
       while (rows.next()) {
         routines.add(new Routine(rows.getLong(1), rows.getString(2), rows.getBoolean(3), rows.getBoolean(4),
-            rows.getString(5), rows.getBoolean(6), rows.getString(7)));
+            rows.getString(5), rows.getBoolean(6), rows.getString(7), rows.getBoolean(8)));
       }
     }
     Statement plain = connection.plainStatement();

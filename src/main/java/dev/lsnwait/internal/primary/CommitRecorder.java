@@ -5,9 +5,11 @@ import dev.lsnwait.internal.context.ThreadContext;
 import dev.lsnwait.internal.Jdbc;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.SQLWarning;
 import java.sql.Statement;
 import org.postgresql.core.BaseConnection;
 import org.postgresql.core.TransactionState;
+import org.postgresql.jdbc.PgConnection;
 
 /**
  * The primary side of one connection: whether the transaction under way wrote, and a commit mark in the thread's
@@ -52,12 +54,12 @@ public final class CommitRecorder {
 
   /** What {@code sql} may do, for tokens: with {@code lsnwait.tokens=commits}, everything counts as a write. */
   public SqlEffect classify(String sql) {
-    return everyCommit ? SqlEffect.WRITE : functions.classify(sql);
+    return everyCommit ? SqlEffect.WRITE : effectOf(sql);
   }
 
   /** What {@code sql} may do, from its text and the primary's functions, whatever makes tokens. */
   public SqlEffect effectOf(String sql) {
-    return functions.classify(sql);
+    return functions.classify(sql, !pg.getStandardConformingStrings()); // off: a backslash escapes a quote
   }
 
   /** Before a statement with this effect runs (or other work: COPY, an updatable result set). */
@@ -162,13 +164,22 @@ public final class CommitRecorder {
   }
 
   /**
-   * Runs {@code sql}, whose first result is one boolean, on pgjdbc's connection (no hooks of lsnwait's); pgjdbc
-   * hands the server's warnings (a {@code COMMIT}'s too) to the connection, as its own {@code commit()} does.
+   * Runs {@code sql}, whose first result is one boolean, on pgjdbc's connection (no hooks of lsnwait's). Warnings
+   * (a deferred trigger's, raised at {@code COMMIT}) go to the connection, where pgjdbc's own commit puts them.
    */
   private boolean ask(String sql) throws SQLException {
-    ResultSet answer = pg.execSQLQuery(sql);
-    try (Statement statement = answer.getStatement()) {
-      return !answer.next() || answer.getBoolean(1);
+    try (Statement statement = pg.createStatement()) {
+      try {
+        statement.execute(sql);
+      } finally {
+        SQLWarning warnings = statement.getWarnings();
+        if (warnings != null && pg instanceof PgConnection connection) {
+          connection.addWarning(warnings);
+        }
+      }
+      try (ResultSet answer = statement.getResultSet()) {
+        return answer == null || !answer.next() || answer.getBoolean(1);
+      }
     }
   }
 

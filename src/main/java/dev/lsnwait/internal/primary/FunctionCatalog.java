@@ -69,9 +69,20 @@ public final class FunctionCatalog {
 
   /** What {@code sql} may do, remembered while what is proved stays the same. */
   public SqlEffect classify(String sql) {
+    return classify(sql, false);
+  }
+
+  /**
+   * As above, for a session whose {@code standard_conforming_strings} is off when {@code backslashQuotes} (a
+   * backslash then escapes a quote in every literal): not remembered, since the same text reads otherwise.
+   */
+  public SqlEffect classify(String sql, boolean backslashQuotes) {
     Proof current = proof;
     if (System.nanoTime() - lastLoad > (current.known() != null ? REFRESH_NANOS : RELOAD_GAP_NANOS)) {
       loadSoon(false); // a change made by another program, or a read that failed: try again
+    }
+    if (backslashQuotes) {
+      return SqlScanner.classify(sql, current.lookup(), true);
     }
     SqlEffect effect = current.effects().get(sql);
     if (effect == null) {
@@ -184,6 +195,11 @@ public final class FunctionCatalog {
     @Override
     public boolean relationMayWrite(String relation) {
       return known.relationMayWrite(relation);
+    }
+
+    @Override
+    public boolean attributeMayWrite(String name) {
+      return known.attributeMayWrite(name); // a column's name, most often: no reload for names it does not know
     }
 
     @Override

@@ -32,6 +32,11 @@ final class KnownWriters implements WriteLookup {
   }
 
   @Override
+  public boolean attributeMayWrite(String name) {
+    return functions.contains(name) && !readOnlyFunctions.contains(name);
+  }
+
+  @Override
   public boolean relationMayWrite(String name) {
     return writingRelations.contains(name);
   }

@@ -31,7 +31,8 @@ final class SqlScanner {
   private static final Set<String> CHANGE_WRITERS = Set.of("DO", "IMPORT");
   /** What CREATE, ALTER or DROP may define that changes which reads write. */
   private static final Set<String> WRITER_OBJECTS = Set.of("FUNCTION", "PROCEDURE", "VIEW", "POLICY", "OPERATOR",
-      "CAST", "AGGREGATE", "EXTENSION", "SCHEMA", "RULE", "LANGUAGE", "TRANSFORM", "TYPE", "ROUTINE", "OWNED");
+      "CAST", "AGGREGATE", "EXTENSION", "SCHEMA", "RULE", "LANGUAGE", "TRANSFORM", "TYPE", "ROUTINE", "OWNED",
+      "DOMAIN");
   /** How many words of a CREATE, ALTER or DROP may come before what it defines ({@code OR REPLACE ...}). */
   private static final int OBJECT_WORDS = 5;
   /** Words that take a parenthesis without being a function call. */
@@ -49,14 +50,19 @@ final class SqlScanner {
   private final SqlWords words;
   private final WriteLookup known;
 
-  private SqlScanner(String sql, WriteLookup known) {
-    this.words = new SqlWords(sql);
+  private SqlScanner(String sql, WriteLookup known, boolean backslashQuotes) {
+    this.words = new SqlWords(sql, backslashQuotes);
     this.known = known;
   }
 
   /** The effect of {@code sql}, with what {@code known} proves of the functions and relations it names. */
   static SqlEffect classify(String sql, WriteLookup known) {
-    return new SqlScanner(sql, known).all();
+    return classify(sql, known, false);
+  }
+
+  /** As above; {@code backslashQuotes} when {@code standard_conforming_strings} is off. */
+  static SqlEffect classify(String sql, WriteLookup known, boolean backslashQuotes) {
+    return new SqlScanner(sql, known, backslashQuotes).all();
   }
 
   private SqlEffect all() {
@@ -132,16 +138,17 @@ final class SqlScanner {
   }
 
   /**
-   * COPY ... FROM writes; COPY (query) TO reads, unless its query modifies data ({@code INSERT/UPDATE/DELETE/MERGE
-   * ... RETURNING}), locks rows, or names a function or relation that may write.
+   * COPY ... FROM writes; COPY (query) TO and COPY table TO read, unless the query modifies data ({@code
+   * INSERT/UPDATE/DELETE/MERGE ... RETURNING}), locks rows, or names a function or relation that may write (the
+   * table's row-level policy runs too), or operators may write.
    */
   private SqlEffect copy() {
-    boolean writes = false;
+    boolean writes = known.everyReadMayWrite();
     String previous = "";
     for (String next = words.next(); next != null; next = words.next()) {
       String upper = next.toUpperCase(Locale.ROOT);
       if (words.depth() == 0) {
-        writes |= upper.equals("FROM");
+        writes |= upper.equals("FROM") || known.relationMayWrite(fold(next));
       } else {
         writes |= queryWordMayWrite(next, upper, previous);
       }
@@ -157,7 +164,7 @@ final class SqlScanner {
     String previous = "";
     for (String next = words.next(); next != null; next = words.next()) {
       String upper = next.toUpperCase(Locale.ROOT);
-      switch (upper) {
+      switch (next.startsWith("\"") ? fold(next).toUpperCase(Locale.ROOT) : upper) { // EXPLAIN ("analyze")
         case "ANALYZE", "ANALYSE" -> analyze |= explain; // PostgreSQL takes the British spelling too
         case "CREATE", "EXECUTE" -> writes |= explain; // EXPLAIN ANALYZE runs CREATE TABLE AS, or a prepared statement
         default -> writes |= queryWordMayWrite(next, upper, previous);
@@ -172,7 +179,9 @@ final class SqlScanner {
 
   /**
    * Whether a word of a query may make it write: a data-modifying {@code WITH}, {@code SELECT INTO}, a row lock
-   * ({@code FOR UPDATE}, {@code FOR [KEY] SHARE}), a call of a function that may write, or a relation that may.
+   * ({@code FOR UPDATE}, {@code FOR [KEY] SHARE}), a call of a function that may write, or a relation that may
+   * (or a domain whose check may). After a dot, a name may also call a function in functional notation
+   * ({@code row.f} is {@code f(row)}).
    */
   private boolean queryWordMayWrite(String word, String upper, String previous) {
     switch (upper) {
@@ -186,7 +195,7 @@ final class SqlScanner {
     if (words.followedByParenthesis()) {
       return mayWrite(word);
     }
-    return known.relationMayWrite(fold(word));
+    return known.relationMayWrite(fold(word)) || (words.qualified() && known.attributeMayWrite(fold(word)));
   }
 
   /** DISCARD ALL or TEMP drops temporary tables (a write); DISCARD PLANS or SEQUENCES changes nothing stored. */
@@ -217,12 +226,14 @@ final class SqlScanner {
         : name.toLowerCase(Locale.ROOT);
   }
 
+  /** A call: keyword-like names are calls when quoted or qualified ({@code api.order(1)}). */
   private boolean mayWrite(String name) {
     String folded = fold(name);
-    if (!name.startsWith("\"") && NOT_FUNCTIONS.contains(folded)) {
+    boolean keywordLike = !name.startsWith("\"") && !words.qualified();
+    if (keywordLike && NOT_FUNCTIONS.contains(folded)) {
       return false;
     }
-    if (!name.startsWith("\"") && folded.equals("filter") && "WHERE".equalsIgnoreCase(words.peekInParenthesis())) {
+    if (keywordLike && folded.equals("filter") && "WHERE".equalsIgnoreCase(words.peekInParenthesis())) {
       return false; // an aggregate's FILTER (WHERE ...); filter(...) is a call of a function named filter
     }
     return known.functionMayWrite(folded);

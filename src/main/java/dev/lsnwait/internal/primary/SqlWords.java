@@ -2,29 +2,48 @@ package dev.lsnwait.internal.primary;
 
 /**
  * The words of a SQL text as PostgreSQL's lexer sees them, one statement at a time: identifiers and keywords (a
- * double-quoted identifier with its quotes), with literals (quoted, escape, dollar-quoted), numbers, operators and
- * comments ({@code --} to a line feed or carriage return, nested block comments) skipped, and the parenthesis depth.
+ * double-quoted identifier with its quotes; any non-ASCII character belongs to a name, as in PostgreSQL), with
+ * literals (quoted, escape, dollar-quoted), numbers, operators and comments ({@code --} to a line feed or carriage
+ * return, nested block comments) skipped, the parenthesis depth, and whether a word came after a dot.
  */
 final class SqlWords {
 
   private final String sql;
+  private final boolean backslashQuotes;
   private int at;
   private int depth;
+  private char skipped; // the last character skipped between words (an operator, a dot), or 0
+  private boolean qualified;
 
   SqlWords(String sql) {
+    this(sql, false);
+  }
+
+  /** @param backslashQuotes {@code standard_conforming_strings} is off: a backslash escapes in every literal */
+  SqlWords(String sql, boolean backslashQuotes) {
     this.sql = sql;
+    this.backslashQuotes = backslashQuotes;
   }
 
   /** The first word inside the parenthesis that comes next, without reading on; null if there is none. */
   String peekInParenthesis() {
     int savedAt = at;
     int savedDepth = depth;
+    char savedSkipped = skipped;
+    boolean savedQualified = qualified;
     try {
       return followedByParenthesis() ? next() : null;
     } finally {
       at = savedAt;
       depth = savedDepth;
+      skipped = savedSkipped;
+      qualified = savedQualified;
     }
+  }
+
+  /** Whether the last word came right after a dot: a qualified name's later part, or {@code (row).name}. */
+  boolean qualified() {
+    return qualified;
   }
 
   /** Whether the whole text was read. */
@@ -66,27 +85,46 @@ final class SqlWords {
         depth = Math.max(0, depth - 1);
         at++;
       } else if (c == '\'') {
-        skipQuoted('\'', isEscapeString());
+        skipQuoted('\'', backslashQuotes || isEscapeString());
       } else if (c == '"') {
         int start = at;
         skipQuoted('"', false);
-        return sql.substring(start, at);
+        return word(start);
       } else if (c == '$' && dollarTag() != null) {
         skipDollarQuoted(dollarTag());
-      } else if (Character.isLetter(c) || c == '_') {
+      } else if (isNameStart(c)) {
         int start = at;
-        while (at < sql.length() && (Character.isLetterOrDigit(sql.charAt(at)) || sql.charAt(at) == '_'
+        while (at < sql.length() && (isNameStart(sql.charAt(at)) || Character.isDigit(sql.charAt(at))
             || sql.charAt(at) == '$')) {
           at++;
         }
         if (at < sql.length() && sql.charAt(at) == '\'' && at - start == 1) {
           continue; // E'...', B'...', X'...', N'...': the literal follows
         }
-        return sql.substring(start, at);
+        return word(start);
       } else {
         at++; // a digit, an operator, a parameter marker, a dot, a comma
+        skipped = c;
+        continue;
       }
+      skipped = 0;
     }
+  }
+
+  private String word(int start) {
+    qualified = skipped == '.';
+    skipped = 0;
+    return sql.substring(start, at);
+  }
+
+  /** PostgreSQL's {@code ident_start}: an ASCII letter, an underscore or any non-ASCII character. */
+  private static boolean isNameStart(char c) {
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_' || c >= 0x80;
+  }
+
+  /** PostgreSQL's white space: no other character separates words. */
+  private static boolean isSpace(char c) {
+    return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\u000B';
   }
 
   private boolean isEscapeString() {
@@ -97,7 +135,7 @@ final class SqlWords {
   private void skipBlanks() {
     while (at < sql.length()) {
       char c = sql.charAt(at);
-      if (Character.isWhitespace(c)) {
+      if (isSpace(c)) {
         at++;
       } else if (sql.startsWith("--", at)) {
         at = lineEnd(at); // PostgreSQL ends a -- comment at a line feed or a carriage return
@@ -156,7 +194,7 @@ final class SqlWords {
   /** The tag of a dollar quote starting here ({@code $$} or {@code $tag$}), or null if this is not one. */
   private String dollarTag() {
     int end = at + 1;
-    while (end < sql.length() && (Character.isLetterOrDigit(sql.charAt(end)) || sql.charAt(end) == '_')) {
+    while (end < sql.length() && (isNameStart(sql.charAt(end)) || Character.isDigit(sql.charAt(end)))) {
       end++;
     }
     if (end >= sql.length() || sql.charAt(end) != '$' || (end > at + 1 && Character.isDigit(sql.charAt(at + 1)))) {

@@ -17,6 +17,11 @@ interface WriteLookup {
     public boolean relationMayWrite(String name) {
       return true;
     }
+
+    @Override
+    public boolean attributeMayWrite(String name) {
+      return true;
+    }
   };
 
   /** Whether a call of a function of this name (as PostgreSQL folds it), any overload, may write. */
@@ -27,6 +32,14 @@ interface WriteLookup {
    * a function that may; or, with no proof, any name.
    */
   boolean relationMayWrite(String name);
+
+  /**
+   * Whether a name after a dot, with no parenthesis ({@code row.f}), may call a function that may write: PostgreSQL
+   * reads {@code row.f} as {@code f(row)} when no column is so named.
+   */
+  default boolean attributeMayWrite(String name) {
+    return false;
+  }
 
   /** Whether any statement that reads may write (operators or casts of the database run functions that may). */
   default boolean everyReadMayWrite() {

@@ -35,8 +35,13 @@ final class WriterRules {
   /** Volatile C functions of common extensions (uuid-ossp, pgcrypto) that change no data. */
   private static final Set<String> HARMLESS_VOLATILE_C = Set.of("uuid_generate_v1", "uuid_generate_v1mc",
       "uuid_generate_v4", "gen_random_bytes", "gen_salt");
-  /** Built-ins marked {@code STABLE} that give the transaction an ID (which the replica then replays). */
-  private static final Set<String> XID_TAKING_STABLE = Set.of("txid_current", "pg_current_xact_id");
+  /**
+   * Built-ins marked {@code STABLE} that give the transaction an ID (which the replica then replays), or read
+   * relations named in their arguments (a view that calls a writing function writes).
+   */
+  private static final Set<String> STABLE_BUT_WRITING = Set.of("txid_current", "pg_current_xact_id",
+      "table_to_xml", "table_to_xml_and_xmlschema", "schema_to_xml", "schema_to_xml_and_xmlschema",
+      "database_to_xml", "database_to_xml_and_xmlschema");
   /** Languages whose code calls no SQL the ordinary way. */
   private static final Set<String> NO_SQL_LANGUAGES = Set.of("internal", "c");
   /** Rounds of proof: SQL functions and views nested deeper than this stay unproved (a spare wait, no more). */
@@ -61,7 +66,7 @@ final class WriterRules {
     for (int round = 0; round < ROUNDS; round++) {
       boolean grew = false;
       for (Routine routine : catalog.routines()) {
-        if (!proved.contains(routine.oid()) && reads(routine.sqlBody(), known)) {
+        if (!proved.contains(routine.oid()) && !routine.domainTyped() && reads(routine.sqlBody(), known)) {
           proved.add(routine.oid());
           grew = true;
         }
@@ -79,10 +84,10 @@ final class WriterRules {
 
   private static boolean provedByKind(Routine routine) {
     if (routine.builtIn()) {
-      return !XID_TAKING_STABLE.contains(routine.name())
+      return !STABLE_BUT_WRITING.contains(routine.name())
           && (routine.nonVolatile() || HARMLESS_VOLATILE.contains(routine.name()));
     }
-    if (routine.aggregate() || !NO_SQL_LANGUAGES.contains(routine.language())) {
+    if (routine.aggregate() || routine.domainTyped() || !NO_SQL_LANGUAGES.contains(routine.language())) {
       return false;
     }
     return routine.nonVolatile() || (routine.language().equals("c") && HARMLESS_VOLATILE_C.contains(routine.name()));

@@ -103,9 +103,40 @@ class SqlScannerTest {
       "NOTIFY channel, 'x'",
       "DISCARD TEMP",
       "SELECT pg_notify('c', 'x')",
-      "SELECT txid_current()"})
+      "SELECT txid_current()",
+      "SELECT api.order(1)", // a keyword-like name, qualified, is a call
+      "SELECT * FROM jobs.fetch(10)",
+      "SELECT app . values ()",
+      "SELECT app./* c */filter(1)",
+      "SELECT t.add_note FROM t", // functional notation: add_note(t)
+      "SELECT (t).add_note FROM t",
+      "EXPLAIN (\"analyze\") INSERT INTO t VALUES (1)",
+      "SELECT add_note€()", // PostgreSQL takes any non-ASCII character into a name
+      "SELECT $€$ ' $€$, add_note(), 'x'",
+      "COPY (SELECT 1) TO STDOUT; SELECT count\u2003()"}) // an em space belongs to a name
   void writes(String sql) {
     assertTrue(effect(sql).mayWrite(), sql);
+  }
+
+  @Test
+  void withNonStandardStringsABackslashQuoteHidesNoCall() {
+    String sql = "SELECT '\\'', add_note(1), '\\''";
+    assertTrue(SqlScanner.classify(sql, FUNCTIONS, true).mayWrite(), sql);
+    assertFalse(SqlScanner.classify("SELECT '\\', count(*)", FUNCTIONS, false).mayWrite());
+  }
+
+  @Test
+  void aRelationWhoseReadingWritesIsAWriteInACopyToo() {
+    KnownWriters policed = FunctionCatalogTest.known(java.util.Map.of("count", true), java.util.Set.of("policed"));
+    assertTrue(SqlScanner.classify("COPY policed TO STDOUT", policed).mayWrite());
+    assertTrue(SqlScanner.classify("SELECT 1::policed", policed).mayWrite(), "a domain whose check writes");
+    assertFalse(SqlScanner.classify("COPY plain TO STDOUT (FORMAT csv)", policed).mayWrite());
+  }
+
+  @Test
+  void keywordLikeWordsUnqualifiedAreNoCalls() {
+    assertFalse(effect("SELECT x FROM t WHERE y IN (1) ORDER BY z LIMIT (2)").mayWrite());
+    assertFalse(effect("SELECT t.x, s.count FROM t, s").mayWrite(), "columns after a dot");
   }
 
   @Test

@@ -17,12 +17,12 @@ class WriterRulesTest {
   private long oid = 20000;
 
   private long builtIn(String name, boolean nonVolatile) {
-    routines.add(new Routine(++oid - 10000, name, nonVolatile, true, "internal", false, null));
+    routines.add(new Routine(++oid - 10000, name, nonVolatile, true, "internal", false, null, false));
     return oid - 10000;
   }
 
   private long user(String name, boolean nonVolatile, String language, String sqlBody) {
-    routines.add(new Routine(++oid, name, nonVolatile, false, language, false, sqlBody));
+    routines.add(new Routine(++oid, name, nonVolatile, false, language, false, sqlBody, false));
     return oid;
   }
 
@@ -109,8 +109,42 @@ class WriterRulesTest {
   }
 
   @Test
+  void builtInsThatReadRelationsNamedInTheirArgumentsAreNotTrusted() {
+    builtIn("table_to_xml", true); // STABLE: reads a view given by name, and the view may call a writer
+    builtIn("schema_to_xml", true);
+    KnownWriters known = judge();
+    assertTrue(known.functionMayWrite("table_to_xml"));
+    assertTrue(known.functionMayWrite("schema_to_xml"));
+  }
+
+  @Test
+  void domainsWhoseChecksCallWritersWriteWhenCastToAndSoDoFunctionsTakingDomains() {
+    builtIn("lower", true);
+    user("audit", false, "plpgsql", null);
+    relations.add(new RelationQuery("checked", "SELECT (audit() = 1)"));
+    relations.add(new RelationQuery("rechecked", "SELECT NULL::checked"));
+    relations.add(new RelationQuery("positive", "SELECT (VALUE > 0)"));
+    routines.add(new Routine(++oid, "takes_domain", true, false, "sql", false, "SELECT 1", true));
+    KnownWriters known = judge();
+    assertTrue(known.relationMayWrite("checked"));
+    assertTrue(known.relationMayWrite("rechecked"), "a domain over a domain runs its checks");
+    assertFalse(known.relationMayWrite("positive"));
+    assertTrue(known.functionMayWrite("takes_domain"), "a value coerced to its parameter runs the check");
+  }
+
+  @Test
+  void aNameAfterADotMayCallAWritingFunction() {
+    user("touched", false, "plpgsql", null);
+    builtIn("lower", true);
+    KnownWriters known = judge();
+    assertTrue(known.attributeMayWrite("touched"));
+    assertFalse(known.attributeMayWrite("lower"));
+    assertFalse(known.attributeMayWrite("some_column"));
+  }
+
+  @Test
   void userAggregatesAreNotTrusted() {
-    routines.add(new Routine(30000, "my_sum", true, false, "internal", true, null));
+    routines.add(new Routine(30000, "my_sum", true, false, "internal", true, null, false));
     assertTrue(judge().functionMayWrite("my_sum"));
   }
 }

@@ -8,6 +8,7 @@ import java.sql.SQLException;
 import java.sql.SQLWarning;
 import java.sql.Statement;
 import org.postgresql.core.BaseConnection;
+import org.postgresql.core.ServerVersion;
 import org.postgresql.core.TransactionState;
 import org.postgresql.jdbc.PgConnection;
 
@@ -17,7 +18,7 @@ import org.postgresql.jdbc.PgConnection;
  * pool's validation query) makes no token, so later replica reads do not wait for nothing.
  *
  * <p>Where the server can tell, it is asked, in the same round trip: {@code commit()} of an open transaction sends
- * {@link #WROTE_THEN_COMMIT}, and a transaction wrote exactly when PostgreSQL gave it a transaction ID (triggers,
+ * {@code SELECT pg_current_xact_id_if_assigned() IS NOT NULL; COMMIT}, and a transaction wrote exactly when PostgreSQL gave it a transaction ID (triggers,
  * functions, views and large objects included). Elsewhere (auto-commit statements, {@code COMMIT} sent as SQL) it is
  * judged from the SQL ({@link SqlScanner}, {@link FunctionCatalog}), and every doubt counts as a write; a {@code
  * COMMIT} in SQL of a transaction judged read-only asks the server first. A statement that fails after committing
@@ -27,15 +28,15 @@ import org.postgresql.jdbc.PgConnection;
  */
 public final class CommitRecorder {
 
-  /** Whether the open transaction has a transaction ID, then its commit: one round trip. */
-  static final String WROTE_THEN_COMMIT = "SELECT pg_catalog.pg_current_xact_id_if_assigned() IS NOT NULL; COMMIT";
-  /** Whether the open transaction has a transaction ID. */
-  static final String WROTE = "SELECT pg_catalog.pg_current_xact_id_if_assigned() IS NOT NULL";
+  /** Whether the open transaction has a transaction ID (PostgreSQL 13 and later; before, its older name). */
+  private static final String WROTE = "SELECT pg_catalog.pg_current_xact_id_if_assigned() IS NOT NULL";
+  private static final String WROTE_BEFORE_13 = "SELECT pg_catalog.txid_current_if_assigned() IS NOT NULL";
 
   private final CommitPositionSource positions;
   private final FunctionCatalog functions;
   private final BaseConnection pg;
   private final boolean everyCommit;
+  private final String wroteQuery;
   private boolean wrote;
   private boolean marked; // work lsnwait cannot judge, or the application's markWritten()
   private boolean writersChanged; // SQL in this transaction may have changed which functions or relations write
@@ -50,6 +51,7 @@ public final class CommitRecorder {
     this.functions = functions;
     this.pg = pg;
     this.everyCommit = everyCommit;
+    this.wroteQuery = pg.haveMinimumServerVersion(ServerVersion.v13) ? WROTE : WROTE_BEFORE_13;
   }
 
   /** What {@code sql} may do, for tokens: with {@code lsnwait.tokens=commits}, everything counts as a write. */
@@ -66,6 +68,9 @@ public final class CommitRecorder {
   public void before(SqlEffect effect) throws SQLException {
     before = pg.getTransactionState();
     readOnlyLeft |= effect.mayLeaveReadOnly();
+    if (effect.mayChangeWriters()) {
+      functions.changed(); // before it is sent: no other thread takes the old proof for work that runs after it
+    }
     if ((effect.mayWrite() || largeObjectsHandedOut) && !wrote && !inReadOnlyTransaction()) {
       wrote = true;
     }
@@ -109,10 +114,11 @@ public final class CommitRecorder {
 
   /**
    * {@code commit()} (or {@code setAutoCommit(true)}, which commits) through {@code plainCommit}: an open
-   * transaction is committed with {@link #WROTE_THEN_COMMIT}, and records a commit if the server says it wrote.
+   * transaction is committed with {@code SELECT pg_current_xact_id_if_assigned() IS NOT NULL; COMMIT}, and records a commit if the server says it wrote.
    */
   public void commit(Jdbc.Action plainCommit) throws SQLException {
-    if (everyCommit || pg.getAutoCommit() || pg.getTransactionState() != TransactionState.OPEN) {
+    if (everyCommit || pg.getAutoCommit() || pg.getTransactionState() != TransactionState.OPEN
+        || inReadOnlyTransaction()) { // a READ ONLY transaction wrote nothing: no need to ask
       boolean couldCommit = pg.getTransactionState() == TransactionState.OPEN;
       try {
         plainCommit.run(); // pgjdbc's own errors and nothing to commit (or a failed transaction: a rollback)
@@ -123,7 +129,7 @@ public final class CommitRecorder {
     }
     boolean serverWrote = true; // if the answer is lost, the commit may still have happened
     try {
-      serverWrote = ask(WROTE_THEN_COMMIT);
+      serverWrote = ask(wroteQuery + "; COMMIT");
     } finally {
       committed(serverWrote || marked);
     }
@@ -160,7 +166,7 @@ public final class CommitRecorder {
 
   /** Whether the open transaction has a transaction ID: one round trip. */
   private boolean serverSaysWrote() throws SQLException {
-    return ask(WROTE);
+    return ask(wroteQuery);
   }
 
   /**

@@ -8,7 +8,6 @@ import dev.lsnwait.LsnWaitDriver;
 import java.util.Properties;
 import org.flywaydb.core.internal.database.DatabaseType;
 import org.flywaydb.core.internal.database.DatabaseTypeRegister;
-import org.flywaydb.database.postgresql.PostgreSQLDatabaseType;
 import org.junit.jupiter.api.Test;
 
 /** Flyway finds the plugin by itself, takes lsnwait's URLs with it, and keeps its own for everything else. */
@@ -23,20 +22,23 @@ class LsnWaitFlywayDatabaseTypeTest {
     assertEquals(LsnWaitDriver.class.getName(), type.getDriverClass(URL, getClass().getClassLoader()));
     Properties properties = new Properties();
     type.setDefaultConnectionProps(URL, properties, getClass().getClassLoader());
-    assertEquals(properties.getProperty("applicationName"), defaultsOfFlywaysPostgresql().getProperty(
-        "applicationName"), "as Flyway's PostgreSQL type sets them");
+    assertEquals(defaultsOfFlywaysPostgresql(), properties, "as Flyway sets them for pgjdbc's URL");
   }
 
+  /** Which of its types Flyway takes for pgjdbc's URLs differs by version (11.7 takes CockroachDB's): not ours. */
   @Test
   void pgjdbcsUrlsAndConnectionsStayFlywaysOwn() {
-    assertInstanceOf(PostgreSQLDatabaseType.class,
-        DatabaseTypeRegister.getDatabaseTypeForUrl("jdbc:postgresql://db:5432/app", null));
+    assertFalse(plainType() instanceof LsnWaitFlywayDatabaseType);
     assertFalse(new LsnWaitFlywayDatabaseType().handlesDatabaseProductNameAndVersion("PostgreSQL", "18.1", null));
+  }
+
+  private static DatabaseType plainType() {
+    return DatabaseTypeRegister.getDatabaseTypeForUrl("jdbc:postgresql://db:5432/app", null);
   }
 
   private static Properties defaultsOfFlywaysPostgresql() {
     Properties properties = new Properties();
-    new PostgreSQLDatabaseType().setDefaultConnectionProps("jdbc:postgresql://db/app", properties, null);
+    plainType().setDefaultConnectionProps("jdbc:postgresql://db:5432/app", properties, null);
     return properties;
   }
 }

@@ -58,7 +58,7 @@ public final class LsnWaitMetrics implements MeterBinder, LsnWaitListener, AutoC
   private final List<TokenCodec> codecs;
   private final Set<String> replicasBound = ConcurrentHashMap.newKeySet();
   private final AtomicBoolean routingBound = new AtomicBoolean();
-  private final AtomicLong trackersLooked = new AtomicLong(System.nanoTime() - TRACKERS_LOOK_GAP_NANOS);
+  private final AtomicLong trackersLooked = new AtomicLong(System.nanoTime());
   private volatile MeterRegistry registry;
 
   /** @param codecs the token codecs whose rejections to count (the servlet filter's, outbound propagation's) */
@@ -171,14 +171,17 @@ public final class LsnWaitMetrics implements MeterBinder, LsnWaitListener, AutoC
   }
 
   /**
-   * The replicas of routing connections: their trackers begin after binding, and their waits name no replica. Looks
-   * at most once a second, since routing calls this for every read-only transaction.
+   * The replicas of routing connections: their trackers begin after binding, and their waits name no replica. Once
+   * one is bound, looks at most once a second, since routing calls this for every read-only transaction.
    */
   private void bindNewReplicas(MeterRegistry meters) {
     long last = trackersLooked.get();
     long now = System.nanoTime();
-    if (now - last < TRACKERS_LOOK_GAP_NANOS || !trackersLooked.compareAndSet(last, now)) {
+    if (!replicasBound.isEmpty() && now - last < TRACKERS_LOOK_GAP_NANOS) {
       return;
+    }
+    if (!trackersLooked.compareAndSet(last, now)) {
+      return; // another thread looks now
     }
     for (ReplicaTracker tracker : LsnWaitDriver.trackers()) {
       bindReplica(meters, tracker.name());

@@ -30,4 +30,6 @@ module dev.lsnwait {
   exports dev.lsnwait.spring;
 
   provides java.sql.Driver with dev.lsnwait.LsnWaitDriver;
+  // Not provided here: dev.lsnwait.flyway's plugin is for Flyway on the class path (META-INF/services). Flyway has no
+  // module name of its own, and a service whose module is absent would stop the boot layer.
 }

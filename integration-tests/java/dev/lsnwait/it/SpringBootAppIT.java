@@ -49,7 +49,9 @@ class SpringBootAppIT {
     return new SpringApplicationBuilder(BootNotesApp.class)
         .properties("server.port=0", "spring.main.banner-mode=off", "spring.datasource.url=" + url,
             "spring.datasource.username=postgres", "lsnwait.web.keys=k1=" + key,
-            "management.endpoint.health.show-details=always")
+            "management.endpoint.health.show-details=always",
+            // the test class path has Flyway and Liquibase for MigrationsIT; this application has no migrations
+            "spring.flyway.enabled=false", "spring.liquibase.enabled=false")
         .run();
   }
 

@@ -16,9 +16,12 @@ import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.binder.MeterBinder;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * lsnwait's meters, for any Micrometer registry (Spring Boot binds it by itself):
@@ -31,19 +34,31 @@ import java.util.concurrent.TimeUnit;
  *   <li>{@code lsnwait.replica.lag} (gauge, bytes) and {@code lsnwait.replica.lag.time} (seconds), by
  *       {@code replica}: how far behind its primary, as this JVM knows it (no query);
  *   <li>{@code lsnwait.routing} (counter): where routing connections placed read-only work, by {@code target} and
- *       {@code reason};
+ *       {@code reason}, every pair from zero once routing is in use;
  *   <li>{@code lsnwait.tokens.rejected} (counter): tokens the given codecs refused, by {@code reason};
  *   <li>{@code lsnwait.tokens.unchecked} (counter): unsigned positions taken as they came, since the primary's
  *       position could not be read to cap them; {@code lsnwait.tokens.unsent} (counter): responses that should have
  *       carried a token but could not (the commits' positions could not be read).
  * </ul>
  *
- * <p>Binding registers it as an {@link LsnWaitListener}; {@link #close()} unregisters it.
+ * <p>Binding registers it as an {@link LsnWaitListener}; {@link #close()} unregisters it. Each wait is timed here
+ * only: {@link LsnWaitObservations}' observation has a name of its own (see there why).
  */
 public final class LsnWaitMetrics implements MeterBinder, LsnWaitListener, AutoCloseable {
 
+  /**
+   * Every place a routing connection puts read-only work, counted from zero once routing is in use: a series that
+   * appears only when first counted leaves a query such as "share sent to the primary" empty instead of zero.
+   */
+  private static final Map<String, List<String>> ROUTING = Map.of(
+      "replica", List.of("caught_up", "after_wait"),
+      "primary", List.of("no_replica", "replicas_behind", "forecast_behind", "fell_back", "position_unknown"));
+  private static final long TRACKERS_LOOK_GAP_NANOS = TimeUnit.SECONDS.toNanos(1);
+
   private final List<TokenCodec> codecs;
   private final Set<String> replicasBound = ConcurrentHashMap.newKeySet();
+  private final AtomicBoolean routingBound = new AtomicBoolean();
+  private final AtomicLong trackersLooked = new AtomicLong(System.nanoTime());
   private volatile MeterRegistry registry;
 
   /** @param codecs the token codecs whose rejections to count (the servlet filter's, outbound propagation's) */
@@ -123,7 +138,9 @@ public final class LsnWaitMetrics implements MeterBinder, LsnWaitListener, AutoC
     if (meters == null) {
       return WaitEnd.NONE;
     }
-    if (!replica.equals("any replica")) {
+    if (replica.equals("any replica")) {
+      bindNewReplicas(meters);
+    } else {
       bindReplica(meters, replica);
     }
     long start = System.nanoTime();
@@ -138,9 +155,36 @@ public final class LsnWaitMetrics implements MeterBinder, LsnWaitListener, AutoC
   @Override
   public void routed(String target, String reason) {
     MeterRegistry meters = registry;
-    if (meters != null) {
-      Counter.builder("lsnwait.routing").tags("target", target, "reason", reason)
-          .description("Where routing connections placed read-only work").register(meters).increment();
+    if (meters == null) {
+      return;
+    }
+    if (routingBound.compareAndSet(false, true)) {
+      ROUTING.forEach((where, reasons) -> reasons.forEach(why -> routing(meters, where, why)));
+    }
+    bindNewReplicas(meters);
+    routing(meters, target, reason).increment();
+  }
+
+  private static Counter routing(MeterRegistry meters, String target, String reason) {
+    return Counter.builder("lsnwait.routing").tags("target", target, "reason", reason)
+        .description("Where routing connections placed read-only work").register(meters);
+  }
+
+  /**
+   * The replicas of routing connections: their trackers begin after binding, and their waits name no replica. Once
+   * one is bound, looks at most once a second, since routing calls this for every read-only transaction.
+   */
+  private void bindNewReplicas(MeterRegistry meters) {
+    long last = trackersLooked.get();
+    long now = System.nanoTime();
+    if (!replicasBound.isEmpty() && now - last < TRACKERS_LOOK_GAP_NANOS) {
+      return;
+    }
+    if (!trackersLooked.compareAndSet(last, now)) {
+      return; // another thread looks now
+    }
+    for (ReplicaTracker tracker : LsnWaitDriver.trackers()) {
+      bindReplica(meters, tracker.name());
     }
   }
 

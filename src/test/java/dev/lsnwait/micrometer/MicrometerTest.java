@@ -7,10 +7,13 @@ import dev.lsnwait.Lsn;
 import dev.lsnwait.LsnWaitListener;
 import dev.lsnwait.MalformedTokenException;
 import dev.lsnwait.TokenCodec;
+import io.micrometer.core.instrument.observation.DefaultMeterObservationHandler;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.micrometer.observation.Observation;
 import io.micrometer.observation.ObservationHandler;
 import io.micrometer.observation.ObservationRegistry;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -48,6 +51,44 @@ class MicrometerTest {
   }
 
   @Test
+  void routingCountsEveryTargetAndReasonFromZero() {
+    SimpleMeterRegistry meters = new SimpleMeterRegistry();
+    try (LsnWaitMetrics metrics = new LsnWaitMetrics()) {
+      metrics.bindTo(meters);
+      assertTrue(meters.find("lsnwait.routing").counters().isEmpty(), "no routing yet: no series");
+      metrics.routed("replica", "caught_up");
+      assertEquals(0.0, meters.get("lsnwait.routing").tags("target", "primary", "reason", "fell_back").counter()
+          .count());
+      assertEquals(1.0, meters.get("lsnwait.routing").tags("target", "replica", "reason", "caught_up").counter()
+          .count());
+      assertEquals(7, meters.find("lsnwait.routing").counters().size());
+    }
+  }
+
+  /** As Spring Boot Actuator does: the meters, and a timer made of every observation, in one Prometheus registry. */
+  @Test
+  void theObservationsTimerAndLsnwaitWaitLiveSideBySideInPrometheus() {
+    PrometheusMeterRegistry prometheus = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    ObservationRegistry observations = ObservationRegistry.create();
+    observations.observationConfig().observationHandler(new DefaultMeterObservationHandler(prometheus));
+    try (LsnWaitMetrics metrics = new LsnWaitMetrics();
+        LsnWaitObservations observed = LsnWaitObservations.register(observations)) {
+      metrics.bindTo(prometheus);
+      LsnWaitListener.WaitEnd timed = metrics.waitStarted("replica1:5432", Lsn.of(100));
+      LsnWaitListener.WaitEnd traced = observed.waitStarted("replica1:5432", Lsn.of(100));
+      traced.ended(LsnWaitListener.Outcome.REPLAYED); // the observation's timer first, as in the issue
+      timed.ended(LsnWaitListener.Outcome.REPLAYED);
+    }
+    String scrape = prometheus.scrape();
+    assertTrue(scrape.contains("lsnwait_wait_seconds_bucket{outcome=\"replayed\",replica=\"replica1:5432\",le="),
+        scrape);
+    assertTrue(scrape.contains("lsnwait_wait_seconds_count{outcome=\"replayed\",replica=\"replica1:5432\"} 1"),
+        scrape);
+    assertTrue(scrape.contains("lsnwait_wait_observation_seconds_count{error=\"none\",outcome=\"replayed\","
+        + "replica=\"replica1:5432\"} 1"), scrape);
+  }
+
+  @Test
   void eachWaitIsAnObservationWithItsOutcome() {
     List<Observation.Context> stopped = new ArrayList<>();
     ObservationRegistry observations = ObservationRegistry.create();
@@ -67,7 +108,7 @@ class MicrometerTest {
     }
     assertEquals(1, stopped.size());
     Observation.Context context = stopped.get(0);
-    assertEquals("lsnwait.wait", context.getName());
+    assertEquals("lsnwait.wait.observation", context.getName());
     assertEquals("replica1:5432", context.getLowCardinalityKeyValue("replica").getValue());
     assertEquals("proceeded", context.getLowCardinalityKeyValue("outcome").getValue());
     assertEquals(Lsn.of(300).toString(), context.getHighCardinalityKeyValue("lsn").getValue());

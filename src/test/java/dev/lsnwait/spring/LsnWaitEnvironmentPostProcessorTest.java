@@ -33,6 +33,17 @@ class LsnWaitEnvironmentPostProcessorTest {
   }
 
   @Test
+  void flywaysAndLiquibasesOwnLsnwaitUrlsGetTheDriverClassToo() {
+    StandardEnvironment environment = environment(Map.of("spring.datasource.url", "jdbc:postgresql://db/app",
+        "spring.flyway.url", "jdbc:lsnwait:postgresql://db/app",
+        "spring.liquibase.url", "JDBC:LSNWAIT:postgresql://db/app",
+        "spring.liquibase.driver-class-name", "com.example.Driver"));
+    assertNull(environment.getProperty("spring.datasource.driver-class-name"));
+    assertEquals(LsnWaitDriver.class.getName(), environment.getProperty("spring.flyway.driver-class-name"));
+    assertEquals("com.example.Driver", environment.getProperty("spring.liquibase.driver-class-name"));
+  }
+
+  @Test
   void otherUrlsAreLeftAlone() {
     StandardEnvironment environment = environment(Map.of("spring.datasource.url", "jdbc:postgresql://db/app"));
     assertNull(environment.getProperty("spring.datasource.driver-class-name"));

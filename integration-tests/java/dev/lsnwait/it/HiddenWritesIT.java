@@ -13,7 +13,6 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.Properties;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -175,7 +174,6 @@ class HiddenWritesIT extends ClusterTest {
   }
 
   @Test
-  @Disabled("not fixed: commit() trusts only the transaction ID, and dblink's session committed the row")
   void aWriteCommittedThroughDblinkInATransactionMakesAToken() throws Exception {
     String others = "host=127.0.0.1 port=" + cluster.primary().port() + " dbname=" + DATABASE + " user=postgres";
     try (Connection c = connect("postgres"); Statement s = c.createStatement()) {

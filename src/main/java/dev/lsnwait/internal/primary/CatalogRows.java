@@ -21,9 +21,10 @@ record CatalogRows(List<Routine> routines, List<RelationQuery> relations, List<L
    * @param sqlBody the body of a {@code LANGUAGE sql} function not built in (empty for {@code BEGIN ATOMIC}), else null
    * @param domainTyped it takes or returns a domain whose check calls a function that may write (the check runs
    *     when a value is coerced to it)
+   * @param callsDblink not built in, and its source names dblink: it may commit rows in another session
    */
   record Routine(long oid, String name, boolean nonVolatile, boolean builtIn, String language, boolean aggregate,
-      String sqlBody, boolean domainTyped) {}
+      String sqlBody, boolean domainTyped, boolean callsDblink) {}
 
   /**
    * A query that runs when {@code relation} is read: a view's, or {@code SELECT} of a row-level policy's condition;
@@ -44,7 +45,8 @@ record CatalogRows(List<Routine> routines, List<RelationQuery> relations, List<L
       + " SELECT p.oid, p.proname, p.provolatile <> 'v', p.oid < 16384, l.lanname,"
       + " p.prokind = 'a', CASE WHEN l.lanname = 'sql' AND p.oid >= 16384 THEN p.prosrc END,"
       + " coalesce(p.prorettype = ANY (d.oids) OR p.proargtypes::pg_catalog.oid[] OPERATOR(pg_catalog.&&) d.oids,"
-      + " false) FROM pg_catalog.pg_proc p JOIN pg_catalog.pg_language l ON l.oid = p.prolang"
+      + " false), p.oid >= 16384 AND p.prosrc OPERATOR(pg_catalog.~~*) '%dblink%'"
+      + " FROM pg_catalog.pg_proc p JOIN pg_catalog.pg_language l ON l.oid = p.prolang"
       + " CROSS JOIN (SELECT pg_catalog.array_agg(w.oid) AS oids FROM w) d";
   private static final String RELATIONS = "SELECT c.relname, pg_catalog.pg_get_viewdef(c.oid)"
       + " FROM pg_catalog.pg_class c WHERE c.relkind = 'v' AND c.oid >= 16384"
@@ -65,7 +67,7 @@ record CatalogRows(List<Routine> routines, List<RelationQuery> relations, List<L
     try (ResultSet rows = connection.statement().executeQuery()) {
       while (rows.next()) {
         routines.add(new Routine(rows.getLong(1), rows.getString(2), rows.getBoolean(3), rows.getBoolean(4),
-            rows.getString(5), rows.getBoolean(6), rows.getString(7), rows.getBoolean(8)));
+            rows.getString(5), rows.getBoolean(6), rows.getString(7), rows.getBoolean(8), rows.getBoolean(9)));
       }
     }
     Statement plain = connection.plainStatement();

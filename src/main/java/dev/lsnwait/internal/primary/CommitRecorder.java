@@ -39,6 +39,7 @@ public final class CommitRecorder {
   private final String wroteQuery;
   private boolean wrote;
   private boolean marked; // work lsnwait cannot judge, or the application's markWritten()
+  private boolean wroteElsewhere; // a call that may commit in another session (dblink): no ID of this transaction's
   private boolean writersChanged; // SQL in this transaction may have changed which functions or relations write
   private boolean readOnlyLeft; // SQL in this transaction may have made a READ ONLY transaction read-write
   private boolean largeObjectsHandedOut; // pgjdbc's large-object API was given out: any later transaction may use it
@@ -68,6 +69,7 @@ public final class CommitRecorder {
   public void before(SqlEffect effect) throws SQLException {
     before = pg.getTransactionState();
     readOnlyLeft |= effect.mayLeaveReadOnly();
+    wroteElsewhere |= effect.writesElsewhere();
     if (effect.mayChangeWriters()) {
       functions.changed(); // before it is sent: no other thread takes the old proof for work that runs after it
     }
@@ -102,7 +104,7 @@ public final class CommitRecorder {
     }
     boolean rolledBack = (before == TransactionState.FAILED && !effect.recovers())
         || (effect.rollsBack() && !effect.commits() && !effect.mayWrite());
-    if ((wrote || marked) && !rolledBack) {
+    if (((wrote || marked) && !rolledBack) || wroteElsewhere) { // another session's commit stays, whatever this does
       ThreadContext.recordCommit(positions);
     }
     // Still in a transaction after a statement that ended one (AND CHAIN, or COMMIT; BEGIN; INSERT ...): its writes
@@ -114,7 +116,8 @@ public final class CommitRecorder {
 
   /**
    * {@code commit()} (or {@code setAutoCommit(true)}, which commits) through {@code plainCommit}: an open
-   * transaction is committed with {@code SELECT pg_current_xact_id_if_assigned() IS NOT NULL; COMMIT}, and records a commit if the server says it wrote.
+   * transaction is committed with {@code SELECT pg_current_xact_id_if_assigned() IS NOT NULL; COMMIT}, and records
+   * a commit if the server says it wrote (or it called something that commits in another session).
    */
   public void commit(Jdbc.Action plainCommit) throws SQLException {
     if (everyCommit || pg.getAutoCommit() || pg.getTransactionState() != TransactionState.OPEN
@@ -123,7 +126,7 @@ public final class CommitRecorder {
       try {
         plainCommit.run(); // pgjdbc's own errors and nothing to commit (or a failed transaction: a rollback)
       } finally {
-        committed(couldCommit && (everyCommit || wrote || marked));
+        committed((couldCommit && (everyCommit || wrote || marked)) || wroteElsewhere);
       }
       return;
     }
@@ -131,7 +134,7 @@ public final class CommitRecorder {
     try {
       serverWrote = ask(wroteQuery + "; COMMIT");
     } finally {
-      committed(serverWrote || marked);
+      committed(serverWrote || marked || wroteElsewhere);
     }
   }
 
@@ -144,8 +147,11 @@ public final class CommitRecorder {
     transactionEnded();
   }
 
-  /** After {@code rollback()}: nothing of the transaction remains. */
+  /** After {@code rollback()}: nothing of the transaction remains, but what another session committed for it. */
   public void rolledBack() {
+    if (wroteElsewhere) {
+      ThreadContext.recordCommit(positions);
+    }
     wrote = false;
     marked = false;
     transactionEnded();
@@ -158,6 +164,7 @@ public final class CommitRecorder {
 
   private void transactionEnded() {
     readOnlyLeft = false;
+    wroteElsewhere = false;
     if (writersChanged) {
       writersChanged = false;
       functions.changed(); // now committed (or gone): a read of the catalog from here on sees it

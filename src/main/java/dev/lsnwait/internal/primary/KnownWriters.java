@@ -12,13 +12,20 @@ final class KnownWriters implements WriteLookup {
   private final Set<String> functions;
   private final Set<String> writingRelations;
   private final boolean everyReadMayWrite;
+  private final Set<String> writingElsewhere;
 
   KnownWriters(Set<String> readOnlyFunctions, Set<String> functions, Set<String> writingRelations,
-      boolean everyReadMayWrite) {
+      boolean everyReadMayWrite, Set<String> writingElsewhere) {
     this.readOnlyFunctions = Set.copyOf(readOnlyFunctions);
     this.functions = Set.copyOf(functions);
     this.writingRelations = Set.copyOf(writingRelations);
     this.everyReadMayWrite = everyReadMayWrite;
+    this.writingElsewhere = Set.copyOf(writingElsewhere);
+  }
+
+  @Override
+  public boolean functionWritesElsewhere(String name) {
+    return WriteLookup.super.functionWritesElsewhere(name) || writingElsewhere.contains(name);
   }
 
   @Override

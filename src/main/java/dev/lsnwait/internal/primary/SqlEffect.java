@@ -14,23 +14,27 @@ package dev.lsnwait.internal.primary;
  * @param recovers it rolls back to a savepoint: a failed transaction goes on, and a commit after it commits
  * @param mayChangeWriters it may change which functions or relations write ({@code CREATE OR REPLACE FUNCTION},
  *     {@code ALTER}, a view, a policy, {@code DO}, {@code CALL}): what the catalog knew is no longer proof
+ * @param writesElsewhere it calls a function that may commit in another session ({@code dblink_exec}, a function
+ *     whose source calls dblink): its transaction may have no ID of its own, yet rows were committed
  */
 public record SqlEffect(boolean mayWrite, boolean commits, boolean rollsBack, boolean chains,
-    boolean mayLeaveReadOnly, boolean recovers, boolean mayChangeWriters) {
+    boolean mayLeaveReadOnly, boolean recovers, boolean mayChangeWriters, boolean writesElsewhere) {
 
   /** Reads only. */
   public static final SqlEffect READ = new SqlEffect(false, false, false, false);
   /** May write. */
   public static final SqlEffect WRITE = new SqlEffect(true, false, false, false);
   /** Changes no data, but may make the transaction read-write. */
-  public static final SqlEffect LEAVES_READ_ONLY = new SqlEffect(false, false, false, false, true, false, false);
+  public static final SqlEffect LEAVES_READ_ONLY = new SqlEffect(false, false, false, false, true, false, false, false);
   /** {@code ROLLBACK TO SAVEPOINT}: changes no data, and a failed transaction goes on. */
-  public static final SqlEffect RECOVERS = new SqlEffect(false, false, false, false, false, true, false);
+  public static final SqlEffect RECOVERS = new SqlEffect(false, false, false, false, false, true, false, false);
   /** Writes, and may change which functions or relations write. */
-  public static final SqlEffect CHANGES_WRITERS = new SqlEffect(true, false, false, false, false, false, true);
+  public static final SqlEffect CHANGES_WRITERS = new SqlEffect(true, false, false, false, false, false, true, false);
+  /** Writes, possibly through another session that commits on its own. */
+  public static final SqlEffect WRITES_ELSEWHERE = new SqlEffect(true, false, false, false, false, false, false, true);
 
   public SqlEffect(boolean mayWrite, boolean commits, boolean rollsBack, boolean chains) {
-    this(mayWrite, commits, rollsBack, chains, false, false, false);
+    this(mayWrite, commits, rollsBack, chains, false, false, false, false);
   }
 
   /** The effect of running both. */
@@ -43,6 +47,6 @@ public record SqlEffect(boolean mayWrite, boolean commits, boolean rollsBack, bo
     }
     return new SqlEffect(mayWrite || other.mayWrite, commits || other.commits, rollsBack || other.rollsBack,
         chains || other.chains, mayLeaveReadOnly || other.mayLeaveReadOnly, recovers || other.recovers,
-        mayChangeWriters || other.mayChangeWriters);
+        mayChangeWriters || other.mayChangeWriters, writesElsewhere || other.writesElsewhere);
   }
 }

@@ -49,6 +49,7 @@ final class SqlScanner {
 
   private final SqlWords words;
   private final WriteLookup known;
+  private boolean writesElsewhere; // it calls a function that may commit in another session
 
   private SqlScanner(String sql, WriteLookup known, boolean backslashQuotes) {
     this.words = new SqlWords(sql, backslashQuotes);
@@ -70,7 +71,7 @@ final class SqlScanner {
     while (!words.atEnd()) {
       effect = effect.and(statement());
     }
-    return effect;
+    return writesElsewhere ? effect.and(SqlEffect.WRITES_ELSEWHERE) : effect;
   }
 
   /** One statement, up to and including its semicolon. */
@@ -236,6 +237,7 @@ final class SqlScanner {
     if (keywordLike && folded.equals("filter") && "WHERE".equalsIgnoreCase(words.peekInParenthesis())) {
       return false; // an aggregate's FILTER (WHERE ...); filter(...) is a call of a function named filter
     }
+    writesElsewhere |= known.functionWritesElsewhere(folded);
     return known.functionMayWrite(folded);
   }
 

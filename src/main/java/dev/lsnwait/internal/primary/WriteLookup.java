@@ -41,6 +41,14 @@ interface WriteLookup {
     return false;
   }
 
+  /**
+   * Whether a call of a function of this name may commit rows in another session (dblink's functions, or a
+   * function whose own source calls dblink): {@code commit()} cannot learn that from its transaction's ID.
+   */
+  default boolean functionWritesElsewhere(String name) {
+    return name.startsWith("dblink");
+  }
+
   /** Whether any statement that reads may write (operators or casts of the database run functions that may). */
   default boolean everyReadMayWrite() {
     return false;

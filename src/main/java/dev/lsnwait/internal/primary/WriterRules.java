@@ -120,6 +120,12 @@ final class WriterRules {
       }
     });
     boolean operatorsMayWrite = !proved.containsAll(operatorFunctions);
-    return new KnownWriters(readOnly, byName.keySet(), relations, operatorsMayWrite);
+    Set<String> elsewhere = new HashSet<>();
+    byName.forEach((name, overloads) -> {
+      if (overloads.stream().anyMatch(Routine::callsDblink)) {
+        elsewhere.add(name);
+      }
+    });
+    return new KnownWriters(readOnly, byName.keySet(), relations, operatorsMayWrite, elsewhere);
   }
 }

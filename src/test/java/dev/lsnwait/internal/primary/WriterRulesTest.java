@@ -17,12 +17,12 @@ class WriterRulesTest {
   private long oid = 20000;
 
   private long builtIn(String name, boolean nonVolatile) {
-    routines.add(new Routine(++oid - 10000, name, nonVolatile, true, "internal", false, null, false));
+    routines.add(new Routine(++oid - 10000, name, nonVolatile, true, "internal", false, null, false, false));
     return oid - 10000;
   }
 
   private long user(String name, boolean nonVolatile, String language, String sqlBody) {
-    routines.add(new Routine(++oid, name, nonVolatile, false, language, false, sqlBody, false));
+    routines.add(new Routine(++oid, name, nonVolatile, false, language, false, sqlBody, false, false));
     return oid;
   }
 
@@ -124,7 +124,7 @@ class WriterRulesTest {
     relations.add(new RelationQuery("checked", "SELECT (audit() = 1)"));
     relations.add(new RelationQuery("rechecked", "SELECT NULL::checked"));
     relations.add(new RelationQuery("positive", "SELECT (VALUE > 0)"));
-    routines.add(new Routine(++oid, "takes_domain", true, false, "sql", false, "SELECT 1", true));
+    routines.add(new Routine(++oid, "takes_domain", true, false, "sql", false, "SELECT 1", true, false));
     KnownWriters known = judge();
     assertTrue(known.relationMayWrite("checked"));
     assertTrue(known.relationMayWrite("rechecked"), "a domain over a domain runs its checks");
@@ -144,7 +144,7 @@ class WriterRulesTest {
 
   @Test
   void userAggregatesAreNotTrusted() {
-    routines.add(new Routine(30000, "my_sum", true, false, "internal", true, null, false));
+    routines.add(new Routine(30000, "my_sum", true, false, "internal", true, null, false, false));
     assertTrue(judge().functionMayWrite("my_sum"));
   }
 }

@@ -67,7 +67,8 @@ record WebWindow(double seconds, long flows, long stale, long failed, double p50
           Throughput.median(ratios), median(mine, WebWindow::p99), median(mine, WebWindow::postP50),
           median(mine, WebWindow::flowsPerSecond), median(mine, WebWindow::cpuMicrosPerRequest),
           median(mine, WebWindow::primaryCpuMicrosPerFlow), median(mine, c -> c.perFlow(c.positionReads())),
-          median(mine, c -> c.perFlow(c.replicaPolls())), stale, pages, placed[0] == 0 ? "" : String.format(Locale.ROOT, "%.1f%%", 100.0 * placed[1] / placed[0]));
+          median(mine, c -> c.perFlow(c.replicaPolls())), stale, pages,
+          placed[0] == 0 ? "" : String.format(Locale.ROOT, "%.1f%%", 100.0 * placed[1] / placed[0]));
     }));
     System.out.println();
     placements.forEach((cell, routed) -> System.out.printf("  placements, %s: %s%n", cell, routed));

@@ -24,7 +24,7 @@ public record Recorded(String name, Call call, Object[] arguments) {
     void apply(Statement statement, Object[] arguments) throws SQLException;
   }
 
-  /** The generated calls of every recorded setter, by {@link #signature}: loaded once, on first use (not by the build). */
+  /** Generated calls of every recorded setter, by {@link #signature}, loaded on first use (not by the build). */
   private static final class Generated {
     static final Map<String, Call> CALLS = generatedCalls();
   }

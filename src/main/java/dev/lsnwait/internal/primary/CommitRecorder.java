@@ -19,9 +19,10 @@ import org.postgresql.jdbc.PgConnection;
  *
  * <p>Where the server can tell, it is asked, in the same round trip: {@code commit()} of an open transaction sends
  * {@code SELECT pg_current_xact_id_if_assigned() IS NOT NULL; COMMIT}, and a transaction wrote exactly when
- * PostgreSQL gave it a transaction ID (triggers, functions, views and large objects included). Elsewhere (auto-commit statements, {@code COMMIT} sent as SQL) it is
- * judged from the SQL ({@link SqlScanner}, {@link FunctionCatalog}), and every doubt counts as a write; a {@code
- * COMMIT} in SQL of a transaction judged read-only asks the server first. A statement that fails after committing
+ * PostgreSQL gave it a transaction ID (triggers, functions, views and large objects included). Elsewhere
+ * (auto-commit statements, {@code COMMIT} sent as SQL) it is judged from the SQL ({@link SqlScanner},
+ * {@link FunctionCatalog}), and every doubt counts as a write; a {@code COMMIT} in SQL of a transaction judged
+ * read-only asks the server first. A statement that fails after committing
  * part of its work (an auto-commit batch, {@code COMMIT; SELECT 1/0}, a procedure that commits then raises) still
  * records: the mark is taken in a {@code finally}, and a spare mark only costs a wait. pgjdbc tracks the
  * transaction state from the server's replies, so judging makes no round trip.

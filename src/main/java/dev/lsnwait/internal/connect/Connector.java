@@ -95,7 +95,7 @@ public final class Connector {
                     settings.consistency(), pooled))
             : new Consistency(LsnWaitConnection.Role.PRIMARY, server, originalUrl, info.defaultIsolation(),
                 new CommitRecorder(server.position(),
-                    server.functions(pg.getCatalog(), () -> routesTo.apply(info.address(), "lsnwait catalog")), pg,
+                    server.functions(pg.getCatalog(), name -> routesTo.apply(info.address(), name)), pg,
                     settings.tokens() == Settings.Tokens.COMMITS),
                 null);
     return ProxyFactory.connection(raw, pg, consistency);

@@ -66,6 +66,11 @@ public final class CommitRecorder {
     return functions.classify(sql, !pg.getStandardConformingStrings()); // off: a backslash escapes a quote
   }
 
+  /** What {@code sql} may do, as routing asks before it places read-only work ({@link FunctionCatalog}). */
+  public SqlEffect placementEffectOf(String sql) {
+    return functions.classifyForPlacement(sql, !pg.getStandardConformingStrings());
+  }
+
   /** Before a statement with this effect runs (or other work: COPY, an updatable result set). */
   public void before(SqlEffect effect) throws SQLException {
     before = pg.getTransactionState();

@@ -77,9 +77,25 @@ public final class FunctionCatalog {
    * backslash then escapes a quote in every literal): not remembered, since the same text reads otherwise.
    */
   public SqlEffect classify(String sql, boolean backslashQuotes) {
+    return classify(sql, backslashQuotes, false);
+  }
+
+  /**
+   * What {@code sql} may do, to place read-only work on a replica or the primary: as {@link #classify}, except
+   * before anything is proved, when only calls count as writes (as they did before relations were judged), so that
+   * plain reads still go to replicas in the moments after a start or a change.
+   */
+  public SqlEffect classifyForPlacement(String sql, boolean backslashQuotes) {
+    return classify(sql, backslashQuotes, true);
+  }
+
+  private SqlEffect classify(String sql, boolean backslashQuotes, boolean placement) {
     Proof current = proof;
     if (System.nanoTime() - lastLoad > (current.known() != null ? REFRESH_NANOS : RELOAD_GAP_NANOS)) {
       loadSoon(false); // a change made by another program, or a read that failed: try again
+    }
+    if (placement && current.known() == null) {
+      return SqlScanner.classify(sql, WriteLookup.CALLS_UNKNOWN, backslashQuotes); // not remembered: brief
     }
     if (backslashQuotes) {
       return SqlScanner.classify(sql, current.lookup(), true);

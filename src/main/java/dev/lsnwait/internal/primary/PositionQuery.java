@@ -24,7 +24,10 @@ final class PositionQuery implements AutoCloseable {
     this.connections = connections;
   }
 
-  /** One read; a connection that died since the last read is replaced once, at once. */
+  /**
+   * One read; a connection that died since the last read is replaced once, at once. If its database is gone (a
+   * dropped database: SQLSTATE 3D000), the next read takes a new connection, to a database in use now.
+   */
   Lsn read() throws SQLException {
     if (connection == null) {
       connection = connections.get();
@@ -34,11 +37,26 @@ final class PositionQuery implements AutoCloseable {
       return readOnce();
     } catch (SQLException e) {
       if (!reused) {
-        throw e;
+        throw forgetIfDatabaseGone(e);
       }
       connection.close();
-      return readOnce();
+      try {
+        return readOnce();
+      } catch (SQLException again) {
+        throw forgetIfDatabaseGone(again);
+      }
     }
+  }
+
+  private SQLException forgetIfDatabaseGone(SQLException e) {
+    for (Throwable cause = e; cause != null; cause = cause.getCause()) {
+      if (cause instanceof SQLException sql && "3D000".equals(sql.getSQLState())) {
+        connection.close();
+        connection = null;
+        break;
+      }
+    }
+    return e;
   }
 
   private Lsn readOnce() throws SQLException {

@@ -24,6 +24,23 @@ interface WriteLookup {
     }
   };
 
+  /**
+   * Before any proof, for placing read-only work (not for tokens): every call may write, reading a relation does
+   * not. A view that writes, met on a replica before the catalog was read, fails there (a read-only transaction);
+   * it is never taken for a read that makes no token.
+   */
+  WriteLookup CALLS_UNKNOWN = new WriteLookup() {
+    @Override
+    public boolean functionMayWrite(String name) {
+      return true;
+    }
+
+    @Override
+    public boolean relationMayWrite(String name) {
+      return false;
+    }
+  };
+
   /** Whether a call of a function of this name (as PostgreSQL folds it), any overload, may write. */
   boolean functionMayWrite(String name);
 

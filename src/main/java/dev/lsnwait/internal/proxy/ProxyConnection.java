@@ -54,7 +54,7 @@ public abstract class ProxyConnection implements LsnWaitConnection {
    * turned out not to be a primary, anything may write.
    */
   public final SqlEffect effectOf(String sql) {
-    return commits != null ? commits.effectOf(sql) : SqlEffect.WRITE;
+    return commits != null ? commits.placementEffectOf(sql) : SqlEffect.WRITE;
   }
 
   /** Before work runs: on a replica, wait unless the snapshot is already fixed; on a primary, note a write. */

@@ -14,7 +14,7 @@ import java.time.Duration;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicReference;
-import java.util.function.Supplier;
+import java.util.function.Function;
 
 /**
  * One running PostgreSQL server, as every lsnwait connection to it in this JVM shares it: its identity, how to reach
@@ -35,6 +35,8 @@ public final class Server implements AutoCloseable {
   private final String address;
   private final ServerRoutes trackerRoutes;
   private final ServerRoutes positionRoutes;
+  /** Routes to the latest database a primary connection used, for position reads if the first one's is dropped. */
+  private volatile ServerRoutes latestPositionRoutes;
   private final ServerSettings settings;
   private final int walBlockSize;
   private final long walSegmentSize;
@@ -60,6 +62,7 @@ public final class Server implements AutoCloseable {
         : trackerRoutes.reachedAddress() + " (" + identity.describeStart() + ")"; // a crash recovery too: its own
     this.trackerRoutes = trackerRoutes;
     this.positionRoutes = positionRoutes;
+    this.latestPositionRoutes = positionRoutes;
     this.settings = settings;
     this.walBlockSize = info.walBlockSize();
     this.walSegmentSize = info.walSegmentSize();
@@ -122,7 +125,7 @@ public final class Server implements AutoCloseable {
     }
     PrimaryPosition made = new PrimaryPosition(name, identity.systemIdentifier(), walBlockSize, walSegmentSize,
         settings.positionReadTimeout(), settings.resolveInterval(), settings.idleTimeout(),
-        () -> new SideConnection(name, positionRoutes, this::primaryOrStandIn, PrimaryPosition.QUERY,
+        () -> new SideConnection(name, latestPositionRoutes, this::primaryOrStandIn, PrimaryPosition.QUERY,
             settings.positionReadTimeout()));
     return position.compareAndSet(null, made) ? made : position.get();
   }
@@ -134,15 +137,17 @@ public final class Server implements AutoCloseable {
 
   /**
    * Which functions and relations of one database of this primary may write, read in the background from the
-   * first call on; {@code routes} reach the database (those of the first connection to it).
+   * first call on; {@code routes} reach the database (those of the first connection to it), by application name.
+   * Position reads move to the latest such database if theirs is dropped.
    */
-  public FunctionCatalog functions(String database, Supplier<ServerRoutes> routes) {
+  public FunctionCatalog functions(String database, Function<String, ServerRoutes> routes) {
     FunctionCatalog existing = functions.get(database);
     if (existing != null) {
       return existing;
     }
     return functions.computeIfAbsent(database, key -> {
-      ServerRoutes reach = routes.get();
+      ServerRoutes reach = routes.apply("lsnwait catalog");
+      latestPositionRoutes = routes.apply("lsnwait position"); // a database in use now: it outlives a dropped one
       FunctionCatalog made = FunctionCatalog.reading(name + "/" + database,
           () -> new SideConnection(name, reach, this::primaryOrStandIn, FunctionCatalog.QUERY, SIDE_QUERY_BOUND));
       made.loadSoon(true);

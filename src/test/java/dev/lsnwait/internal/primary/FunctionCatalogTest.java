@@ -62,6 +62,8 @@ class FunctionCatalogTest {
     assertTrue(catalog.classify("SELECT lower(name) FROM t").mayWrite());
     assertTrue(catalog.classify("SELECT id FROM t").mayWrite(), "t may be a view that writes");
     assertFalse(catalog.classify("SELECT 1").mayWrite(), "names nothing");
+    assertFalse(catalog.classifyForPlacement("SELECT id FROM t", false).mayWrite(), "placed on a replica");
+    assertTrue(catalog.classifyForPlacement("SELECT lower(name) FROM t", false).mayWrite(), "a call: the primary");
   }
 
   @Test

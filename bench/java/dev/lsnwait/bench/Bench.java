@@ -66,7 +66,7 @@ public final class Bench {
     int users = 2000;
     /** A jar (or classes directory) of another lsnwait build to measure beside this one, or null. */
     String baseline;
-    /** Only the variants whose name contains this (splitting), or null for all. */
+    /** Only the variants whose name contains one of these, comma-separated (splitting); null: all. */
     String only;
 
     static Options parse(String[] args) {

@@ -82,7 +82,8 @@ final class SplittingBench {
         new Variant("lsnwait, one URL, global", oneUrl, oneUrl, false, ReadConsistency.GLOBAL),
         new Variant("lsnwait, one URL, bounded 100 ms", oneUrl, oneUrl, false,
             ReadConsistency.boundedStaleness(Duration.ofMillis(100))))
-        .filter(v -> options.only == null || v.name().contains(options.only)).toList();
+        .filter(v -> options.only == null || Stream.of(options.only.split(",")).anyMatch(o -> named(v.name(), o)))
+        .toList();
     System.out.printf("%n== read/write splitting: %d users, %.0f%% writes, replay delay %d ms, %d threads, %d reps"
         + " of %d s ==%n", options.users, WRITES * 100, options.delayMillis, options.threads, options.reps,
         options.seconds);
@@ -114,6 +115,12 @@ final class SplittingBench {
           median(mine, Cell::cpuMicrosPerRead), median(rate), median(cpu));
     }
     cluster.setReplayDelay(Duration.ZERO);
+  }
+
+  /** Whether an {@code --only} entry names this variant: part of its name, {@code _} for a space, {@code $} its end. */
+  private static boolean named(String name, String entry) {
+    String part = entry.replace('_', ' ');
+    return part.endsWith("$") ? name.endsWith(part.substring(0, part.length() - 1)) : name.contains(part);
   }
 
   private static double median(List<Cell> cells, java.util.function.ToDoubleFunction<Cell> value) {

@@ -66,12 +66,18 @@ public final class Bench {
     int users = 2000;
     /** A jar (or classes directory) of another lsnwait build to measure beside this one, or null. */
     String baseline;
+    /** Only the variants whose name contains one of these, comma-separated (splitting); null: all. */
+    String only;
 
     static Options parse(String[] args) {
       Options options = new Options();
       for (int i = 0; i + 1 < args.length; i += 2) {
         if (args[i].equals("--baseline")) {
           options.baseline = args[i + 1];
+          continue;
+        }
+        if (args[i].equals("--only")) {
+          options.only = args[i + 1];
           continue;
         }
         int value = Integer.parseInt(args[i + 1]);

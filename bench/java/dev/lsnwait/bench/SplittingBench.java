@@ -3,26 +3,35 @@ package dev.lsnwait.bench;
 import com.zaxxer.hikari.HikariDataSource;
 import dev.lsnwait.LsnContext;
 import dev.lsnwait.ReadConsistency;
+import dev.lsnwait.TokenCodec;
 import dev.lsnwait.testkit.Latencies;
 import dev.lsnwait.testkit.PgCluster;
+import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.stream.Stream;
 
 /**
  * Read/write splitting as applications do it, side by side in one run, replay delayed: many users, each request
  * either writes the user's next row (10%) or reads the user's latest row on a read-only connection (90%). The user's
- * context travels with the user (as a cookie would), so a read follows the same user's write only sometimes.
+ * context travels with the user, so a read follows the same user's write only sometimes. It travels three ways:
+ * as a context snapshot restored per request (what context-propagation libraries carry); as the servlet filter does
+ * (the request's token arrives as a signed cookie value, is decoded and opened per request, and a writing request
+ * resolves its token at the end and sets the cookie again); and as Spring's {@code @Async} does (the request's
+ * context captured by {@code LsnContext.wrap} of the task, which runs on a thread without context of its own).
  */
 final class SplittingBench {
 
@@ -32,14 +41,24 @@ final class SplittingBench {
   private final PgCluster cluster;
   private final Bench.Options options;
   private final AtomicLong ids = new AtomicLong();
+  private final TokenCodec codec = TokenCodec.fromKeys("bench=" + Base64.getEncoder().encodeToString(
+      "a bench key of thirty-two bytes!".getBytes(StandardCharsets.US_ASCII)));
 
   SplittingBench(PgCluster cluster, Bench.Options options) {
     this.cluster = cluster;
     this.options = options;
   }
 
-  /** One way to split: where writes go, where reads go, and whether it carries lsnwait's context. */
-  private record Variant(String name, String writeUrl, String readUrl, boolean sticky, ReadConsistency level) {}
+  /** How a user's lsnwait context reaches the thread of its next request. */
+  private enum HandOn { SNAPSHOT, COOKIE, ASYNC }
+
+  /** One way to split: where writes go, where reads go, and whether it carries lsnwait's context, and how. */
+  private record Variant(String name, String writeUrl, String readUrl, boolean sticky, ReadConsistency level,
+      HandOn handOn) {
+    Variant(String name, String writeUrl, String readUrl, boolean sticky, ReadConsistency level) {
+      this(name, writeUrl, readUrl, sticky, level, HandOn.SNAPSHOT);
+    }
+  }
 
   void run() throws Exception {
     PgCluster.execute(cluster.primary(), "DROP TABLE IF EXISTS bench_users; CREATE TABLE bench_users"
@@ -48,7 +67,7 @@ final class SplittingBench {
     cluster.awaitReplicaCaughtUp(Duration.ofSeconds(60));
     String replicas = "?lsnwait.replicas=127.0.0.1:" + cluster.replica().port();
     String oneUrl = cluster.primary().lsnwaitUrl() + replicas;
-    List<Variant> variants = List.of(
+    List<Variant> variants = Stream.of(
         new Variant("plain splitting on the read-only flag", cluster.primary().jdbcUrl(), cluster.replica().jdbcUrl(),
             false, null),
         new Variant("primary after write (2 s sticky)", cluster.primary().jdbcUrl(), cluster.replica().jdbcUrl(),
@@ -56,40 +75,79 @@ final class SplittingBench {
         new Variant("lsnwait, two pools", cluster.primary().lsnwaitUrl(), cluster.replica().lsnwaitUrl(), false,
             ReadConsistency.SESSION),
         new Variant("lsnwait, one URL", oneUrl, oneUrl, false, ReadConsistency.SESSION),
+        new Variant("lsnwait, one URL, token in a cookie", oneUrl, oneUrl, false, ReadConsistency.SESSION,
+            HandOn.COOKIE),
+        new Variant("lsnwait, one URL, wrapped @Async task", oneUrl, oneUrl, false, ReadConsistency.SESSION,
+            HandOn.ASYNC),
         new Variant("lsnwait, one URL, global", oneUrl, oneUrl, false, ReadConsistency.GLOBAL),
         new Variant("lsnwait, one URL, bounded 100 ms", oneUrl, oneUrl, false,
-            ReadConsistency.boundedStaleness(Duration.ofMillis(100))));
+            ReadConsistency.boundedStaleness(Duration.ofMillis(100))))
+        .filter(v -> options.only == null || Stream.of(options.only.split(",")).anyMatch(o -> named(v.name(), o)))
+        .toList();
     System.out.printf("%n== read/write splitting: %d users, %.0f%% writes, replay delay %d ms, %d threads, %d reps"
-        + " of %d s ==%n", options.users, WRITES * 100, options.delayMillis, options.threads, options.reps, options.seconds);
+        + " of %d s ==%n", options.users, WRITES * 100, options.delayMillis, options.threads, options.reps,
+        options.seconds);
     Map<String, List<Cell>> cells = new LinkedHashMap<>();
     for (int rep = 0; rep < options.reps; rep++) {
       for (int i = 0; i < variants.size(); i++) {
         Variant variant = variants.get((i + rep) % variants.size()); // rotate the order
         Cell cell = measure(variant);
         cells.computeIfAbsent(variant.name(), name -> new ArrayList<>()).add(cell);
-        System.out.printf("    rep %d %-36s %s%n", rep + 1, variant.name(), cell);
+        System.out.printf("    rep %d %-40s %s%n", rep + 1, variant.name(), cell);
       }
     }
-    System.out.println("  medians over repetitions:");
-    System.out.printf("    %-36s %8s %6s %9s %9s %8s %10s%n", "variant", "reads/s", "stale", "p50", "p99", "replica",
-        "primary/s");
+    System.out.println("  medians over repetitions (x plain: medians of the ratios to plain splitting in the same"
+        + " repetition):");
+    System.out.printf("    %-40s %8s %6s %9s %9s %8s %10s %8s %7s %7s%n", "variant", "reads/s", "stale", "p50", "p99",
+        "replica", "primary/s", "us/read", "x plain", "x CPU");
+    List<Cell> plain = cells.get(variants.get(0).name());
     for (Variant variant : variants) {
       List<Cell> mine = cells.get(variant.name());
-      System.out.printf("    %-36s %8.0f %6.0f %6.2f ms %6.2f ms %7.1f%% %10.0f%n", variant.name(),
+      double[] rate = new double[mine.size()]; // paired with plain splitting's cell of the same repetition
+      double[] cpu = new double[mine.size()];
+      for (int rep = 0; rep < mine.size(); rep++) {
+        rate[rep] = mine.get(rep).readsPerSecond() / plain.get(rep).readsPerSecond();
+        cpu[rep] = mine.get(rep).cpuMicrosPerRead() / plain.get(rep).cpuMicrosPerRead();
+      }
+      System.out.printf("    %-40s %8.0f %6.0f %6.2f ms %6.2f ms %7.1f%% %10.0f %8.1f %7.2f %7.2f%n", variant.name(),
           median(mine, Cell::readsPerSecond), median(mine, c -> c.stale), median(mine, c -> c.p50),
-          median(mine, c -> c.p99), median(mine, Cell::replicaPercent), median(mine, Cell::primaryReadsPerSecond));
+          median(mine, c -> c.p99), median(mine, Cell::replicaPercent), median(mine, Cell::primaryReadsPerSecond),
+          median(mine, Cell::cpuMicrosPerRead), median(rate), median(cpu));
     }
     cluster.setReplayDelay(Duration.ZERO);
   }
 
-  private static double median(List<Cell> cells, java.util.function.ToDoubleFunction<Cell> value) {
-    double[] values = cells.stream().mapToDouble(value).sorted().toArray();
-    return values[values.length / 2];
+  /** Whether an {@code --only} entry names this variant: part of its name, {@code _} for a space, {@code $} its end. */
+  private static boolean named(String name, String entry) {
+    String part = entry.replace('_', ' ');
+    return part.endsWith("$") ? name.endsWith(part.substring(0, part.length() - 1)) : name.contains(part);
   }
 
-  private record Cell(double seconds, long reads, long stale, long onReplica, double p50, double p99) {
+  private static double median(List<Cell> cells, java.util.function.ToDoubleFunction<Cell> value) {
+    return median(cells.stream().mapToDouble(value).toArray());
+  }
+
+  private static double median(double[] values) {
+    double[] sorted = values.clone();
+    java.util.Arrays.sort(sorted);
+    return sorted[sorted.length / 2];
+  }
+
+  /** The CPU time of this JVM (the client: application threads, pools, lsnwait's own threads), or -1. */
+  private static long processCpuNanos() {
+    return java.lang.management.ManagementFactory.getOperatingSystemMXBean()
+        instanceof com.sun.management.OperatingSystemMXBean os ? os.getProcessCpuTime() : -1;
+  }
+
+  private record Cell(double seconds, long reads, long stale, long onReplica, double p50, double p99,
+      long cpuNanos) {
     double readsPerSecond() {
       return reads / seconds;
+    }
+
+    /** Client CPU per read, in microseconds (the writes' share included, as in a real service). */
+    double cpuMicrosPerRead() {
+      return cpuNanos / 1e3 / Math.max(1, reads);
     }
 
     double replicaPercent() {
@@ -102,8 +160,8 @@ final class SplittingBench {
 
     @Override
     public String toString() {
-      return String.format("%7.0f reads/s, %d stale, p50 %.2f ms, p99 %.2f ms, %.1f%% on the replica",
-          readsPerSecond(), stale, p50, p99, replicaPercent());
+      return String.format("%7.0f reads/s, %d stale, p50 %.2f ms, p99 %.2f ms, %.1f%% on the replica, CPU %.1f us"
+          + "/read", readsPerSecond(), stale, p50, p99, replicaPercent(), cpuMicrosPerRead());
     }
   }
 
@@ -113,6 +171,7 @@ final class SplittingBench {
     long latest; // the id of the user's latest row, 0 before the first
     long writtenAt;
     LsnContext.Snapshot context = LsnContext.snapshot();
+    String cookie = ""; // the filter's cookie value: the encoded, signed token
   }
 
   private Cell measure(Variant variant) throws Exception {
@@ -131,6 +190,7 @@ final class SplittingBench {
       throws Exception {
     ExecutorService threads = Executors.newFixedThreadPool(options.threads);
     try {
+      long cpuBefore = processCpuNanos();
       long start = System.nanoTime();
       long end = start + (long) (seconds * 1e9);
       List<Future<long[]>> results = new ArrayList<>();
@@ -148,8 +208,10 @@ final class SplittingBench {
         }
       }
       double elapsed = (System.nanoTime() - start) / 1e9;
+      long cpu = processCpuNanos() - cpuBefore;
       Latencies all = Latencies.merge(latencies);
-      return new Cell(elapsed, totals[0], totals[1], totals[2], all.percentileMillis(50), all.percentileMillis(99));
+      return new Cell(elapsed, totals[0], totals[1], totals[2], all.percentileMillis(50), all.percentileMillis(99),
+          cpu);
     } finally {
       threads.shutdown();
     }
@@ -164,17 +226,59 @@ final class SplittingBench {
       if (!user.busy.tryLock()) {
         continue; // one request per user at a time, as a browser's
       }
-      try (LsnContext.Scope ignored = LsnContext.open(user.context)) {
-        if (user.latest == 0 || ThreadLocalRandom.current().nextDouble() < WRITES) {
-          write(user, writes);
-        } else {
-          read(variant, user, writes, reads, latencies, counts);
-        }
+      try {
+        request(variant, user, writes, reads, latencies, counts);
       } finally {
         user.busy.unlock();
       }
     }
     return counts;
+  }
+
+  /** One request of {@code user}, with the user's context handed on the variant's way. */
+  private void request(Variant variant, User user, HikariDataSource writes, HikariDataSource reads,
+      Latencies latencies, long[] counts) throws Exception {
+    boolean writing = user.latest == 0 || ThreadLocalRandom.current().nextDouble() < WRITES;
+    switch (variant.handOn()) {
+      case SNAPSHOT -> {
+        try (LsnContext.Scope ignored = LsnContext.open(user.context)) {
+          if (writing) {
+            write(user, writes);
+            user.context = LsnContext.snapshot();
+          } else {
+            read(variant, user, writes, reads, latencies, counts);
+          }
+        }
+      }
+      case COOKIE -> { // as LsnWaitFilter: decode the cookie, open it for the request, resolve and encode after writes
+        try (LsnContext.Scope ignored = LsnContext.open(codec.decodeOrEmpty(user.cookie))) {
+          if (writing) {
+            write(user, writes);
+            user.cookie = codec.encode(LsnContext.current());
+          } else {
+            read(variant, user, writes, reads, latencies, counts);
+          }
+        }
+      }
+      case ASYNC -> { // writes on the request's thread; the read is an @Async task, wrapped where it is submitted
+        try (LsnContext.Scope ignored = LsnContext.open(user.context)) {
+          if (writing) {
+            write(user, writes);
+            user.context = LsnContext.snapshot();
+            return;
+          }
+        }
+        Callable<Void> task;
+        try (LsnContext.Scope ignored = LsnContext.open(user.context)) {
+          task = LsnContext.wrap(() -> {
+            read(variant, user, writes, reads, latencies, counts);
+            return null;
+          });
+        }
+        task.call(); // on this thread, its context now empty as an executor's: the hand-on without the scheduling
+      }
+      default -> throw new IllegalStateException(variant.handOn().name());
+    }
   }
 
   private void write(User user, HikariDataSource writes) throws Exception {
@@ -186,7 +290,6 @@ final class SplittingBench {
     }
     user.latest = id;
     user.writtenAt = System.nanoTime();
-    user.context = LsnContext.snapshot();
   }
 
   private static void read(Variant variant, User user, HikariDataSource writes, HikariDataSource reads,

@@ -12,6 +12,11 @@ import java.util.function.LongPredicate;
  * read yet, the positions this context already gave up waiting for ({@code lsnwait.onTimeout=proceed}), and those
  * its read-only work already ran on the primary for ({@link FallBacks}). Immutable, so it can be captured and handed
  * to another thread without copying.
+ *
+ * <p>Resolving reads a commit's position once per state, not once per use: a state that is restored again and again
+ * (a {@code LsnContext.Snapshot} opened per request, a wrapped task run many times) remembers the state its pending
+ * commits resolved to, and hands that out without asking the primary's position again. A position that covered a
+ * commit once covers it for good, so the remembered one is as exact as a fresh read.
  */
 public final class ContextState {
 
@@ -23,6 +28,11 @@ public final class ContextState {
   /** Per cluster, the highest position a wait timed out for and the read went on anyway. */
   private final LsnToken gaveUp;
   private final FallBacks fellBack;
+  /**
+   * This state with every pending commit resolved, once one resolution left none pending; null before. Racy on
+   * purpose: a state is immutable (final fields), so a thread that misses another's write only resolves again.
+   */
+  private volatile ContextState resolvedForm;
 
   private ContextState(LsnToken token, Map<CommitPositionSource, Long> pending, LsnToken gaveUp,
       FallBacks fellBack) {
@@ -126,6 +136,10 @@ public final class ContextState {
 
   private ContextState resolve(LongPredicate clusters, long deadlineNanos, boolean sourcesBound)
       throws SQLException {
+    ContextState known = resolvedForm;
+    if (known != null) {
+      return known; // resolves every cluster's commits, which covers those asked for
+    }
     ContextState result = this;
     for (Map.Entry<CommitPositionSource, Long> entry : pending.entrySet()) {
       CommitPositionSource source = entry.getKey();
@@ -134,14 +148,20 @@ public final class ContextState {
         result = result.resolved(source, source.covering(entry.getValue(), deadline));
       }
     }
+    if (result != this && !result.hasPending()) {
+      resolvedForm = result;
+    }
     return result;
   }
 
   private ContextState resolved(CommitPositionSource source, Lsn lsn) {
-    Map<CommitPositionSource, Long> rest = new HashMap<>(pending);
-    rest.remove(source);
-    return new ContextState(token.with(source.systemIdentifier(), lsn, source.timeline()), Map.copyOf(rest), gaveUp,
-        fellBack);
+    Map<CommitPositionSource, Long> rest = Map.of(); // the usual case: the one primary's commits were pending
+    if (pending.size() > 1) {
+      Map<CommitPositionSource, Long> others = new HashMap<>(pending);
+      others.remove(source);
+      rest = Map.copyOf(others);
+    }
+    return new ContextState(token.with(source.systemIdentifier(), lsn, source.timeline()), rest, gaveUp, fellBack);
   }
 
   @Override

@@ -43,7 +43,9 @@ final class Placement {
   /** For work that requires {@code required} of {@code cluster}, which none of {@code trackers} has replayed. */
   Verdict decide(List<ServerTracker> trackers, long cluster, Lsn required) {
     long fellBackAt = ThreadContext.fellBackAt(cluster, required);
-    long deadline = System.nanoTime() + replicaWaitNanos;
+    // A forecast is a lower bound measured between polls: near the wait's end it is too coarse to skip a wait that
+    // would pay (a replica as far behind as the wait is long is often in time), so only one well beyond it does.
+    long deadline = System.nanoTime() + replicaWaitNanos + replicaWaitNanos / 2;
     for (ServerTracker tracker : trackers) {
       ReplayOutlook outlook = tracker.outlook(required);
       boolean worthIt = fellBackAt == Long.MIN_VALUE

@@ -68,7 +68,8 @@ class PlacementTest {
   @Test
   void everyReplicaForecastLaterSendsTheWorkToThePrimaryAtOnce() {
     assertEquals(Placement.Verdict.FORECAST_BEHIND, decide(forecasting(200L)));
-    assertEquals(Placement.Verdict.FORECAST_BEHIND, decide(forecasting(200L), forecasting(30L)));
+    assertEquals(Placement.Verdict.FORECAST_BEHIND, decide(forecasting(200L), forecasting(40L)));
+    assertEquals(Placement.Verdict.WAIT, decide(forecasting(25L)), "just beyond the wait: too close to skip it");
   }
 
   @Test

@@ -58,12 +58,8 @@ public final class CommitRecorder {
 
   /** What {@code sql} may do, for tokens: with {@code lsnwait.tokens=commits}, everything counts as a write. */
   public SqlEffect classify(String sql) {
-    return everyCommit ? SqlEffect.WRITE : effectOf(sql);
-  }
-
-  /** What {@code sql} may do, from its text and the primary's functions, whatever makes tokens. */
-  public SqlEffect effectOf(String sql) {
-    return functions.classify(sql, !pg.getStandardConformingStrings()); // off: a backslash escapes a quote
+    // standard_conforming_strings off: a backslash escapes a quote
+    return everyCommit ? SqlEffect.WRITE : functions.classify(sql, !pg.getStandardConformingStrings());
   }
 
   /** What {@code sql} may do, as routing asks before it places read-only work ({@link FunctionCatalog}). */
@@ -77,6 +73,7 @@ public final class CommitRecorder {
     readOnlyLeft |= effect.mayLeaveReadOnly();
     wroteElsewhere |= effect.writesElsewhere();
     if (effect.mayChangeWriters()) {
+      writersChanged = true; // the end of the transaction drops the proof again: a read of it until then may be old
       functions.changed(); // before it is sent: no other thread takes the old proof for work that runs after it
     }
     if ((effect.mayWrite() || largeObjectsHandedOut) && !wrote && !inReadOnlyTransaction()) {
@@ -99,10 +96,6 @@ public final class CommitRecorder {
 
   /** After it returned or threw: records a commit if it ended a transaction that may have written. */
   public void after(SqlEffect effect) {
-    writersChanged |= effect.mayChangeWriters();
-    if (effect.mayChangeWriters()) {
-      functions.changed(); // seen on this connection at once; the end of the transaction tells the others
-    }
     TransactionState now = pg.getTransactionState();
     boolean ended = now == TransactionState.IDLE || effect.commits() || effect.chains();
     if (!ended) {
@@ -132,7 +125,7 @@ public final class CommitRecorder {
       try {
         plainCommit.run(); // pgjdbc's own errors and nothing to commit (or a failed transaction: a rollback)
       } finally {
-        committed((couldCommit && (everyCommit || wrote || marked)) || wroteElsewhere);
+        finished((couldCommit && (everyCommit || wrote || marked)) || wroteElsewhere);
       }
       return;
     }
@@ -140,22 +133,18 @@ public final class CommitRecorder {
     try {
       serverWrote = ask(wroteQuery + "; COMMIT");
     } finally {
-      committed(serverWrote || marked || wroteElsewhere);
+      finished(serverWrote || marked || wroteElsewhere);
     }
-  }
-
-  private void committed(boolean record) {
-    if (record) {
-      ThreadContext.recordCommit(positions);
-    }
-    wrote = false;
-    marked = false;
-    transactionEnded();
   }
 
   /** After {@code rollback()}: nothing of the transaction remains, but what another session committed for it. */
   public void rolledBack() {
-    if (wroteElsewhere) {
+    finished(wroteElsewhere);
+  }
+
+  /** {@code commit()} or {@code rollback()} ended the transaction; {@code record}: it leaves a commit to wait for. */
+  private void finished(boolean record) {
+    if (record) {
       ThreadContext.recordCommit(positions);
     }
     wrote = false;

@@ -123,7 +123,6 @@ public final class FunctionCatalog {
   public void changed() {
     changes.incrementAndGet();
     proof = Proof.of(WriteLookup.NOTHING_KNOWN, null);
-    urgent = true;
     loadSoon(true);
   }
 

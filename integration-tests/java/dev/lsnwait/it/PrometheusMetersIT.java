@@ -49,6 +49,7 @@ class PrometheusMetersIT {
             "management.endpoints.web.exposure.include=health,metrics,prometheus",
             "spring.flyway.enabled=false", "spring.liquibase.enabled=false") // MigrationsIT's, not this app's
         .run();
+    CatalogWarmUp.await(cluster, PATIENCE, () -> send(HttpClient.newHttpClient(), "GET", "/notes/1"));
   }
 
   @AfterAll

@@ -3,7 +3,6 @@ package dev.lsnwait.it;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.lsnwait.testkit.Deadline;
 import dev.lsnwait.testkit.PgCluster;
 import dev.lsnwait.web.BootNotesApp;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -44,24 +43,7 @@ class SpringBootAppIT {
         + "&lsnwait.replicaWait=5s";
     first = app(url, key);
     second = app(url, key);
-    awaitFunctionCatalog();
-  }
-
-  /**
-   * Until lsnwait has read the primary's catalog (in the background, from the first connection on), a read-only
-   * statement that calls a function (here {@code count(*)}, {@code pg_is_in_recovery()}) is placed on the primary:
-   * the tests below are about what comes after.
-   */
-  private static void awaitFunctionCatalog() {
-    PgCluster.execute(cluster.primary(), "INSERT INTO boot_note (text) VALUES ('warm-up')");
-    cluster.awaitReplicaCaughtUp(PATIENCE);
-    Deadline.await(PATIENCE, "read-only work placed on the replica", () -> {
-      try {
-        return send(browser(), "GET", second, "/notes/1").contains("\"replica\":true");
-      } catch (Exception e) {
-        throw new IllegalStateException(e);
-      }
-    });
+    CatalogWarmUp.await(cluster, PATIENCE, () -> send(browser(), "GET", second, "/notes/1"));
   }
 
   private static ConfigurableApplicationContext app(String url, String key) {

@@ -73,6 +73,14 @@ public final class ContextState {
     return new ContextState(token, Map.copyOf(merged), gaveUp, fellBack);
   }
 
+  /**
+   * This state plus a commit on {@code source} whose own round trip read the primary's position after it: the
+   * position covers that commit and every one pending on {@code source}, which returned before it was read.
+   */
+  public ContextState withCommitAt(CommitPositionSource source, Lsn lsn, int timeline) {
+    return resolved(source, lsn, timeline);
+  }
+
   public ContextState merge(LsnToken other) {
     LsnToken merged = token.merge(other);
     return merged == token ? this : new ContextState(merged, pending, gaveUp, fellBack);
@@ -145,7 +153,7 @@ public final class ContextState {
       CommitPositionSource source = entry.getKey();
       if (clusters.test(source.systemIdentifier())) {
         long deadline = sourcesBound ? source.defaultDeadline() : deadlineNanos;
-        result = result.resolved(source, source.covering(entry.getValue(), deadline));
+        result = result.resolved(source, source.covering(entry.getValue(), deadline), source.timeline());
       }
     }
     if (result != this && !result.hasPending()) {
@@ -154,14 +162,14 @@ public final class ContextState {
     return result;
   }
 
-  private ContextState resolved(CommitPositionSource source, Lsn lsn) {
+  private ContextState resolved(CommitPositionSource source, Lsn lsn, int timeline) {
     Map<CommitPositionSource, Long> rest = Map.of(); // the usual case: the one primary's commits were pending
-    if (pending.size() > 1) {
+    if (pending.size() > 1 || (pending.size() == 1 && !pending.containsKey(source))) {
       Map<CommitPositionSource, Long> others = new HashMap<>(pending);
       others.remove(source);
       rest = Map.copyOf(others);
     }
-    return new ContextState(token.with(source.systemIdentifier(), lsn, source.timeline()), rest, gaveUp, fellBack);
+    return new ContextState(token.with(source.systemIdentifier(), lsn, timeline), rest, gaveUp, fellBack);
   }
 
   @Override

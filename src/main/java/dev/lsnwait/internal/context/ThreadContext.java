@@ -38,6 +38,11 @@ public final class ThreadContext {
     }
   }
 
+  /** Called by primary connections after a commit whose own round trip read {@code lsn}, on {@code timeline}. */
+  public static void recordCommitAt(CommitPositionSource source, Lsn lsn, int timeline) {
+    set(get().withCommitAt(source, lsn, timeline));
+  }
+
   /** Notes that this thread's read went on without {@code lsn} of {@code cluster} replayed. */
   public static void gaveUp(long cluster, Lsn lsn) {
     set(get().givingUp(cluster, lsn));

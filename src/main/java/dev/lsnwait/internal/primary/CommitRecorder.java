@@ -1,8 +1,8 @@
 package dev.lsnwait.internal.primary;
 
-import dev.lsnwait.internal.context.CommitPositionSource;
 import dev.lsnwait.internal.context.ThreadContext;
 import dev.lsnwait.internal.Jdbc;
+import dev.lsnwait.internal.server.ServerInfo;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.SQLWarning;
@@ -18,8 +18,9 @@ import org.postgresql.jdbc.PgConnection;
  * pool's validation query) makes no token, so later replica reads do not wait for nothing.
  *
  * <p>Where the server can tell, it is asked, in the same round trip: {@code commit()} of an open transaction sends
- * {@code SELECT pg_current_xact_id_if_assigned() IS NOT NULL; COMMIT}, and a transaction wrote exactly when
- * PostgreSQL gave it a transaction ID (triggers, functions, views and large objects included). Elsewhere
+ * {@code SELECT pg_current_xact_id_if_assigned() IS NOT NULL; COMMIT; SELECT pg_current_wal_insert_lsn() ...}: a
+ * transaction wrote exactly when PostgreSQL gave it a transaction ID (triggers, functions, views and large objects
+ * included), and the position after the commit is its token, with no position read on the side. Elsewhere
  * (auto-commit statements, {@code COMMIT} sent as SQL) it is judged from the SQL ({@link SqlScanner},
  * {@link FunctionCatalog}), and every doubt counts as a write; a {@code COMMIT} in SQL of a transaction judged
  * read-only asks the server first. A statement that fails after committing
@@ -33,7 +34,14 @@ public final class CommitRecorder {
   private static final String WROTE = "SELECT pg_catalog.pg_current_xact_id_if_assigned() IS NOT NULL";
   private static final String WROTE_BEFORE_13 = "SELECT pg_catalog.txid_current_if_assigned() IS NOT NULL";
 
-  private final CommitPositionSource positions;
+  /**
+   * After {@code COMMIT}, in its round trip: the insert position (which covers the commit) and its timeline; nothing
+   * on a server in recovery (a primary that was demoted: the commit failed, or the position is read as before).
+   */
+  private static final String POSITION_AFTER = "SELECT CASE WHEN NOT pg_catalog.pg_is_in_recovery()"
+      + " THEN pg_catalog.pg_current_wal_insert_lsn()::text END, " + ServerInfo.TIMELINE;
+
+  private final PrimaryPosition positions;
   private final FunctionCatalog functions;
   private final BaseConnection pg;
   private final boolean everyCommit;
@@ -47,7 +55,7 @@ public final class CommitRecorder {
   private TransactionState before = TransactionState.IDLE;
 
   /** @param everyCommit {@code lsnwait.tokens=commits}: every commit makes a token, written or not */
-  public CommitRecorder(CommitPositionSource positions, FunctionCatalog functions, BaseConnection pg,
+  public CommitRecorder(PrimaryPosition positions, FunctionCatalog functions, BaseConnection pg,
       boolean everyCommit) {
     this.positions = positions;
     this.functions = functions;
@@ -129,11 +137,26 @@ public final class CommitRecorder {
       }
       return;
     }
-    boolean serverWrote = true; // if the answer is lost, the commit may still have happened
+    CommitAnswer answer = CommitAnswer.LOST; // if the answer is lost, the commit may still have happened
+    long sentAt = System.nanoTime();
     try {
-      serverWrote = ask(wroteQuery + "; COMMIT");
+      answer = committing();
     } finally {
-      finished(serverWrote || marked || wroteElsewhere);
+      boolean record = answer.wrote() || marked || wroteElsewhere;
+      finished(record && !recordedAt(answer, sentAt));
+    }
+  }
+
+  /** Records the commit at the position its round trip read; false if it read none (the commit records a mark). */
+  private boolean recordedAt(CommitAnswer answer, long sentAt) {
+    if (answer.insertLsn() == null) {
+      return false;
+    }
+    try {
+      ThreadContext.recordCommitAt(positions, positions.committed(answer.insertLsn(), sentAt), answer.timeline());
+      return true;
+    } catch (IllegalArgumentException e) {
+      return false; // not a position: read it as before
     }
   }
 
@@ -168,27 +191,58 @@ public final class CommitRecorder {
 
   /** Whether the open transaction has a transaction ID: one round trip. */
   private boolean serverSaysWrote() throws SQLException {
-    return ask(wroteQuery);
+    try (Statement statement = send(wroteQuery)) {
+      return firstBoolean(statement);
+    }
   }
 
   /**
-   * Runs {@code sql}, whose first result is one boolean, on pgjdbc's connection (no hooks of lsnwait's). Warnings
-   * (a deferred trigger's, raised at {@code COMMIT}) go to the connection, where pgjdbc's own commit puts them.
+   * Commits, asking in the same round trip whether the transaction had an ID and then the primary's insert position
+   * (which covers the commit: no position read needed for its token).
    */
-  private boolean ask(String sql) throws SQLException {
-    try (Statement statement = pg.createStatement()) {
-      try {
-        statement.execute(sql);
-      } finally {
-        SQLWarning warnings = statement.getWarnings();
-        if (warnings != null && pg instanceof PgConnection connection) {
-          connection.addWarning(warnings);
+  private CommitAnswer committing() throws SQLException {
+    try (Statement statement = send(wroteQuery + "; COMMIT; " + POSITION_AFTER)) {
+      boolean wrote = firstBoolean(statement);
+      while (statement.getMoreResults() || statement.getUpdateCount() != -1) {
+        try (ResultSet row = statement.getResultSet()) {
+          if (row != null && row.next()) {
+            return new CommitAnswer(wrote, row.getString(1), row.getInt(2));
+          }
         }
       }
-      try (ResultSet answer = statement.getResultSet()) {
-        return answer == null || !answer.next() || answer.getBoolean(1);
-      }
+      return new CommitAnswer(wrote, null, 0);
     }
+  }
+
+  /**
+   * Runs {@code sql} on pgjdbc's connection (no hooks of lsnwait's). Warnings (a deferred trigger's, raised at
+   * {@code COMMIT}) go to the connection, where pgjdbc's own commit puts them.
+   */
+  private Statement send(String sql) throws SQLException {
+    Statement statement = pg.createStatement();
+    try {
+      statement.execute(sql);
+    } catch (SQLException | RuntimeException e) {
+      try (statement) {
+        forwardWarnings(statement);
+      }
+      throw e;
+    }
+    forwardWarnings(statement);
+    return statement;
+  }
+
+  private void forwardWarnings(Statement statement) throws SQLException {
+    SQLWarning warnings = statement.getWarnings();
+    if (warnings != null && pg instanceof PgConnection connection) {
+      connection.addWarning(warnings);
+    }
+  }
+
+  /** The first result's boolean; true if there is none (a lost answer may have written). */
+  private static boolean firstBoolean(Statement statement) throws SQLException {
+    ResultSet answer = statement.getResultSet(); // closed with the statement or by getMoreResults()
+    return answer == null || !answer.next() || answer.getBoolean(1);
   }
 
   /** pgjdbc began (or will begin) the transaction READ ONLY: the server refuses every write in it. */
@@ -201,5 +255,10 @@ public final class CommitRecorder {
     } catch (java.sql.SQLException e) {
       return false;
     }
+  }
+
+  /** What {@code commit()}'s round trip answered: whether the transaction had an ID, the position after it. */
+  private record CommitAnswer(boolean wrote, String insertLsn, int timeline) {
+    static final CommitAnswer LOST = new CommitAnswer(true, null, 0);
   }
 }

@@ -8,6 +8,8 @@ package dev.lsnwait.internal.primary;
  */
 final class PositionHistory {
 
+  private static final long UNNUMBERED = 0; // epochs of reads start at 1
+
   private final long[] epochs;
   private final long[] positions;
   private final long[] times;
@@ -23,18 +25,40 @@ final class PositionHistory {
   }
 
   /**
-   * Adds a read; epochs and positions only grow (positions unsigned).
+   * Adds a read; epochs of reads and positions only grow (positions unsigned).
    *
    * @param nanoTime when the earliest commit it covers returned (what forecasts count from)
    * @param startedAt when the read started: it covers every commit that returned before then
    */
   void add(long epoch, long position, long nanoTime, long startedAt) {
+    if (size > 0 && Long.compareUnsigned(positions[index(size - 1)], position) > 0) {
+      position = positions[index(size - 1)]; // a commit read a later one meanwhile: it covers as much, and more
+    }
     epochs[next] = epoch;
     positions[next] = position;
     times[next] = nanoTime;
     starts[next] = startedAt;
     next = (next + 1) % epochs.length;
     size = Math.min(size + 1, epochs.length);
+  }
+
+  /**
+   * Adds a position a commit read in its own round trip (no epoch: it answers no mark), unless a read already has
+   * it. One read in {@code mergeNanos} after the last such one raises that one instead: the ring keeps its span at
+   * high commit rates, and the earlier time it then gives a position makes forecasts err early (a wait), not late.
+   */
+  void addUnnumbered(long position, long nanoTime, long startedAt, long mergeNanos) {
+    if (size > 0) {
+      int latest = index(size - 1);
+      if (Long.compareUnsigned(positions[latest], position) >= 0) {
+        return;
+      }
+      if (epochs[latest] == UNNUMBERED && nanoTime - times[latest] < mergeNanos) {
+        positions[latest] = position; // its start stays the earlier one: a read that started later covers as much
+        return;
+      }
+    }
+    add(UNNUMBERED, position, nanoTime, startedAt);
   }
 
   private int index(int age) { // 0 is the oldest kept

@@ -64,8 +64,13 @@ final class PositionQuery implements AutoCloseable {
       row.next();
       connection.succeeded();
       timeline = row.getInt(2);
-      return withoutPadding(Lsn.parse(row.getString(1)).normalize(walBlockSize, walSegmentSize));
+      return position(row.getString(1), walBlockSize, walSegmentSize);
     }
+  }
+
+  /** An insert position as {@code pg_current_wal_insert_lsn()::text} gives it, normalized and without padding. */
+  static Lsn position(String insertLsn, int walBlockSize, long walSegmentSize) {
+    return withoutPadding(Lsn.parse(insertLsn).normalize(walBlockSize, walSegmentSize));
   }
 
   /** The WAL timeline of the last position read (0 before the first). */

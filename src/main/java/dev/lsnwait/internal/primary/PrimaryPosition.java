@@ -22,8 +22,10 @@ import java.util.function.Supplier;
  * keeps it ({@link PositionHistory}). A commit's token is the earliest read after its mark: at most about one
  * interval of WAL after the commit, not whatever the primary reached by the time a reader asks. A reader that comes
  * first asks for a read at once. At most one read per interval while commits happen and tokens are read
- * ({@link ReadPacing}), so the load on the primary is bounded whatever the commit rate; none when nothing commits. The reads run on a daemon thread of this object, so
- * a caller waits only until its own deadline; a connection that died since the last read is replaced at once.
+ * ({@link ReadPacing}), so the load on the primary is bounded whatever the commit rate; none when nothing commits.
+ * The reads run on a daemon thread of this object, so a caller waits only until its own deadline; a connection that
+ * died since the last read is replaced at once. A {@code commit()} reads the position in its own round trip
+ * ({@link #committed}) and needs none of this.
  *
  * <p>Reads go to the server that committed, checked by its identity: another primary of the same cluster (a split
  * brain) has another history. Only if that server is gone does the cluster's primary now at its address stand in.
@@ -33,9 +35,12 @@ public final class PrimaryPosition implements CommitPositionSource, AutoCloseabl
   /** The insert position, and the timeline it is written on (a promoted standby's own writes are on a newer one). */
   public static final String QUERY = "SELECT pg_current_wal_insert_lsn()::text, " + ServerInfo.INSERT_TIMELINE;
   private static final int HISTORY = 512;
+  private static final long MERGE_COMMITTED_NANOS = 200_000; // positions commits read: one kept per 200 us
 
   private final String name;
   private final long systemIdentifier;
+  private final int walBlockSize;
+  private final long walSegmentSize;
   private final long defaultBoundNanos;
   private final long idleNanos;
   private final ReadPacing pacing;
@@ -63,6 +68,8 @@ public final class PrimaryPosition implements CommitPositionSource, AutoCloseabl
       Duration defaultBound, Duration resolveInterval, Duration idleTimeout, Supplier<SideConnection> connections) {
     this.name = name;
     this.systemIdentifier = systemIdentifier;
+    this.walBlockSize = walBlockSize;
+    this.walSegmentSize = walSegmentSize;
     this.defaultBoundNanos = Math.max(1, defaultBound.toNanos());
     this.pacing = new ReadPacing(resolveInterval.toNanos());
     this.idleNanos = Math.max(1, idleTimeout.toNanos());
@@ -90,6 +97,19 @@ public final class PrimaryPosition implements CommitPositionSource, AutoCloseabl
     return mark;
   }
 
+  /**
+   * A commit's own round trip, sent at {@code sentAt}, read the insert position after its {@code COMMIT} (as text):
+   * it covers the commit, no read needed. Kept to date positions for forecasts.
+   */
+  Lsn committed(String insertLsn, long sentAt) {
+    Lsn lsn = PositionQuery.position(insertLsn, walBlockSize, walSegmentSize);
+    long now = System.nanoTime();
+    return Lsn.of(locked(() -> {
+      history.addUnnumbered(lsn.asLong(), now, sentAt, MERGE_COMMITTED_NANOS);
+      return lsn.asLong();
+    }));
+  }
+
   @Override
   public long defaultDeadline() {
     return System.nanoTime() + defaultBoundNanos;
@@ -107,10 +127,7 @@ public final class PrimaryPosition implements CommitPositionSource, AutoCloseabl
     return latest == -1 ? null : Lsn.of(latest);
   }
 
-  /**
-   * About when (nanoTime) this primary passed {@code lsn}: when the earliest commit covered by the first read at or
-   * after it returned; {@link Long#MIN_VALUE} if its reads do not tell.
-   */
+  /** About when (nanoTime) this primary passed {@code lsn} ({@link PositionHistory#timeAt}), or MIN_VALUE. */
   public long timeAt(Lsn lsn) {
     return locked(() -> history.timeAt(lsn.asLong()));
   }
@@ -198,10 +215,7 @@ public final class PrimaryPosition implements CommitPositionSource, AutoCloseabl
     }
   }
 
-  /**
-   * The reader thread, once it closed its connection: whether it reads on (a read was asked for, or a commit made,
-   * meanwhile); else it stops being the reader, and only then may another thread start.
-   */
+  /** The reader, its connection closed: whether it reads on (asked, or commits meanwhile); else it stops being it. */
   boolean readOnAfterClosing() {
     lock.lock();
     try {
@@ -216,10 +230,7 @@ public final class PrimaryPosition implements CommitPositionSource, AutoCloseabl
     }
   }
 
-  /**
-   * The reader thread: blocks until a read is due (asked for, or an interval after the last read with commits
-   * since); null when it is time to go idle, or closed.
-   */
+  /** The reader: blocks until a read is due (asked, or an interval after commits); null: go idle, or closed. */
   PositionRead nextRead() {
     lock.lock();
     try {

@@ -52,4 +52,28 @@ class PositionHistoryTest {
     assertEquals(300, history.startedSince(3_000));
     assertEquals(-1, history.startedSince(3_001));
   }
+
+  @Test
+  void positionsCommitsReadDateThePrimaryButAnswerNoMark() {
+    PositionHistory history = new PositionHistory(8);
+    history.add(1, 100, 1_000, 1_000);
+    history.addUnnumbered(200, 2_000, 1_900, 100);
+    history.addUnnumbered(250, 2_050, 2_000, 100); // within 100 ns of the last: raises it, keeps its time
+    history.addUnnumbered(240, 2_500, 2_400, 100); // behind what is kept: adds nothing
+    assertEquals(2_000, history.timeAt(250));
+    assertEquals(2_000, history.timeUpTo(260));
+    assertEquals(-1, history.coveringPosition(1), "no read numbered after mark 1 yet");
+    assertEquals(250, history.startedSince(1_500));
+    history.addUnnumbered(300, 3_000, 2_900, 100);
+    assertEquals(3_000, history.timeAt(300));
+  }
+
+  @Test
+  void aReadBehindAPositionACommitReadKeepsPositionsGrowing() {
+    PositionHistory history = new PositionHistory(8);
+    history.addUnnumbered(500, 1_000, 900, 100);
+    history.add(1, 400, 800, 950); // started before that commit's read answered
+    assertEquals(500, history.coveringPosition(0), "a later position covers as much");
+    assertEquals(1_000, history.timeAt(500));
+  }
 }

@@ -1,0 +1,94 @@
+package dev.lsnwait.it;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.lsnwait.Lsn;
+import dev.lsnwait.LsnContext;
+import dev.lsnwait.LsnToken;
+import dev.lsnwait.testkit.PgCluster;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * {@code commit()} learns the primary's position in its own round trip: the token it leaves covers the commit and
+ * is no later than the primary's position right after it, and the primary is never asked for a position on the
+ * side (pg_stat_statements counts lsnwait's position reads). Commits made otherwise (auto-commit) still are.
+ */
+class CommitPositionIT {
+
+  private static final Duration PATIENCE = Duration.ofSeconds(30);
+  private static final String POSITION_READS = "SELECT coalesce(sum(calls), 0) FROM pg_stat_statements"
+      + " WHERE query LIKE 'SELECT pg_current_wal_insert_lsn()::text, (%'"; // PrimaryPosition.QUERY
+  private static final int COMMITS = 50;
+  private static PgCluster cluster;
+
+  @BeforeAll
+  static void start() {
+    cluster = PgCluster.start(Duration.ZERO, false, "shared_preload_libraries = 'pg_stat_statements'");
+    PgCluster.execute(cluster.primary(), "CREATE EXTENSION pg_stat_statements");
+    PgCluster.execute(cluster.primary(), "CREATE TABLE commit_position (id int PRIMARY KEY)");
+    cluster.awaitReplicaCaughtUp(PATIENCE);
+  }
+
+  @AfterAll
+  static void stop() {
+    cluster.close();
+  }
+
+  @BeforeEach
+  void cleanContext() {
+    LsnContext.clear();
+  }
+
+  private static Lsn insertPosition(Statement plain) throws SQLException {
+    try (ResultSet row = plain.executeQuery("SELECT pg_current_wal_insert_lsn()::text")) {
+      row.next();
+      return Lsn.parse(row.getString(1));
+    }
+  }
+
+  @Test
+  void commitLeavesATokenBetweenItsWriteAndThePositionAfterItWithoutAPositionRead() throws Exception {
+    try (Connection lsnwait = DriverManager.getConnection(cluster.primary().lsnwaitUrl(), "postgres", "");
+        Connection plain = cluster.primary().connect();
+        Statement plainStatement = plain.createStatement()) {
+      long readsBefore = PgCluster.queryLong(cluster.primary(), POSITION_READS);
+      lsnwait.setAutoCommit(false);
+      for (int i = 0; i < COMMITS; i++) {
+        LsnContext.clear();
+        try (Statement statement = lsnwait.createStatement()) {
+          statement.executeUpdate("INSERT INTO commit_position VALUES (" + i + ")");
+        }
+        Lsn beforeCommit = insertPosition(plainStatement);
+        lsnwait.commit();
+        LsnToken token = LsnContext.current();
+        Lsn afterCommit = insertPosition(plainStatement);
+        Lsn position = token.lsnFor(cluster.systemIdentifier()).orElseThrow();
+        assertTrue(position.compareTo(beforeCommit) > 0, position + " covers the commit after " + beforeCommit);
+        assertTrue(position.compareTo(afterCommit) <= 0, position + " is no later than " + afterCommit);
+      }
+      assertEquals(readsBefore, PgCluster.queryLong(cluster.primary(), POSITION_READS),
+          "no position read for commits that read their own");
+    }
+  }
+
+  @Test
+  void autoCommitWritesStillHaveTheirPositionRead() throws Exception {
+    try (Connection lsnwait = DriverManager.getConnection(cluster.primary().lsnwaitUrl(), "postgres", "");
+        Statement statement = lsnwait.createStatement()) {
+      long readsBefore = PgCluster.queryLong(cluster.primary(), POSITION_READS);
+      statement.executeUpdate("INSERT INTO commit_position VALUES (1000)");
+      assertTrue(LsnContext.current().lsnFor(cluster.systemIdentifier()).isPresent());
+      assertTrue(PgCluster.queryLong(cluster.primary(), POSITION_READS) > readsBefore);
+    }
+  }
+}

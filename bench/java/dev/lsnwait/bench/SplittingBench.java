@@ -61,10 +61,15 @@ final class SplittingBench {
   }
 
   void run() throws Exception {
+    // Every user wrote a first row long ago (replayed, no token): requests are then 10% writes from the start,
+    // not mostly first writes of users not seen yet
     PgCluster.execute(cluster.primary(), "DROP TABLE IF EXISTS bench_users; CREATE TABLE bench_users"
-        + " (id bigint PRIMARY KEY, user_id int)");
-    cluster.setReplayDelay(Duration.ofMillis(options.delayMillis));
+        + " (id bigint PRIMARY KEY, user_id int); INSERT INTO bench_users SELECT g, 0 FROM generate_series(1, "
+        + options.users + ") g");
+    ids.set(options.users);
+    cluster.setReplayDelay(Duration.ZERO);
     cluster.awaitReplicaCaughtUp(Duration.ofSeconds(60));
+    cluster.setReplayDelay(Duration.ofMillis(options.delayMillis));
     String replicas = "?lsnwait.replicas=127.0.0.1:" + cluster.replica().port();
     String oneUrl = cluster.primary().lsnwaitUrl() + replicas;
     List<Variant> variants = Stream.of(
@@ -168,7 +173,7 @@ final class SplittingBench {
   /** A user's state, as a cookie would carry it. */
   private static final class User {
     final java.util.concurrent.locks.ReentrantLock busy = new java.util.concurrent.locks.ReentrantLock();
-    long latest; // the id of the user's latest row, 0 before the first
+    long latest; // the id of the user's latest row
     long writtenAt;
     LsnContext.Snapshot context = LsnContext.snapshot();
     String cookie = ""; // the filter's cookie value: the encoded, signed token
@@ -178,6 +183,8 @@ final class SplittingBench {
     User[] users = new User[options.users];
     for (int i = 0; i < users.length; i++) {
       users[i] = new User();
+      users[i].latest = i + 1; // the row written long ago (run())
+      users[i].writtenAt = System.nanoTime() - STICKY_NANOS;
     }
     try (HikariDataSource writes = Pools.pool(variant.writeUrl(), options.threads);
         HikariDataSource reads = Pools.pool(variant.readUrl(), options.threads)) {
@@ -238,7 +245,7 @@ final class SplittingBench {
   /** One request of {@code user}, with the user's context handed on the variant's way. */
   private void request(Variant variant, User user, HikariDataSource writes, HikariDataSource reads,
       Latencies latencies, long[] counts) throws Exception {
-    boolean writing = user.latest == 0 || ThreadLocalRandom.current().nextDouble() < WRITES;
+    boolean writing = ThreadLocalRandom.current().nextDouble() < WRITES;
     switch (variant.handOn()) {
       case SNAPSHOT -> {
         try (LsnContext.Scope ignored = LsnContext.open(user.context)) {

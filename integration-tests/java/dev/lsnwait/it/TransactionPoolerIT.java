@@ -2,6 +2,7 @@ package dev.lsnwait.it;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.zaxxer.hikari.HikariConfig;
@@ -43,9 +44,28 @@ class TransactionPoolerIT extends ClusterTest {
   private static RoutingProxy balancer;
   private static PgBouncer bouncer;
 
+  /** What lsnwait logs about the servers it reached (the pooler notice), from the first connection on. */
+  private static final List<String> SERVER_LOG = new java.util.concurrent.CopyOnWriteArrayList<>();
+  private static final java.util.logging.Logger SERVER_LOGGER = // held: the log manager keeps loggers weakly
+      java.util.logging.Logger.getLogger("dev.lsnwait.server");
+  private static final java.util.logging.Handler SERVER_LOG_HANDLER = new java.util.logging.Handler() {
+    @Override
+    public void publish(java.util.logging.LogRecord record) {
+      SERVER_LOG.add(record.getMessage());
+    }
+
+    @Override
+    public void flush() {}
+
+    @Override
+    public void close() {}
+  };
+
   @BeforeAll
   static void startPooler() throws Exception {
     assumeTrue(PgBouncer.isInstalled(), "needs pgbouncer (apt-get install pgbouncer)");
+    SERVER_LOGGER.setLevel(java.util.logging.Level.INFO); // the tests' logging.properties keep warnings only
+    SERVER_LOGGER.addHandler(SERVER_LOG_HANDLER);
     own = PgCluster.start(Duration.ZERO, false);
     PgServer slow = own.addStandby(Duration.ofMillis(300));
     PgCluster.execute(own.primary(), "CREATE TABLE pooled (id int PRIMARY KEY, note text)");
@@ -57,7 +77,22 @@ class TransactionPoolerIT extends ClusterTest {
 
   @AfterAll
   static void stopPooler() throws Exception {
+    SERVER_LOGGER.removeHandler(SERVER_LOG_HANDLER);
+    SERVER_LOGGER.setLevel(null);
     closeAll(bouncer, balancer, own);
+  }
+
+  @Test
+  void autoSaysOncePerStandbyThatItTookTheAddressForAPooler() throws Exception {
+    HikariDataSource replica = pooled(null);
+    for (int i = 0; i < 20; i++) {
+      try (Connection c = replica.getConnection()) {
+        c.setAutoCommit(true);
+      }
+    }
+    long notices = SERVER_LOG.stream().filter(message -> message.contains("through a pooler")).count();
+    assertTrue(notices >= 1 && notices <= 2, "once per standby behind the pooler: " + SERVER_LOG);
+    assertTrue(SERVER_LOG.stream().anyMatch(message -> message.contains("lsnwait.pooler=none")), SERVER_LOG::toString);
   }
 
   private HikariDataSource pooled(String isolation) {

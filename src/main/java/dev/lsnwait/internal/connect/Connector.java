@@ -87,6 +87,9 @@ public final class Connector {
     Server server = lookup.server(info);
     if (replica) {
       server.tracker(); // listed by trackers() from the first connection on
+      if (pooled && settings.pooler() == Settings.Pooler.AUTO) {
+        server.poolerFound(reached.toString());
+      }
     }
     Consistency consistency =
         replica

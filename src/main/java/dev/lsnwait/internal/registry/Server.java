@@ -187,6 +187,19 @@ public final class Server implements AutoCloseable {
     }
   }
 
+  /**
+   * {@code lsnwait.pooler=auto} found a pooler in front of this server: said once per server, with what it costs and
+   * how to avoid the cost where only this one standby is behind the pooler.
+   */
+  public void poolerFound(String reachedThrough) {
+    if (warned.add("pooler")) {
+      LOG.log(System.Logger.Level.INFO, "lsnwait: " + reachedThrough + " reaches " + name + " through a pooler"
+          + " (lsnwait.pooler=auto): a read that needs a position checks, in its own transaction, which standby runs"
+          + " it (one round trip more; two for an auto-commit read). If this address reaches only this one standby,"
+          + " set lsnwait.pooler=none to skip the check.");
+    }
+  }
+
   /** Whether a newer start of the same server replaced this one. */
   public boolean isRetired() {
     return retired;

@@ -39,7 +39,7 @@ public final class CommitRecorder {
    * on a server in recovery (a primary that was demoted: the commit failed, or the position is read as before).
    */
   private static final String POSITION_AFTER = "SELECT CASE WHEN NOT pg_catalog.pg_is_in_recovery()"
-      + " THEN pg_catalog.pg_current_wal_insert_lsn()::text END, " + ServerInfo.TIMELINE;
+      + " THEN pg_catalog.pg_current_wal_insert_lsn()::pg_catalog.text END, " + ServerInfo.TIMELINE;
 
   private final PrimaryPosition positions;
   private final FunctionCatalog functions;

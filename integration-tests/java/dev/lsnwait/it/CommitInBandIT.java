@@ -1,6 +1,7 @@
 package dev.lsnwait.it;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
 import dev.lsnwait.LsnContext;
 import dev.lsnwait.testkit.PgCluster;
@@ -8,6 +9,7 @@ import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.time.Duration;
 import java.util.Properties;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -59,5 +61,41 @@ class CommitInBandIT extends ClusterTest {
     assertEquals(1, rows(1));
     assertEquals(timeline(), LsnContext.current().timelineFor(cluster.systemIdentifier()),
         "the token's timeline is the primary's, not what the application's left() says");
+  }
+
+  @Test
+  void commitReturnsAtOnceUnderSerializableReadOnlyDeferrableDefaults() throws Exception {
+    try (Connection other = cluster.primary().connect(); Statement o = other.createStatement();
+        Connection c = lsnwait(); Statement s = c.createStatement()) {
+      // a reporting role's defaults; its rare writes say READ WRITE
+      s.execute("SET SESSION CHARACTERISTICS AS TRANSACTION ISOLATION LEVEL SERIALIZABLE, READ ONLY, DEFERRABLE");
+      other.setAutoCommit(false);
+      o.execute("SET TRANSACTION ISOLATION LEVEL SERIALIZABLE");
+      o.execute("SELECT 1"); // a serializable read-write transaction under way: no snapshot is safe until it ends
+      c.setAutoCommit(false);
+      s.execute("SET TRANSACTION READ WRITE");
+      s.execute("INSERT INTO " + table + " VALUES (2)");
+      assertTimeoutPreemptively(Duration.ofSeconds(5), c::commit, "pgjdbc's commit() does not wait for others");
+      other.rollback();
+    }
+    assertEquals(1, rows(2));
+  }
+
+  @Test
+  void aTimeoutAfterTheCommitDoesNotFailCommit() throws Exception {
+    try (Connection other = cluster.primary().connect(); Statement o = other.createStatement();
+        Connection c = lsnwait(); Statement s = c.createStatement()) {
+      s.execute("SET SESSION CHARACTERISTICS AS TRANSACTION ISOLATION LEVEL SERIALIZABLE, READ ONLY, DEFERRABLE");
+      s.execute("SET statement_timeout = '1s'");
+      other.setAutoCommit(false);
+      o.execute("SET TRANSACTION ISOLATION LEVEL SERIALIZABLE");
+      o.execute("SELECT 1");
+      c.setAutoCommit(false);
+      s.execute("SET TRANSACTION READ WRITE");
+      s.execute("INSERT INTO " + table + " VALUES (3)");
+      c.commit(); // committed: pgjdbc's commit() returns normally
+      other.rollback();
+    }
+    assertEquals(1, rows(3));
   }
 }

@@ -36,10 +36,13 @@ public final class CommitRecorder {
 
   /**
    * After {@code COMMIT}, in its round trip: the insert position (which covers the commit) and its timeline; nothing
-   * on a server in recovery (a primary that was demoted: the commit failed, or the position is read as before).
+   * on a server in recovery (a primary that was demoted: the commit failed, or the position is read as before). In a
+   * READ COMMITTED transaction of its own: under the session's defaults (SERIALIZABLE, READ ONLY, DEFERRABLE) its
+   * snapshot would wait for every serializable transaction under way, after the commit, where pgjdbc's returns.
    */
-  private static final String POSITION_AFTER = "SELECT CASE WHEN NOT pg_catalog.pg_is_in_recovery()"
-      + " THEN pg_catalog.pg_current_wal_insert_lsn()::text END, " + ServerInfo.TIMELINE;
+  private static final String POSITION_AFTER = "START TRANSACTION ISOLATION LEVEL READ COMMITTED;"
+      + " SELECT CASE WHEN NOT pg_catalog.pg_is_in_recovery()"
+      + " THEN pg_catalog.pg_current_wal_insert_lsn()::pg_catalog.text END, " + ServerInfo.TIMELINE + "; COMMIT";
 
   private final PrimaryPosition positions;
   private final FunctionCatalog functions;

@@ -27,11 +27,16 @@ public record ServerInfo(
     int timeline,
     int backendPid) {
 
-  /** The WAL timeline the server writes on (from its current WAL file's name); an error in recovery. */
-  public static final String INSERT_TIMELINE =
-      "('x' || left(pg_walfile_name(pg_current_wal_insert_lsn()), 8))::bit(32)::int";
+  /**
+   * The WAL timeline the server writes on (from its current WAL file's name); an error in recovery. Qualified: it
+   * also runs on applications' connections (at connect, after each commit()), whose search_path may put their own
+   * functions or operators of these names before pg_catalog.
+   */
+  public static final String INSERT_TIMELINE = "('x' OPERATOR(pg_catalog.||) pg_catalog.left("
+      + "pg_catalog.pg_walfile_name(pg_catalog.pg_current_wal_insert_lsn()), 8))::bit(32)::int";
   /** {@link #INSERT_TIMELINE} out of recovery, 0 in recovery. */
-  public static final String TIMELINE = "CASE WHEN pg_is_in_recovery() THEN 0 ELSE " + INSERT_TIMELINE + " END";
+  public static final String TIMELINE =
+      "CASE WHEN pg_catalog.pg_is_in_recovery() THEN 0 ELSE " + INSERT_TIMELINE + " END";
 
   private static final String QUERY =
       "SELECT pg_is_in_recovery(), "

@@ -1,0 +1,101 @@
+package dev.lsnwait.it;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
+
+import dev.lsnwait.LsnContext;
+import dev.lsnwait.testkit.PgCluster;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.Properties;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * What {@code commit()} sends after its {@code COMMIT} (the position read in its round trip) must not change what
+ * the application sees: the session's search_path and transaction defaults apply to it, yet commit() behaves as
+ * pgjdbc's own and the token is right.
+ */
+class CommitInBandIT extends ClusterTest {
+
+  private static String table;
+
+  @BeforeAll
+  static void createShadows() {
+    table = "inband_rows";
+    PgCluster.execute(cluster.primary(), String.join(";",
+        "DROP TABLE IF EXISTS " + table,
+        "CREATE TABLE " + table + " (id int)",
+        "DROP SCHEMA IF EXISTS inband_shadow CASCADE",
+        "CREATE SCHEMA inband_shadow",
+        // an application's own left(text, int), found first on its search_path
+        "CREATE FUNCTION inband_shadow.\"left\"(text, integer) RETURNS text LANGUAGE sql"
+            + " AS $$ SELECT '00000007'::text $$"));
+  }
+
+  private static Connection lsnwait() throws SQLException {
+    Properties user = new Properties();
+    user.setProperty("user", "postgres");
+    return DriverManager.getConnection(cluster.primary().lsnwaitUrl(), user);
+  }
+
+  private static long rows(int id) {
+    return PgCluster.queryLong(cluster.primary(), "SELECT count(*) FROM " + table + " WHERE id = " + id);
+  }
+
+  private static int timeline() {
+    return (int) PgCluster.queryLong(cluster.primary(), "SELECT timeline_id FROM pg_control_checkpoint()");
+  }
+
+  @Test
+  void aShadowingFunctionOnTheSearchPathDoesNotChangeTheTokensTimeline() throws Exception {
+    try (Connection c = lsnwait(); Statement s = c.createStatement()) {
+      s.execute("SET search_path TO inband_shadow, pg_catalog");
+      c.setAutoCommit(false);
+      s.execute("INSERT INTO public." + table + " VALUES (1)");
+      c.commit();
+    }
+    assertEquals(1, rows(1));
+    assertEquals(timeline(), LsnContext.current().timelineFor(cluster.systemIdentifier()),
+        "the token's timeline is the primary's, not what the application's left() says");
+  }
+
+  @Test
+  void commitReturnsAtOnceUnderSerializableReadOnlyDeferrableDefaults() throws Exception {
+    try (Connection other = cluster.primary().connect(); Statement o = other.createStatement();
+        Connection c = lsnwait(); Statement s = c.createStatement()) {
+      // a reporting role's defaults; its rare writes say READ WRITE
+      s.execute("SET SESSION CHARACTERISTICS AS TRANSACTION ISOLATION LEVEL SERIALIZABLE, READ ONLY, DEFERRABLE");
+      other.setAutoCommit(false);
+      o.execute("SET TRANSACTION ISOLATION LEVEL SERIALIZABLE");
+      o.execute("SELECT 1"); // a serializable read-write transaction under way: no snapshot is safe until it ends
+      c.setAutoCommit(false);
+      s.execute("SET TRANSACTION READ WRITE");
+      s.execute("INSERT INTO " + table + " VALUES (2)");
+      assertTimeoutPreemptively(Duration.ofSeconds(5), c::commit, "pgjdbc's commit() does not wait for others");
+      other.rollback();
+    }
+    assertEquals(1, rows(2));
+  }
+
+  @Test
+  void aTimeoutAfterTheCommitDoesNotFailCommit() throws Exception {
+    try (Connection other = cluster.primary().connect(); Statement o = other.createStatement();
+        Connection c = lsnwait(); Statement s = c.createStatement()) {
+      s.execute("SET SESSION CHARACTERISTICS AS TRANSACTION ISOLATION LEVEL SERIALIZABLE, READ ONLY, DEFERRABLE");
+      s.execute("SET statement_timeout = '1s'");
+      other.setAutoCommit(false);
+      o.execute("SET TRANSACTION ISOLATION LEVEL SERIALIZABLE");
+      o.execute("SELECT 1");
+      c.setAutoCommit(false);
+      s.execute("SET TRANSACTION READ WRITE");
+      s.execute("INSERT INTO " + table + " VALUES (3)");
+      c.commit(); // committed: pgjdbc's commit() returns normally
+      other.rollback();
+    }
+    assertEquals(1, rows(3));
+  }
+}

@@ -11,7 +11,7 @@ import java.util.List;
  * <pre>
  *   mvn -q -Pbench                                   # all end-to-end benchmarks, then print the tables
  *   mvn -q -Pbench -Dbench.args="write --reps 7"     # one of: write, read, wakeup, exact, scale, fleet, routing,
- *                                                    # splitting, pooler, web
+ *                                                    # splitting, pooler, web, primaryload
  *   mvn -q -Pbench -Dbench.args="fleet --baseline /path/to/earlier/lsnwait.jar"   # beside an earlier build
  *   mvn -q -Pbench -Dbench.args="jmh"                # the JMH microbenchmarks (JMH options may follow)
  * </pre>
@@ -48,6 +48,7 @@ public final class Bench {
           case "splitting" -> new SplittingBench(cluster, options).run();
           case "pooler" -> new PoolerBench(cluster, options).run();
           case "web" -> new WebBench(cluster, options).run();
+          case "primaryload" -> new PrimaryLoadBench(cluster, options).run();
           default -> throw new IllegalArgumentException("unknown benchmark " + part);
         }
       }
@@ -64,6 +65,8 @@ public final class Bench {
     int pollMicros = 500;
     int instances = 100;
     int users = 2000;
+    /** Commits per second in total, where a benchmark paces them (primaryload). */
+    int rate = 500;
     /** A jar (or classes directory) of another lsnwait build to measure beside this one, or null. */
     String baseline;
     /** Only the variants whose name contains one of these, comma-separated (splitting); null: all. */
@@ -90,6 +93,7 @@ public final class Bench {
           case "--poll-us" -> options.pollMicros = value;
           case "--instances" -> options.instances = value;
           case "--users" -> options.users = value;
+          case "--rate" -> options.rate = value;
           default -> throw new IllegalArgumentException("unknown option " + args[i]);
         }
       }

@@ -32,6 +32,7 @@ final class Isolated {
   private final URLClassLoader loader;
   private final Driver driver;
   private final MethodHandle clear;
+  private final MethodHandle current;
   private final MethodHandle trackers;
   private final MethodHandle whenReplayed;
   private final MethodHandle lsnOf;
@@ -46,6 +47,8 @@ final class Isolated {
     Class<?> tracker = loader.loadClass("dev.lsnwait.ReplicaTracker");
     Class<?> lsn = loader.loadClass("dev.lsnwait.Lsn");
     clear = lookup.findStatic(context, "clear", MethodType.methodType(void.class));
+    current = lookup.findStatic(context, "current", MethodType.methodType(loader.loadClass("dev.lsnwait.LsnToken")))
+        .asType(MethodType.methodType(Object.class));
     trackers = lookup.findStatic(driver.getClass(), "trackers", MethodType.methodType(Collection.class));
     whenReplayed = lookup.findVirtual(tracker, "whenReplayed", MethodType.methodType(CompletableFuture.class, lsn));
     lsnOf = lookup.findStatic(lsn, "of", MethodType.methodType(lsn, long.class));
@@ -87,6 +90,17 @@ final class Isolated {
   void clearContext() {
     try {
       clear.invoke();
+    } catch (Throwable e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  /** This thread's token in this instance ({@code LsnContext.current()}): resolves its pending commits. */
+  Object currentToken() throws SQLException {
+    try {
+      return current.invoke();
+    } catch (SQLException | RuntimeException e) {
+      throw e;
     } catch (Throwable e) {
       throw new IllegalStateException(e);
     }

@@ -82,6 +82,30 @@ class CommitPositionIT {
   }
 
   @Test
+  void withTokensForEveryCommitEvenReadsAndReadOnlyTransactionsMakeOneWithoutAPositionRead() throws Exception {
+    String url = cluster.primary().lsnwaitUrl() + "?lsnwait.tokens=commits";
+    try (Connection lsnwait = DriverManager.getConnection(url, "postgres", "");
+        Connection plain = cluster.primary().connect();
+        Statement plainStatement = plain.createStatement()) {
+      long readsBefore = PgCluster.queryLong(cluster.primary(), POSITION_READS);
+      lsnwait.setAutoCommit(false);
+      for (boolean readOnly : new boolean[] {false, true}) {
+        LsnContext.clear();
+        lsnwait.setReadOnly(readOnly);
+        try (Statement statement = lsnwait.createStatement()) {
+          statement.executeQuery("SELECT count(*) FROM commit_position").close();
+        }
+        Lsn beforeCommit = insertPosition(plainStatement);
+        lsnwait.commit();
+        Lsn position = LsnContext.current().lsnFor(cluster.systemIdentifier()).orElseThrow();
+        // nothing written: the position as it was, less the alignment padding lsnwait takes off (at most 7 bytes)
+        assertTrue(position.asLong() + 7 >= beforeCommit.asLong(), position + " is the position after " + beforeCommit);
+      }
+      assertEquals(readsBefore, PgCluster.queryLong(cluster.primary(), POSITION_READS));
+    }
+  }
+
+  @Test
   void autoCommitWritesStillHaveTheirPositionRead() throws Exception {
     try (Connection lsnwait = DriverManager.getConnection(cluster.primary().lsnwaitUrl(), "postgres", "");
         Statement statement = lsnwait.createStatement()) {

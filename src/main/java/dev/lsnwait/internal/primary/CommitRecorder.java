@@ -125,13 +125,15 @@ public final class CommitRecorder {
   }
 
   /**
-   * {@code commit()} (or {@code setAutoCommit(true)}, which commits) through {@code plainCommit}: an open
-   * transaction is committed with {@code SELECT pg_current_xact_id_if_assigned() IS NOT NULL; COMMIT}, and records
-   * a commit if the server says it wrote (or it called something that commits in another session).
+   * {@code commit()} (or {@code setAutoCommit(true)}, which commits): an open transaction is committed with
+   * {@code SELECT pg_current_xact_id_if_assigned() IS NOT NULL; COMMIT} and a read of the position after it, and
+   * records the commit at that position if the server says it wrote (or it called something that commits in another
+   * session; with {@code lsnwait.tokens=commits}, always, without the question). Nothing open, auto-commit, or a READ
+   * ONLY transaction: through {@code plainCommit}, pgjdbc's own.
    */
   public void commit(Jdbc.Action plainCommit) throws SQLException {
-    if (everyCommit || pg.getAutoCommit() || pg.getTransactionState() != TransactionState.OPEN
-        || inReadOnlyTransaction()) { // a READ ONLY transaction wrote nothing: no need to ask
+    if (pg.getAutoCommit() || pg.getTransactionState() != TransactionState.OPEN
+        || (!everyCommit && inReadOnlyTransaction())) { // a READ ONLY transaction wrote nothing: no need to ask
       boolean couldCommit = pg.getTransactionState() == TransactionState.OPEN;
       try {
         plainCommit.run(); // pgjdbc's own errors and nothing to commit (or a failed transaction: a rollback)
@@ -204,8 +206,9 @@ public final class CommitRecorder {
    * (which covers the commit: no position read needed for its token).
    */
   private CommitAnswer committing() throws SQLException {
-    try (Statement statement = send(wroteQuery + "; COMMIT; " + POSITION_AFTER)) {
-      boolean wrote = firstBoolean(statement);
+    // lsnwait.tokens=commits: every commit makes a token, no need to ask whether it wrote
+    try (Statement statement = send((everyCommit ? "" : wroteQuery + "; ") + "COMMIT; " + POSITION_AFTER)) {
+      boolean wrote = everyCommit || firstBoolean(statement);
       while (statement.getMoreResults() || statement.getUpdateCount() != -1) {
         try (ResultSet row = statement.getResultSet()) {
           if (row != null && row.next()) {

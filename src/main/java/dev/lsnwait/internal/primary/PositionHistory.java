@@ -31,8 +31,12 @@ final class PositionHistory {
    * @param startedAt when the read started: it covers every commit that returned before then
    */
   void add(long epoch, long position, long nanoTime, long startedAt) {
-    if (size > 0 && Long.compareUnsigned(positions[index(size - 1)], position) > 0) {
-      position = positions[index(size - 1)]; // a commit read a later one meanwhile: it covers as much, and more
+    // Positions commits read meanwhile, beyond this read, only dated positions: they go, and the read stays as read
+    // (raised to them it could name a position a stand-in for a failed primary never reaches)
+    while (size > 0 && epochs[index(size - 1)] == UNNUMBERED
+        && Long.compareUnsigned(positions[index(size - 1)], position) > 0) {
+      size--;
+      next = (next - 1 + epochs.length) % epochs.length;
     }
     epochs[next] = epoch;
     positions[next] = position;

@@ -35,7 +35,7 @@ public final class PrimaryPosition implements CommitPositionSource, AutoCloseabl
   /** The insert position, and the timeline it is written on (a promoted standby's own writes are on a newer one). */
   public static final String QUERY = "SELECT pg_current_wal_insert_lsn()::text, " + ServerInfo.INSERT_TIMELINE;
   private static final int HISTORY = 512;
-  private static final long MERGE_COMMITTED_NANOS = 200_000; // positions commits read: one kept per 200 us
+  private static final long MERGE_COMMITTED_MIN_NANOS = 200_000;
 
   private final String name;
   private final long systemIdentifier;
@@ -44,6 +44,7 @@ public final class PrimaryPosition implements CommitPositionSource, AutoCloseabl
   private final long defaultBoundNanos;
   private final long idleNanos;
   private final ReadPacing pacing;
+  private final long mergeCommittedNanos; // positions commits read: one kept per resolveInterval, as reads are
 
   private final AtomicLong started = new AtomicLong(); // the epoch of the last read started
   private final ReentrantLock lock = new ReentrantLock();
@@ -72,6 +73,7 @@ public final class PrimaryPosition implements CommitPositionSource, AutoCloseabl
     this.walSegmentSize = walSegmentSize;
     this.defaultBoundNanos = Math.max(1, defaultBound.toNanos());
     this.pacing = new ReadPacing(resolveInterval.toNanos());
+    this.mergeCommittedNanos = Math.max(MERGE_COMMITTED_MIN_NANOS, resolveInterval.toNanos());
     this.idleNanos = Math.max(1, idleTimeout.toNanos());
     this.reader = new PositionReader(this, name, new PositionQuery(walBlockSize, walSegmentSize, connections));
   }
@@ -105,7 +107,7 @@ public final class PrimaryPosition implements CommitPositionSource, AutoCloseabl
     Lsn lsn = PositionQuery.position(insertLsn, walBlockSize, walSegmentSize);
     long now = System.nanoTime();
     return Lsn.of(locked(() -> {
-      history.addUnnumbered(lsn.asLong(), now, sentAt, MERGE_COMMITTED_NANOS);
+      history.addUnnumbered(lsn.asLong(), now, sentAt, mergeCommittedNanos);
       return lsn.asLong();
     }));
   }

@@ -69,11 +69,14 @@ class PositionHistoryTest {
   }
 
   @Test
-  void aReadBehindAPositionACommitReadKeepsPositionsGrowing() {
+  void aReadBehindPositionsCommitsReadReplacesThemAsRead() {
     PositionHistory history = new PositionHistory(8);
+    history.add(1, 300, 500, 500);
     history.addUnnumbered(500, 1_000, 900, 100);
-    history.add(1, 400, 800, 950); // started before that commit's read answered
-    assertEquals(500, history.coveringPosition(0), "a later position covers as much");
-    assertEquals(1_000, history.timeAt(500));
+    history.add(2, 400, 800, 950); // started before that commit's read answered (or read on a stand-in)
+    assertEquals(400, history.coveringPosition(1), "the read as read, never raised");
+    assertEquals(400, history.latestPosition());
+    assertEquals(Long.MIN_VALUE, history.timeAt(500), "the commit's position is no longer dated");
+    assertEquals(800, history.timeAt(400));
   }
 }

@@ -12,6 +12,7 @@ import java.util.List;
  *   mvn -q -Pbench                                   # all end-to-end benchmarks, then print the tables
  *   mvn -q -Pbench -Dbench.args="write --reps 7"     # one of: write, read, wakeup, exact, scale, fleet, routing,
  *                                                    # splitting, pooler, web, primaryload
+ *   mvn -q -Pbench -Dbench.args="wakeup --pairs 250" # each thread 250 write-then-read pairs a repetition
  *   mvn -q -Pbench -Dbench.args="fleet --baseline /path/to/earlier/lsnwait.jar"   # beside an earlier build
  *   mvn -q -Pbench -Dbench.args="jmh"                # the JMH microbenchmarks (JMH options may follow)
  * </pre>
@@ -59,6 +60,8 @@ public final class Bench {
   static final class Options {
     int reps = 5;
     int seconds = 3;
+    /** wakeup: write-then-read pairs per thread and repetition instead of {@code seconds}; 0: by time. */
+    int pairs;
     int threads = 4;
     int delayMillis = 20;
     int waiters = 10_000;
@@ -87,6 +90,7 @@ public final class Bench {
         switch (args[i]) {
           case "--reps" -> options.reps = value;
           case "--seconds" -> options.seconds = value;
+          case "--pairs" -> options.pairs = value;
           case "--threads" -> options.threads = value;
           case "--delay" -> options.delayMillis = value;
           case "--waiters" -> options.waiters = value;

@@ -23,6 +23,10 @@ import java.util.concurrent.TimeUnit;
  */
 final class WakeupBench {
 
+  /** PostgreSQL 19: waits in the server for a position nobody waits for (they last the tracker's whole slice). */
+  private static final String WAITS_FOR_NOBODY = "SELECT coalesce(sum(calls), 0) FROM pg_stat_statements"
+      + " WHERE query LIKE 'WAIT FOR LSN ''FFFFFFFF/FFFFFFFF''%'";
+
   private final PgCluster cluster;
   private final Bench.Options options;
 
@@ -56,27 +60,31 @@ final class WakeupBench {
           "    ideal (a reader spinning on pg_last_wal_replay_lsn(), no interval): p50 %.2f ms, p99 %.2f ms%n",
           ideal.percentileMillis(50), ideal.percentileMillis(99));
       for (int v = 0; v < variants.size(); v++) {
-        measure(variants.get(v), pools.get(v)[0], pools.get(v)[1], 1); // warm-up: JIT, connections, forecasts
+        measure(variants.get(v), pools.get(v)[0], pools.get(v)[1], 1, 0); // warm-up: JIT, connections, forecasts
       }
       for (int rep = 1; rep <= options.reps; rep++) {
         for (int v = 0; v < variants.size(); v++) {
           int which = (v + rep) % variants.size();
           Variant variant = variants.get(which);
           long polls = PgCluster.queryLong(cluster.replica(), SteadyLag.POLLS_ON_REPLICA);
-          Latencies[] measured = measure(variant, pools.get(which)[0], pools.get(which)[1], options.seconds);
+          long forNobody = PgCluster.queryLong(cluster.replica(), WAITS_FOR_NOBODY);
+          Latencies[] measured = measure(variant, pools.get(which)[0], pools.get(which)[1], options.seconds,
+              options.pairs);
           Latencies waits = measured[0];
           if (which == 0) { // the listener hears this build only
             runnableP99s.add(measured[1].percentileMillis(99));
           }
           double perRead = (PgCluster.queryLong(cluster.replica(), SteadyLag.POLLS_ON_REPLICA) - polls)
               / (double) waits.size();
+          forNobody = PgCluster.queryLong(cluster.replica(), WAITS_FOR_NOBODY) - forNobody;
           p50s.computeIfAbsent(variant.name(), k -> new ArrayList<>()).add(waits.percentileMillis(50));
           p99s.computeIfAbsent(variant.name(), k -> new ArrayList<>()).add(waits.percentileMillis(99));
           pollsPerRead.computeIfAbsent(variant.name(), k -> new ArrayList<>()).add(perRead);
           System.out.printf(Locale.ROOT,
-              "    rep %d %-10s %d reads, wait p50 %.2f ms, p99 %.2f ms, max %.2f ms, %.1f replica queries/read%s%n",
+              "    rep %d %-10s %d reads, wait p50 %.2f ms, p99 %.2f ms, max %.2f ms, %.1f replica queries/read, %d"
+                  + " WAIT FOR LSN for nobody%s%n",
               rep, variant.name(), waits.size(), waits.percentileMillis(50), waits.percentileMillis(99),
-              waits.percentileMillis(100), perRead, which == 0 ? String.format(Locale.ROOT,
+              waits.percentileMillis(100), perRead, forNobody, which == 0 ? String.format(Locale.ROOT,
                   "; until the read could run: p99 %.2f ms", measured[1].percentileMillis(99)) : "");
         }
       }
@@ -137,11 +145,12 @@ final class WakeupBench {
   }
 
   /**
-   * The reads' times from the commit's return (to the row read), and, for this build, until the read could run (its
-   * wait ended, as the listener heard; the read's own execution excluded).
+   * Each thread writes then reads for {@code seconds}, or {@code pairs} times if positive. The reads' times from the
+   * commit's return (to the row read), and, for this build, until the read could run (its wait ended, as the listener
+   * heard; the read's own execution excluded).
    */
-  private Latencies[] measure(Variant variant, HikariDataSource primary, HikariDataSource replica, int seconds)
-      throws Exception {
+  private Latencies[] measure(Variant variant, HikariDataSource primary, HikariDataSource replica, int seconds,
+      int pairs) throws Exception {
     ExecutorService pool = Executors.newFixedThreadPool(options.threads);
     long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
     List<Future<Latencies[]>> parts = new ArrayList<>();
@@ -158,7 +167,7 @@ final class WakeupBench {
             PreparedStatement read = reader.prepareStatement("SELECT balance FROM bench_accounts WHERE id = ?")) {
           update.setInt(1, id);
           read.setInt(1, id);
-          while (System.nanoTime() < end) {
+          for (int pair = 0; pairs > 0 ? pair < pairs : System.nanoTime() < end; pair++) {
             update.executeUpdate();
             long start = System.nanoTime();
             HeardWaits.reset();

@@ -108,8 +108,10 @@ final class Poller {
     try {
       while (awaitWork()) {
         Thread.interrupted(); // a stray interrupt; close() sets closed first, which awaitWork sees
+        // One look decides: a waiter coming after it is seen at the next turn (its wake() cuts a park short). A
+        // second look could see it while target says nobody, and the server would wait the slice for FFFFFFFF/FFFFFFFF.
         long target = tracker.firstWaiting();
-        boolean refreshing = target == ServerTracker.NOBODY && !tracker.hasWaiters();
+        boolean refreshing = target == ServerTracker.NOBODY;
         if (refreshing && !refreshWanted()) {
           continue; // the last one just left
         }

@@ -13,6 +13,7 @@ import java.sql.Statement;
 import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * A server for unit tests, reached through mocked pgjdbc connections: it answers lsnwait's identity check with its
@@ -29,6 +30,7 @@ public final class FakeServer {
   private volatile boolean failNext;
   private volatile ServerIdentity reports;
   private volatile Runnable whenClosing = () -> {};
+  private volatile PlainAnswer plain = sql -> null;
 
   /** A server answering its prepared query with {@code answer}. */
   public FakeServer(ServerIdentity identity, Callable<ResultSet> answer) {
@@ -50,6 +52,17 @@ public final class FakeServer {
   /** Runs {@code hook} on the closing thread at the start of every connection's close (to hold a close open). */
   public void whenClosing(Runnable hook) {
     whenClosing = hook;
+  }
+
+  /** What SQL sent as a plain statement (PostgreSQL 19's {@code WAIT FOR LSN …; poll}) answers. */
+  public interface PlainAnswer {
+    /** The result set of the statement's last part, or null for none. */
+    ResultSet answer(String sql) throws Exception;
+  }
+
+  /** From now on, plain statements (not the identity check) are answered by {@code answer}. */
+  public void answerPlain(PlainAnswer answer) {
+    plain = answer;
   }
 
   public void inRecovery(boolean recovering) {
@@ -89,6 +102,13 @@ public final class FakeServer {
     Statement who = mock(Statement.class);
     when(connection.createStatement()).thenReturn(who);
     when(who.executeQuery(anyString())).thenAnswer(call -> whoRow());
+    AtomicReference<ResultSet> last = new AtomicReference<>();
+    when(who.execute(anyString())).thenAnswer(call -> {
+      last.set(plain.answer(call.getArgument(0)));
+      return false; // WAIT FOR's own row is not read
+    });
+    when(who.getMoreResults()).thenAnswer(call -> last.get() != null);
+    when(who.getResultSet()).thenAnswer(call -> last.get());
     PreparedStatement prepared = mock(PreparedStatement.class);
     when(connection.prepareStatement(anyString())).thenReturn(prepared);
     when(prepared.executeQuery()).thenAnswer(call -> {

@@ -49,6 +49,19 @@ class CommitPositionIT {
     LsnContext.clear();
   }
 
+  /**
+   * Commits read their position in their own round trip while tokens are in use (one resolved within ten seconds;
+   * until then a mark costs less): one write and its token, as a request's first would.
+   */
+  private static void tokensInUse(String url) throws SQLException {
+    try (Connection lsnwait = DriverManager.getConnection(url, "postgres", "");
+        Statement statement = lsnwait.createStatement()) {
+      statement.executeUpdate("INSERT INTO commit_position VALUES (-1) ON CONFLICT DO NOTHING");
+      LsnContext.current();
+      LsnContext.clear();
+    }
+  }
+
   private static Lsn insertPosition(Statement plain) throws SQLException {
     try (ResultSet row = plain.executeQuery("SELECT pg_current_wal_insert_lsn()::text")) {
       row.next();
@@ -58,6 +71,7 @@ class CommitPositionIT {
 
   @Test
   void commitLeavesATokenBetweenItsWriteAndThePositionAfterItWithoutAPositionRead() throws Exception {
+    tokensInUse(cluster.primary().lsnwaitUrl());
     try (Connection lsnwait = DriverManager.getConnection(cluster.primary().lsnwaitUrl(), "postgres", "");
         Connection plain = cluster.primary().connect();
         Statement plainStatement = plain.createStatement()) {
@@ -84,6 +98,7 @@ class CommitPositionIT {
   @Test
   void withTokensForEveryCommitEvenReadsAndReadOnlyTransactionsMakeOneWithoutAPositionRead() throws Exception {
     String url = cluster.primary().lsnwaitUrl() + "?lsnwait.tokens=commits";
+    tokensInUse(url);
     try (Connection lsnwait = DriverManager.getConnection(url, "postgres", "");
         Connection plain = cluster.primary().connect();
         Statement plainStatement = plain.createStatement()) {
@@ -102,6 +117,25 @@ class CommitPositionIT {
         assertTrue(position.asLong() + 7 >= beforeCommit.asLong(), position + " is the position after " + beforeCommit);
       }
       assertEquals(readsBefore, PgCluster.queryLong(cluster.primary(), POSITION_READS));
+    }
+  }
+
+  @Test
+  void whileNoTokenIsUsedCommitsLeaveAMarkAsCheaperAndTheFirstTokenUsedIsExact() throws Exception {
+    PgCluster fresh = PgCluster.start(Duration.ZERO, false); // its position reader has seen no token used
+    try (fresh;
+        Connection lsnwait = DriverManager.getConnection(fresh.primary().lsnwaitUrl(), "postgres", "");
+        Connection plain = fresh.primary().connect();
+        Statement plainStatement = plain.createStatement()) {
+      PgCluster.execute(fresh.primary(), "CREATE TABLE marked (id int)");
+      lsnwait.setAutoCommit(false);
+      try (Statement statement = lsnwait.createStatement()) {
+        statement.executeUpdate("INSERT INTO marked VALUES (1)");
+      }
+      Lsn beforeCommit = insertPosition(plainStatement);
+      lsnwait.commit();
+      Lsn position = LsnContext.current().lsnFor(fresh.systemIdentifier()).orElseThrow();
+      assertTrue(position.compareTo(beforeCommit) > 0, position + " covers the commit after " + beforeCommit);
     }
   }
 

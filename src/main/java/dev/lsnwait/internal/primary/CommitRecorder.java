@@ -207,7 +207,8 @@ public final class CommitRecorder {
    */
   private CommitAnswer committing() throws SQLException {
     // lsnwait.tokens=commits: every commit makes a token, no need to ask whether it wrote
-    try (Statement statement = send((everyCommit ? "" : wroteQuery + "; ") + "COMMIT; " + POSITION_AFTER)) {
+    String after = positions.positionsWanted() ? "COMMIT; " + POSITION_AFTER : "COMMIT"; // else a mark
+    try (Statement statement = send((everyCommit ? "" : wroteQuery + "; ") + after)) {
       boolean wrote = everyCommit || firstBoolean(statement);
       while (statement.getMoreResults() || statement.getUpdateCount() != -1) {
         try (ResultSet row = statement.getResultSet()) {

@@ -100,6 +100,14 @@ public final class PrimaryPosition implements CommitPositionSource, AutoCloseabl
   }
 
   /**
+   * Whether commits should read their position in their own round trip ({@link #committed}): while tokens are used
+   * (resolved within ten seconds), it saves each a read on the side; while nobody uses them, a mark costs less.
+   */
+  boolean positionsWanted() {
+    return pacing.inUse();
+  }
+
+  /**
    * A commit's own round trip, sent at {@code sentAt}, read the insert position after its {@code COMMIT} (as text):
    * it covers the commit, no read needed. Kept to date positions for forecasts.
    */

@@ -43,6 +43,11 @@ final class ReadPacing {
     lastUse = System.nanoTime();
   }
 
+  /** Whether a token was resolved within the last ten seconds. */
+  boolean inUse() {
+    return System.nanoTime() - lastUse < IN_USE_NANOS;
+  }
+
   /** Whether a commit happened since the last read started. */
   boolean pending() {
     return dirty;

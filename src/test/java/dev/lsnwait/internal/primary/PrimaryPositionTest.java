@@ -26,6 +26,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -41,6 +42,22 @@ class PrimaryPositionTest {
   });
   private PrimaryPosition position;
   private ExecutorService threads;
+
+  /**
+   * The fake server's connections are Mockito mocks: the first mocks of a JVM take a second or more to make (class
+   * instrumentation), which a test whose reads have 2 s would spend waiting when it runs first (alone, or first in
+   * its fork). Made here, before any deadline runs.
+   */
+  @BeforeAll
+  static void warmUpMocks() throws Exception {
+    dev.lsnwait.internal.server.SideConnection warm =
+        new FakeServer(IDENTITY, () -> row("0/0")).side(PrimaryPosition.QUERY, true);
+    try {
+      warm.statement().executeQuery().next();
+    } finally {
+      warm.close();
+    }
+  }
 
   @BeforeEach
   void setUp() {

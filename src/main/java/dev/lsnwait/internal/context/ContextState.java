@@ -163,8 +163,10 @@ public final class ContextState {
   }
 
   private ContextState resolved(CommitPositionSource source, Lsn lsn, int timeline) {
-    Map<CommitPositionSource, Long> rest = Map.of(); // the usual case: the one primary's commits were pending
-    if (pending.size() > 1 || (pending.size() == 1 && !pending.containsKey(source))) {
+    Map<CommitPositionSource, Long> rest = pending; // nothing of this source pending: the rest stays
+    if (pending.size() == 1 && pending.containsKey(source)) {
+      rest = Map.of(); // the usual case: the one primary's commits were pending
+    } else if (pending.containsKey(source)) {
       Map<CommitPositionSource, Long> others = new HashMap<>(pending);
       others.remove(source);
       rest = Map.copyOf(others);

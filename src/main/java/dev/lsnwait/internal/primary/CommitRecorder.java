@@ -206,8 +206,8 @@ public final class CommitRecorder {
    * (which covers the commit: no position read needed for its token).
    */
   private CommitAnswer committing() throws SQLException {
-    // lsnwait.tokens=commits: every commit makes a token, no need to ask whether it wrote
     String after = positions.positionsWanted() ? "COMMIT; " + POSITION_AFTER : "COMMIT"; // else a mark
+    // lsnwait.tokens=commits: every commit makes a token, no need to ask whether it wrote
     try (Statement statement = send((everyCommit ? "" : wroteQuery + "; ") + after)) {
       boolean wrote = everyCommit || firstBoolean(statement);
       while (statement.getMoreResults() || statement.getUpdateCount() != -1) {

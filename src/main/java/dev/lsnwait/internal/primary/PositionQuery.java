@@ -64,12 +64,15 @@ final class PositionQuery implements AutoCloseable {
       row.next();
       connection.succeeded();
       timeline = row.getInt(2);
-      return position(row.getString(1), walBlockSize, walSegmentSize);
+      return position(row.getString(1));
     }
   }
 
-  /** An insert position as {@code pg_current_wal_insert_lsn()::text} gives it, normalized and without padding. */
-  static Lsn position(String insertLsn, int walBlockSize, long walSegmentSize) {
+  /**
+   * An insert position as {@code pg_current_wal_insert_lsn()::text} gives it, normalized and without padding. Any
+   * thread may call it: it reads only the server's WAL sizes.
+   */
+  Lsn position(String insertLsn) {
     return withoutPadding(Lsn.parse(insertLsn).normalize(walBlockSize, walSegmentSize));
   }
 

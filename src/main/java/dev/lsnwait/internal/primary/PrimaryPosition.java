@@ -39,8 +39,6 @@ public final class PrimaryPosition implements CommitPositionSource, AutoCloseabl
 
   private final String name;
   private final long systemIdentifier;
-  private final int walBlockSize;
-  private final long walSegmentSize;
   private final long defaultBoundNanos;
   private final long idleNanos;
   private final ReadPacing pacing;
@@ -55,6 +53,7 @@ public final class PrimaryPosition implements CommitPositionSource, AutoCloseabl
   private boolean reading; // guarded by lock: a thread is the reader (see PositionReader)
   private boolean closed; // guarded by lock
 
+  private final PositionQuery query; // the reader thread's; any thread may normalize positions with it
   private final PositionReader reader;
 
   /**
@@ -69,13 +68,12 @@ public final class PrimaryPosition implements CommitPositionSource, AutoCloseabl
       Duration defaultBound, Duration resolveInterval, Duration idleTimeout, Supplier<SideConnection> connections) {
     this.name = name;
     this.systemIdentifier = systemIdentifier;
-    this.walBlockSize = walBlockSize;
-    this.walSegmentSize = walSegmentSize;
     this.defaultBoundNanos = Math.max(1, defaultBound.toNanos());
     this.pacing = new ReadPacing(resolveInterval.toNanos());
     this.mergeCommittedNanos = Math.max(MERGE_COMMITTED_MIN_NANOS, resolveInterval.toNanos());
     this.idleNanos = Math.max(1, idleTimeout.toNanos());
-    this.reader = new PositionReader(this, name, new PositionQuery(walBlockSize, walSegmentSize, connections));
+    this.query = new PositionQuery(walBlockSize, walSegmentSize, connections);
+    this.reader = new PositionReader(this, name, query);
   }
 
   @Override
@@ -112,12 +110,15 @@ public final class PrimaryPosition implements CommitPositionSource, AutoCloseabl
    * it covers the commit, no read needed. Kept to date positions for forecasts.
    */
   Lsn committed(String insertLsn, long sentAt) {
-    Lsn lsn = PositionQuery.position(insertLsn, walBlockSize, walSegmentSize);
+    Lsn lsn = query.position(insertLsn);
     long now = System.nanoTime();
-    return Lsn.of(locked(() -> {
+    lock.lock();
+    try {
       history.addUnnumbered(lsn.asLong(), now, sentAt, mergeCommittedNanos);
-      return lsn.asLong();
-    }));
+    } finally {
+      lock.unlock();
+    }
+    return lsn;
   }
 
   @Override

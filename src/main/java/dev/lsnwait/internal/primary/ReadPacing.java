@@ -45,7 +45,11 @@ final class ReadPacing {
 
   /** Whether a token was resolved within the last ten seconds. */
   boolean inUse() {
-    return System.nanoTime() - lastUse < IN_USE_NANOS;
+    return inUse(System.nanoTime());
+  }
+
+  private boolean inUse(long now) {
+    return now - lastUse < IN_USE_NANOS;
   }
 
   /** Whether a commit happened since the last read started. */
@@ -58,7 +62,7 @@ final class ReadPacing {
     if (!dirty) {
       return idle;
     }
-    long interval = now - lastUse < IN_USE_NANOS ? resolveIntervalNanos
+    long interval = inUse(now) ? resolveIntervalNanos
         : Math.max(resolveIntervalNanos, IDLE_INTERVAL_NANOS);
     return lastStart + interval - now;
   }

@@ -13,7 +13,6 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
-import java.util.Base64;
 import java.util.Map;
 import java.util.Set;
 import java.util.regex.Matcher;
@@ -38,18 +37,16 @@ class PrometheusMetersIT {
 
   @BeforeAll
   static void start() {
-    cluster = PgCluster.start(Duration.ofMillis(300), false);
-    PgCluster.execute(cluster.primary(), "CREATE TABLE boot_note (id bigserial PRIMARY KEY, text text)");
-    cluster.awaitReplicaCaughtUp(PATIENCE);
-    String key = Base64.getEncoder().encodeToString("a key of thirty-two bytes, fine!".getBytes());
+    cluster = BootNotesCluster.start(PATIENCE);
     app = new SpringApplicationBuilder(BootNotesApp.class)
         .properties("server.port=0", "spring.main.banner-mode=off",
             "spring.datasource.url=" + cluster.routingUrl() + "&lsnwait.replicaWait=5s",
-            "spring.datasource.username=postgres", "lsnwait.web.keys=k1=" + key,
+            "spring.datasource.username=postgres", "lsnwait.web.keys=" + BootNotesCluster.KEYS,
             "management.endpoints.web.exposure.include=health,metrics,prometheus",
             "spring.flyway.enabled=false", "spring.liquibase.enabled=false") // MigrationsIT's, not this app's
         .run();
-    CatalogWarmUp.await(cluster, PATIENCE, () -> send(HttpClient.newHttpClient(), "GET", "/notes/1"));
+    BootNotesCluster.awaitReplicaPlacement(cluster, PATIENCE,
+        () -> send(HttpClient.newHttpClient(), "GET", "/notes/1"));
   }
 
   @AfterAll

@@ -14,7 +14,6 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
-import java.util.Base64;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -35,21 +34,18 @@ class SpringBootAppIT {
 
   @BeforeAll
   static void start() {
-    cluster = PgCluster.start(Duration.ofMillis(300), false);
-    PgCluster.execute(cluster.primary(), "CREATE TABLE boot_note (id bigserial PRIMARY KEY, text text)");
-    cluster.awaitReplicaCaughtUp(PATIENCE);
-    String key = Base64.getEncoder().encodeToString("a key of thirty-two bytes, fine!".getBytes());
+    cluster = BootNotesCluster.start(PATIENCE);
     String url = cluster.primary().lsnwaitUrl() + "?lsnwait.replicas=127.0.0.1:" + cluster.replica().port()
         + "&lsnwait.replicaWait=5s";
-    first = app(url, key);
-    second = app(url, key);
-    CatalogWarmUp.await(cluster, PATIENCE, () -> send(browser(), "GET", second, "/notes/1"));
+    first = app(url);
+    second = app(url);
+    BootNotesCluster.awaitReplicaPlacement(cluster, PATIENCE, () -> send(browser(), "GET", second, "/notes/1"));
   }
 
-  private static ConfigurableApplicationContext app(String url, String key) {
+  private static ConfigurableApplicationContext app(String url) {
     return new SpringApplicationBuilder(BootNotesApp.class)
         .properties("server.port=0", "spring.main.banner-mode=off", "spring.datasource.url=" + url,
-            "spring.datasource.username=postgres", "lsnwait.web.keys=k1=" + key,
+            "spring.datasource.username=postgres", "lsnwait.web.keys=" + BootNotesCluster.KEYS,
             "management.endpoint.health.show-details=always",
             // the test class path has Flyway and Liquibase for MigrationsIT; this application has no migrations
             "spring.flyway.enabled=false", "spring.liquibase.enabled=false")

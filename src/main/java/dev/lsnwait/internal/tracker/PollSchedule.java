@@ -3,9 +3,11 @@ package dev.lsnwait.internal.tracker;
 import java.util.concurrent.TimeUnit;
 
 /**
- * When a tracker's poller asks its server next: for the earliest waiter, at the forecast replay (less a lead), after
- * misses at growing gaps, within the budget; with nobody waiting but readers asking, a refresh for the latest commit
- * of this JVM at most once per {@code refreshInterval}. Used by the poller thread only.
+ * When a tracker's poller asks its server next, and how: for the earliest waiter, a poll at the forecast replay (less
+ * a lead), after misses at growing gaps, within the budget; on PostgreSQL 19, where no forecast times the poll or a
+ * poll at the forecast missed, a wait in the server ({@code WAIT FOR LSN}) instead, which wakes on replay. With nobody
+ * waiting but readers asking, a refresh for the latest commit of this JVM at most once per {@code refreshInterval}.
+ * Used by the poller thread only.
  */
 final class PollSchedule {
 
@@ -27,6 +29,7 @@ final class PollSchedule {
   private long firstMissAt = Long.MIN_VALUE; // when polls for it first and last missed it
   private long missedAt = Long.MIN_VALUE;
   private long refreshGap;
+  private boolean inServer; // the question for askedFor out now waits in the server
 
   /** @param forecast the tracker's, which this run teaches afresh */
   PollSchedule(TrackerSettings settings, ReplayForecast forecast) {
@@ -46,14 +49,27 @@ final class PollSchedule {
    * polls per doubling.
    */
   long dueAt(long target, long now, int waiting) {
-    long due = waitForLsn ? now : forecast.expected(target, now);
+    if (waitsInServer(target, now)) {
+      return Math.max(now, budget.nextAt(now, waiting)); // the server answers on replay: no time to guess
+    }
+    long due = forecast.expected(target, now);
     long at = due == Long.MIN_VALUE ? now : due - LEAD_NANOS;
     at = Math.min(at, lastAsk + MAX_QUIET_NANOS); // a forecast can be wrong
-    if (!waitForLsn) {
-      long missing = target != askedFor || firstMissAt == Long.MIN_VALUE ? 0 : (now - firstMissAt) / 4;
-      at = Math.max(at, lastAsk + Math.min(MAX_GAP_NANOS, Math.max(minGapNanos, missing)));
-    }
+    long missing = target != askedFor || firstMissAt == Long.MIN_VALUE ? 0 : (now - firstMissAt) / 4;
+    at = Math.max(at, lastAsk + Math.min(MAX_GAP_NANOS, Math.max(minGapNanos, missing)));
     return Math.max(at, budget.nextAt(now, waiting));
+  }
+
+  /**
+   * PostgreSQL 19: whether a question about {@code target} now should wait in the server rather than poll. A poll at
+   * a forecast that is right costs one statement and wakes nothing in the server, so it comes first, as before 19;
+   * measured on 19 with 20 ms of lag, readers woken by polls waited 0.4 ms less at the median than readers woken by
+   * the server. Where nothing forecasts the replay, or a poll at the forecast missed, the server wakes the poller on
+   * replay: no gaps between polls, however long replay stalls.
+   */
+  private boolean waitsInServer(long target, long now) {
+    return waitForLsn && ((target == askedFor && firstMissAt != Long.MIN_VALUE)
+        || forecast.expected(target, now) == Long.MIN_VALUE);
   }
 
   /**
@@ -67,14 +83,20 @@ final class PollSchedule {
     return Math.max(Math.max(at, lastAsk + refreshGap), budget.nextAt(now, 0));
   }
 
-  /** A poll for the waiter at {@code target} goes out now. */
-  void asking(long target, long now, int waiting) {
+  /**
+   * A question for the waiter at {@code target} goes out now.
+   *
+   * @return true if it waits in the server ({@code WAIT FOR LSN}), false if it is a poll
+   */
+  boolean asking(long target, long now, int waiting) {
     asked(now, waiting);
     if (target != askedFor) {
       askedFor = target;
       firstMissAt = Long.MIN_VALUE;
       missedAt = Long.MIN_VALUE;
     }
+    inServer = waitsInServer(target, now);
+    return inServer;
   }
 
   /** A refresh goes out now. */
@@ -97,10 +119,16 @@ final class PollSchedule {
     forecast.observed(sentAt, now, position);
   }
 
-  /** The poll for the waiter at {@code target}, sent at {@code sentAt}, found it replayed or not. */
-  void answered(long target, long sentAt, boolean replayed, int waiting) {
-    if (waitForLsn) {
-      return; // the server woke on replay: nothing to learn
+  /**
+   * The question for the waiter at {@code target}, sent at {@code sentAt} and answered at {@code answeredAt}, found
+   * it replayed or not (a wait in the server that did not find it ran out its slice: a miss, as a poll's).
+   */
+  void answered(long target, long sentAt, long answeredAt, boolean replayed, int waiting) {
+    if (inServer && replayed) {
+      if (firstMissAt != Long.MIN_VALUE) { // replayed between the missed poll and the server's answer
+        forecast.served(target, answeredAt, missedAt, false);
+      }
+      return;
     }
     if (replayed) {
       forecast.served(target, sentAt, missedAt, budget.plentiful(sentAt, waiting));

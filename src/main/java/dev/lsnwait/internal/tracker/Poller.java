@@ -17,11 +17,11 @@ import java.util.function.Supplier;
  * The thread that asks one server how far it has replayed, while someone waits or readers keep asking, and goes away
  * after an idle timeout.
  *
- * <p>It asks as little as it can ({@link PollSchedule}). On PostgreSQL 19 and later, {@code WAIT FOR LSN} waits in the
- * server for the earliest position anyone waits for, which wakes on replay: one statement per position. On older
- * servers it sleeps until just before the replica is forecast to have replayed that position ({@link ReplayForecast}),
- * polls, and, if it is not there yet, polls again after {@code pollInterval}; never more than {@code maxPollRate} a
- * second on average ({@link PollBudget}), however many wait. While nobody waits but readers asked for positions
+ * <p>It asks as little as it can ({@link PollSchedule}). It sleeps until just before the replica is forecast to have
+ * replayed the earliest position anyone waits for ({@link ReplayForecast}), polls, and, if it is not there yet, polls
+ * again after {@code pollInterval}; never more than {@code maxPollRate} a second on average ({@link PollBudget}),
+ * however many wait. On PostgreSQL 19 and later, where no forecast times the poll or a poll missed, {@code WAIT FOR
+ * LSN} waits in the server instead, which wakes on replay. While nobody waits but readers asked for positions
  * lately, it refreshes the cache for the latest commit this JVM made, once that is forecast replayed and at most
  * once per {@code refreshInterval}, so that reads coming after their commit was replayed do not wait; when readers
  * stop asking, nothing.
@@ -45,7 +45,6 @@ final class Poller {
   private final Supplier<SideConnection> connections;
   private final TrackerSettings settings;
   private final long idleNanos;
-  private final boolean waitForLsn;
   private final PrimaryClock clock;
   private final long refreshNanos;
 
@@ -59,7 +58,6 @@ final class Poller {
     this.connections = connections;
     this.settings = settings;
     this.idleNanos = Math.max(1, settings.idleTimeout().toNanos());
-    this.waitForLsn = settings.waitForLsn();
     this.clock = clock;
     this.refreshNanos = Math.max(0, settings.refreshInterval().toNanos());
   }
@@ -139,9 +137,9 @@ final class Poller {
           }
           continue;
         }
-        schedule.asking(target, now, tracker.waiting());
-        if (waitForLsn ? waitFor(connection, target, schedule) : pollOnce(connection, schedule)) {
-          schedule.answered(target, now, tracker.covers(target), tracker.waiting());
+        boolean inServer = schedule.asking(target, now, tracker.waiting());
+        if (inServer ? waitFor(connection, target, schedule) : pollOnce(connection, schedule)) {
+          schedule.answered(target, now, System.nanoTime(), tracker.covers(target), tracker.waiting());
         } else {
           schedule.failed(connection.retryDelayNanos());
         }

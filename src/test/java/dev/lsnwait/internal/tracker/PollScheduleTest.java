@@ -1,0 +1,91 @@
+package dev.lsnwait.internal.tracker;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+
+/**
+ * How the poller asks: a poll at the forecast first; on PostgreSQL 19 a wait in the server where nothing forecasts the
+ * replay or the poll at the forecast missed; before 19, polls again at growing gaps.
+ */
+class PollScheduleTest {
+
+  private static final long MS = TimeUnit.MILLISECONDS.toNanos(1);
+  /** Far from nanoTime's origin, as the schedule's own clock readings are. */
+  private static final long T0 = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+
+  /** The primary passed position p at T0 + p ms. */
+  private static final PrimaryClock CLOCK = new PrimaryClock() {
+    @Override
+    public long timeAt(long lsn) {
+      return T0 + lsn * MS;
+    }
+
+    @Override
+    public long timeUpTo(long lsn) {
+      return T0 + lsn * MS;
+    }
+
+    @Override
+    public long latest() {
+      return -1;
+    }
+  };
+
+  /**
+   * A schedule that last asked at T0 + 100 ms (a refresh: it asks at least every 100 ms, whatever the forecast), with
+   * a forecast that learnt a lag of 20 ms (position p replayed at T0 + p + 20 ms) if {@code lagKnown}.
+   */
+  private static PollSchedule schedule(boolean waitForLsn, boolean lagKnown) {
+    TrackerSettings settings = new TrackerSettings(Duration.ofMillis(1), 180, Duration.ofMillis(50),
+        Duration.ofSeconds(60), waitForLsn);
+    ReplayForecast forecast = new ReplayForecast(CLOCK);
+    PollSchedule schedule = new PollSchedule(settings, forecast); // a new run forgets what the forecast knew
+    if (lagKnown) {
+      forecast.served(10, T0 + 30 * MS, Long.MIN_VALUE, false);
+    }
+    schedule.refreshing(T0 + 100 * MS);
+    return schedule;
+  }
+
+  @Test
+  void onPostgres19WithNoForecastTheServerIsAskedToWaitAtOnce() {
+    PollSchedule schedule = schedule(true, false);
+    long now = T0 + 100 * MS;
+    assertEquals(now, schedule.dueAt(100, now, 1), "nothing to time a poll by");
+    assertTrue(schedule.asking(100, now, 1), "WAIT FOR LSN");
+  }
+
+  @Test
+  void onPostgres19APollAtTheForecastComesFirstAndAWaitInTheServerAfterItMissed() {
+    PollSchedule schedule = schedule(true, true);
+    long written = 100; // replay forecast at T0 + 120 ms
+    long now = T0 + 101 * MS;
+    long due = schedule.dueAt(written, now, 1);
+    assertTrue(due > T0 + 119 * MS && due < T0 + 120 * MS, "just before the forecast, as before 19");
+    assertFalse(schedule.asking(written, due, 1), "a poll");
+    schedule.answered(written, due, due + MS / 10, false, 1); // not there yet
+    long after = due + MS / 5;
+    assertEquals(after, schedule.dueAt(written, after, 1), "no gap: the server answers on replay");
+    assertTrue(schedule.asking(written, after, 1), "WAIT FOR LSN");
+    schedule.answered(written, after, T0 + 123 * MS, true, 1); // the server woke it 3 ms after the forecast
+    long next = schedule.dueAt(150, T0 + 151 * MS, 1);
+    assertTrue(next > T0 + 170 * MS && next < T0 + 173 * MS, "learnt a later lag, aiming early: " + (next - T0));
+    assertFalse(schedule.asking(150, next, 1), "a new position is polled at its forecast again");
+  }
+
+  @Test
+  void beforePostgres19AMissedPollIsFollowedByPollsAtAGap() {
+    PollSchedule schedule = schedule(false, true);
+    long due = schedule.dueAt(100, T0 + 101 * MS, 1);
+    assertFalse(schedule.asking(100, due, 1));
+    schedule.answered(100, due, due + MS / 10, false, 1);
+    assertEquals(due + MS, schedule.dueAt(100, due + MS / 5, 1), "the poll interval after the last poll");
+    assertFalse(schedule.asking(100, due + MS, 1), "polls, never WAIT FOR LSN");
+    assertFalse(schedule(false, false).asking(100, T0, 1), "polls without a forecast too");
+  }
+}

@@ -92,6 +92,9 @@ final class SplittingBench {
     System.out.printf("%n== read/write splitting: %d users, %.0f%% writes, replay delay %d ms, %d threads, %d reps"
         + " of %d s ==%n", options.users, WRITES * 100, options.delayMillis, options.threads, options.reps,
         options.seconds);
+    for (Variant variant : variants) {
+      measure(variant); // an unmeasured round first: the first repetition ran every variant on a cold JIT
+    }
     Map<String, List<Cell>> cells = new LinkedHashMap<>();
     for (int rep = 0; rep < options.reps; rep++) {
       for (int i = 0; i < variants.size(); i++) {

@@ -6,7 +6,7 @@ import java.sql.SQLException;
 
 /**
  * The thread that runs one primary's position reads, one at a time, on a connection of its own: its
- * {@link PrimaryPosition} says when a read is due and keeps what it read, and starts a thread only while none is the
+ * {@link SharedReads} says when a read is due and keeps what it read, and starts a thread only while none is the
  * reader. A thread that goes idle closes its connection while it is still the reader, and only then asks to stop:
  * a read asked for during the close is left to it (on a new connection), never to a second thread that would use,
  * or replace, the connection being closed.
@@ -15,16 +15,11 @@ final class PositionReader {
 
   private static final System.Logger LOG = System.getLogger("dev.lsnwait.primary");
 
-  private final PrimaryPosition owner;
+  private final SharedReads owner;
   private final String name;
   private final PositionQuery query; // the reader thread's
 
-  /** The WAL timeline of the last position read, 0 before the first. */
-  int timeline() {
-    return query.timeline();
-  }
-
-  PositionReader(PrimaryPosition owner, String name, PositionQuery query) {
+  PositionReader(SharedReads owner, String name, PositionQuery query) {
     this.owner = owner;
     this.name = name;
     this.query = query;

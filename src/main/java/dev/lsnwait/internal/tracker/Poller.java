@@ -1,12 +1,6 @@
 package dev.lsnwait.internal.tracker;
 
-import dev.lsnwait.Lsn;
-import dev.lsnwait.internal.server.ServerIdentity;
 import dev.lsnwait.internal.server.SideConnection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
-import java.sql.SQLException;
-import java.sql.Statement;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.LockSupport;
@@ -15,7 +9,7 @@ import java.util.function.Supplier;
 
 /**
  * The thread that asks one server how far it has replayed, while someone waits or readers keep asking, and goes away
- * after an idle timeout.
+ * after an idle timeout. It decides when to ask; how to ask, and what to make of the answer, is {@link ReplayQuestion}.
  *
  * <p>It asks as little as it can ({@link PollSchedule}). It sleeps until just before the replica is forecast to have
  * replayed the earliest position anyone waits for ({@link ReplayForecast}), polls, and, if it is not there yet, polls
@@ -34,14 +28,11 @@ import java.util.function.Supplier;
 final class Poller {
 
   private static final System.Logger LOG = System.getLogger("dev.lsnwait.tracker");
-  /** The replay state (columns 1-3) and who answered (4-5): through a pooler, a poll may reach another server. */
-  static final String QUERY = "SELECT " + ReplayState.COLUMNS + ", " + ServerIdentity.INCARNATION;
-  /** The longest one {@code WAIT FOR LSN} waits before the poller looks again (a newer, earlier waiter). */
-  private static final long WAIT_FOR_SLICE_MILLIS = 50;
   /** How often to look for a first commit while readers ask but this JVM has committed nothing on the cluster. */
   private static final long NO_COMMITS_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
 
   private final ServerTracker tracker;
+  private final ReplayQuestion question;
   private final Supplier<SideConnection> connections;
   private final TrackerSettings settings;
   private final long idleNanos;
@@ -55,6 +46,7 @@ final class Poller {
 
   Poller(ServerTracker tracker, Supplier<SideConnection> connections, TrackerSettings settings, PrimaryClock clock) {
     this.tracker = tracker;
+    this.question = new ReplayQuestion(tracker);
     this.connections = connections;
     this.settings = settings;
     this.idleNanos = Math.max(1, settings.idleTimeout().toNanos());
@@ -130,7 +122,7 @@ final class Poller {
         if (refreshing) {
           schedule.refreshing(now);
           long before = tracker.lastReplay().asLong();
-          if (pollOnce(connection, schedule)) {
+          if (question.poll(connection, schedule)) {
             schedule.refreshed(tracker.lastReplay().asLong() != before);
           } else {
             schedule.failed(connection.retryDelayNanos());
@@ -138,7 +130,7 @@ final class Poller {
           continue;
         }
         boolean inServer = schedule.asking(target, now, tracker.waiting());
-        if (inServer ? waitFor(connection, target, schedule) : pollOnce(connection, schedule)) {
+        if (inServer ? question.waitFor(connection, target, schedule) : question.poll(connection, schedule)) {
           schedule.answered(target, now, System.nanoTime(), tracker.covers(target), tracker.waiting());
         } else {
           schedule.failed(connection.retryDelayNanos());
@@ -196,90 +188,6 @@ final class Poller {
 
   private boolean refreshWanted() {
     return refreshNanos > 0 && tracker.inDemand(System.nanoTime());
-  }
-
-  /** One poll; feeds the tracker and the forecast. False if the server could not be asked. */
-  private boolean pollOnce(SideConnection connection, PollSchedule schedule) {
-    PreparedStatement statement;
-    try {
-      statement = connection.statement();
-    } catch (SQLException | RuntimeException e) {
-      return unreachable(connection, e);
-    }
-    ReplayState state;
-    long sentAt = System.nanoTime();
-    try (ResultSet row = statement.executeQuery()) {
-      state = answer(row);
-    } catch (SQLException | RuntimeException e) {
-      return broke(connection, e);
-    }
-    return take(connection, schedule, state, sentAt);
-  }
-
-  /**
-   * PostgreSQL 19: waits in the server until {@code target} is replayed, or a short while, then reads the replay
-   * position in the same round trip (one simple query, two statements): one answer serves every waiter the replica
-   * has passed, not only the one waited for. Outside an explicit transaction, read committed, {@code WAIT FOR}
-   * holds no snapshot, as it must.
-   */
-  private boolean waitFor(SideConnection connection, long target, PollSchedule schedule) {
-    Statement statement;
-    try {
-      statement = connection.plainStatement();
-    } catch (SQLException | RuntimeException e) {
-      return unreachable(connection, e);
-    }
-    ReplayState state;
-    long sentAt = System.nanoTime();
-    try {
-      statement.execute("WAIT FOR LSN '" + Lsn.of(target) + "' WITH (MODE 'standby_replay', TIMEOUT '"
-          + WAIT_FOR_SLICE_MILLIS + "ms', NO_THROW); " + QUERY);
-      if (!statement.getMoreResults()) {
-        throw new SQLException("lsnwait: WAIT FOR LSN returned no replay position");
-      }
-      try (ResultSet row = statement.getResultSet()) {
-        state = answer(row);
-      }
-    } catch (SQLException | RuntimeException e) {
-      return broke(connection, e);
-    }
-    return take(connection, schedule, state, sentAt);
-  }
-
-  /** The row of {@link #QUERY}: the replay state, or null if another server answered (a pooler on the route). */
-  private ReplayState answer(ResultSet row) throws SQLException {
-    row.next();
-    return tracker.identity().isIncarnation(row, 4) ? ReplayState.read(row) : null;
-  }
-
-  /** A poll's answer feeds the tracker and the forecast; another server's sends waiters to their own connections. */
-  private boolean take(SideConnection connection, PollSchedule schedule, ReplayState state, long sentAt) {
-    if (state == null) {
-      connection.failed();
-      return unreachable(connection, new SQLException("lsnwait: a poll of " + tracker.name() + " was answered by"
-          + " another server (a transaction pooler on the way?)"));
-    }
-    connection.succeeded();
-    schedule.observed(sentAt, System.nanoTime(), state.replayed().asLong());
-    tracker.polled(state);
-    return true;
-  }
-
-  /** No route reaches this server: the waiters ask on their own connections until the back-off passes. */
-  private boolean unreachable(SideConnection connection, Exception e) {
-    tracker.unreachable(connection.retryDelayNanos(), e);
-    return false;
-  }
-
-  /**
-   * The server was reached but the question failed (its backend was terminated, the network broke): the waiters stay,
-   * and the next poll asks on a new connection after the back-off.
-   */
-  private boolean broke(SideConnection connection, Exception e) {
-    connection.failed();
-    LOG.log(connection.failuresInARow() == 1 ? System.Logger.Level.WARNING : System.Logger.Level.DEBUG,
-        "lsnwait: cannot poll " + tracker.name() + " (" + e.getMessage() + "); reconnecting");
-    return false;
   }
 
   /** Ends the poller for good and waits briefly for its thread. */

@@ -6,9 +6,9 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 
 /**
- * What a standby says of itself in the first three columns of {@link Poller#QUERY} (and of the queries that start as
- * it does): whether it is in recovery, how far it replayed ({@link Lsn#ZERO} before it replayed anything; after a
- * promotion, where replay ended), and, out of recovery, its WAL timeline (0 in recovery).
+ * What a standby says of itself in the first three columns of {@link ReplayQuestion#QUERY} (and of the queries that
+ * start as it does): whether it is in recovery, how far it replayed ({@link Lsn#ZERO} before it replayed anything;
+ * after a promotion, where replay ended), and, out of recovery, its WAL timeline (0 in recovery).
  */
 public record ReplayState(boolean recovering, Lsn replayed, int timeline) {
 

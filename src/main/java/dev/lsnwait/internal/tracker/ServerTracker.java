@@ -10,12 +10,12 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Supplier;
 
 /**
- * The {@link ReplicaTracker} of one server: what is known of its replay position (a lower bound, fed by the poller
- * and by every connection that looks), the readers waiting for more, and the poller that runs while someone waits.
+ * The {@link ReplicaTracker} of one server: what is known of its replay position ({@link ReplayCache}: a lower bound,
+ * fed by the poller and by every connection that looks), the readers waiting for more, and the poller that runs while
+ * someone waits.
  *
  * <p>No wake-up is lost: a waiter registers first and re-checks the cache after, so an observation that raised the
  * cache in between is seen by the re-check, and one made after the registration completes the waiter.
@@ -23,7 +23,7 @@ import java.util.function.Supplier;
 public final class ServerTracker implements ReplicaTracker, AutoCloseable {
 
   /** What a tracker's connection asks its server. */
-  public static final String POLL_QUERY = Poller.QUERY;
+  public static final String POLL_QUERY = ReplayQuestion.QUERY;
   /** {@link #firstWaiting()} when nobody waits. */
   static final long NOBODY = -1L;
 
@@ -40,16 +40,12 @@ public final class ServerTracker implements ReplicaTracker, AutoCloseable {
   private final WaiterQueue waiters = new WaiterQueue();
   private final ReplayForecast forecast;
   private final Poller poller;
+  private final ReplayCache replay;
 
-  /** The replay position, unsigned: a lower bound, since every observation is of this very server. */
-  private final AtomicLong replayed;
-  private volatile Promotion promotion; // null while in recovery; once set, for good (same server, same start)
   private volatile long unreachableUntil; // nanoTime; meaningful while unreachable is set
   private volatile boolean unreachable;
   private volatile boolean closed;
   private final ReaderDemand demand = new ReaderDemand();
-  /** When the cache learned its positions: what was known before a given moment (see {@link #knewBefore}). */
-  private final KnownPositions known;
 
   private final TrackerCounts counts = new TrackerCounts();
 
@@ -67,9 +63,7 @@ public final class ServerTracker implements ReplicaTracker, AutoCloseable {
       PrimaryClock clock) {
     this.name = name;
     this.identity = identity;
-    this.promotion = inRecovery ? null : new Promotion(replayed.asLong(), 0, System.nanoTime());
-    this.replayed = new AtomicLong(replayed.asLong());
-    this.known = new KnownPositions(replayed.asLong(), System.nanoTime());
+    this.replay = new ReplayCache(inRecovery, replayed.asLong());
     this.forecast = new ReplayForecast(clock);
     this.poller = new Poller(this, connections, settings, clock);
   }
@@ -90,7 +84,7 @@ public final class ServerTracker implements ReplicaTracker, AutoCloseable {
 
   @Override
   public Lsn lastReplay() {
-    return Lsn.of(replayed.get());
+    return Lsn.of(replay.position());
   }
 
   /** Whether lsnwait's own connections cannot reach the server now (readers ask on their own connections). */
@@ -100,12 +94,12 @@ public final class ServerTracker implements ReplicaTracker, AutoCloseable {
 
   @Override
   public boolean isInRecovery() {
-    return promotion == null;
+    return replay.inRecovery();
   }
 
   @Override
   public boolean isReplicated(Lsn lsn) {
-    if (promotion == null && demand.asked()) {
+    if (replay.inRecovery() && demand.asked()) {
       poller.demanded(); // the first ask after a quiet spell: with refreshes on, the poller keeps the cache fresh
     }
     return covers(lsn.asLong());
@@ -113,13 +107,12 @@ public final class ServerTracker implements ReplicaTracker, AutoCloseable {
 
   /** Whether the cache shows {@code lsn} (unsigned) replayed, without counting as a reader's demand. */
   boolean covers(long lsn) {
-    Promotion left = promotion;
-    return left == null ? Long.compareUnsigned(replayed.get(), lsn) >= 0 : left.covers(lsn);
+    return replay.covers(lsn);
   }
 
   /** Whether the server holds {@code lsn} written on {@code writtenOn} (0: not known); see {@link Promotion}. */
   public boolean holds(Lsn lsn, int writtenOn) {
-    Promotion left = promotion;
+    Promotion left = replay.promotion();
     return left == null ? isReplicated(lsn) : left.holds(lsn.asLong(), writtenOn);
   }
 
@@ -130,11 +123,7 @@ public final class ServerTracker implements ReplicaTracker, AutoCloseable {
    * may be younger than the snapshot.
    */
   public boolean knewBefore(Lsn lsn, int writtenOn, long nanoTime) {
-    Promotion left = promotion;
-    if (left == null) {
-      return known.before(lsn.asLong(), nanoTime);
-    }
-    return left.learnedAt() - nanoTime < 0 && left.holds(lsn.asLong(), writtenOn);
+    return replay.knewBefore(lsn.asLong(), writtenOn, nanoTime);
   }
 
   /** Whether a reader asked for a position within {@link ReaderDemand#DEMAND_NANOS}. */
@@ -163,27 +152,14 @@ public final class ServerTracker implements ReplicaTracker, AutoCloseable {
    * known, tells its own writes.
    */
   public void observe(ReplayState state) {
-    Promotion left = promotion;
     if (!state.recovering()) {
-      // pg_last_wal_replay_lsn() stays where replay ended; the cache is a lower bound of it
-      long before = left != null ? left.endOfReplay() : replayed.get();
-      long ended = Long.compareUnsigned(before, state.replayed().asLong()) >= 0 ? before : state.replayed().asLong();
-      int timeline = state.timeline() != 0 ? state.timeline() : left != null ? left.timeline() : 0;
-      promotion = new Promotion(ended, timeline, left != null ? left.learnedAt() : System.nanoTime());
+      long ended = replay.leftRecovery(state);
       waiters.completeUpTo(ended, Lsn.of(ended));
       waiters.failAll(new ServerUnreachable("lsnwait: " + name + " left recovery", null));
-      return;
+    } else if (replay.inRecovery()) { // else seen in recovery before the promotion, told after it: nothing to do
+      long now = replay.raise(state.replayed().asLong());
+      waiters.completeUpTo(now, Lsn.of(now));
     }
-    if (left != null) {
-      return; // seen in recovery before the promotion, told after it
-    }
-    long seen = state.replayed().asLong();
-    long was = replayed.getAndAccumulate(seen, (a, b) -> Long.compareUnsigned(a, b) >= 0 ? a : b);
-    long now = Long.compareUnsigned(was, seen) >= 0 ? was : seen;
-    if (now != was) {
-      known.learned(now, System.nanoTime()); // only a rise: the same position again was known earlier already
-    }
-    waiters.completeUpTo(now, Lsn.of(now));
   }
 
   /** A poll (or a {@code WAIT FOR LSN} and the poll after it) answered: the server is within reach again. */
@@ -195,8 +171,7 @@ public final class ServerTracker implements ReplicaTracker, AutoCloseable {
 
   /** Out of recovery: where its replay ended, the last position of its old primary it holds. */
   public Lsn endOfReplay() {
-    Promotion left = promotion;
-    return left == null ? lastReplay() : Lsn.of(left.endOfReplay());
+    return Lsn.of(replay.endOfReplay());
   }
 
   /** How many wait now. */

@@ -45,11 +45,13 @@ final class ReplayForecast {
    * none, it had replayed all this JVM knew of), when that poll was answered, when and where replay was last seen
    * moving, and its pace.
    */
-  private record Learned(long lag, long floor, long polledAt, long lastTime, long lastPosition, double bytesPerNano) {
-    static final Learned NOTHING = new Learned(Long.MIN_VALUE, 0, Long.MIN_VALUE, Long.MIN_VALUE, 0, 0);
+  private record Learned(long lag, long floor, long polledAt, long lastTime, long lastPosition, double bytesPerNano,
+      long bound) {
+    static final Learned NOTHING =
+        new Learned(Long.MIN_VALUE, 0, Long.MIN_VALUE, Long.MIN_VALUE, 0, 0, Long.MIN_VALUE);
 
     Learned withLag(long newLag) {
-      return new Learned(newLag, floor, polledAt, lastTime, lastPosition, bytesPerNano);
+      return new Learned(newLag, floor, polledAt, lastTime, lastPosition, bytesPerNano, bound);
     }
   }
 
@@ -70,6 +72,7 @@ final class ReplayForecast {
     Learned was = learned;
     long lag = was.lag;
     long passed = clock.timeUpTo(position);
+    long bound = passed != Long.MIN_VALUE ? now - passed : Long.MIN_VALUE; // this poll's upper bound of the lag
     if (passed != Long.MIN_VALUE && (lag == Long.MIN_VALUE || now - passed < lag)) {
       lag = now - passed;
     }
@@ -86,7 +89,7 @@ final class ReplayForecast {
       lastTime = now;
       lastPosition = position;
     }
-    learned = new Learned(lag, floor, now, lastTime, lastPosition, pace);
+    learned = new Learned(lag, floor, now, lastTime, lastPosition, pace, bound);
   }
 
   /**
@@ -105,7 +108,10 @@ final class ReplayForecast {
       learned = was.withLag((was.lag == Long.MIN_VALUE ? upper : Math.min(was.lag, upper)) - (probe ? PROBE_NANOS : 0));
     } else {
       long lower = missedAt - primaryTime;
-      learned = was.withLag(lower + (upper - lower) / 4);
+      long aimed = lower + (upper - lower) / 4;
+      // The answer that found it was observed first, and bounds the lag from above as it is now: after a stall, the
+      // target's own lag (the stall) is not the replica's, which has caught up.
+      learned = was.withLag(was.bound == Long.MIN_VALUE ? aimed : Math.min(aimed, was.bound));
     }
   }
 

@@ -88,4 +88,27 @@ class PollScheduleTest {
     assertFalse(schedule.asking(100, due + MS, 1), "polls, never WAIT FOR LSN");
     assertFalse(schedule(false, false).asking(100, T0, 1), "polls without a forecast too");
   }
+
+  @Test
+  void onPostgres19AStallServedInTheServerDoesNotMakeTheNextCommitsPollLate() {
+    PollSchedule schedule = schedule(true, true); // lag 20 ms
+    long due = schedule.dueAt(100, T0 + 101 * MS, 1);
+    assertFalse(schedule.asking(100, due, 1), "a poll at the forecast");
+    schedule.observed(due, due + MS / 10, 99);
+    schedule.answered(100, due, due + MS / 10, false, 1); // replay stalls
+    long sent = T0 + 120 * MS;
+    for (int slice = 0; slice < 2; slice++) { // two waits in the server run out their slices
+      assertTrue(schedule.asking(100, sent, 1), "WAIT FOR LSN");
+      schedule.observed(sent, sent + 50 * MS, 99);
+      schedule.answered(100, sent, sent + 50 * MS, false, 1);
+      sent += 50 * MS;
+    }
+    assertTrue(schedule.asking(100, sent, 1));
+    // The stall ends at T0 + 250 ms; the replica is 20 ms behind again: it replayed 230, passed at T0 + 230 ms.
+    schedule.observed(sent, T0 + 250 * MS, 230);
+    schedule.answered(100, sent, T0 + 250 * MS, true, 1);
+    long next = schedule.dueAt(260, T0 + 261 * MS, 1); // replayed at T0 + 280 ms
+    assertTrue(next <= T0 + 280 * MS, "the next commit, replayed at 280 ms, is polled at " + (next - T0) / MS
+        + " ms: the stall was taken for the lag, though the answer showed the replica 20 ms behind");
+  }
 }

@@ -25,6 +25,7 @@ final class PollSchedule {
   private final ReplayForecast forecast;
 
   private long lastAsk = System.nanoTime() - MAX_QUIET_NANOS;
+  private long retryAt = lastAsk; // after a failure, nothing is asked before this
   private long askedFor = ServerTracker.NOBODY; // the target of the last poll for a waiter
   private long firstMissAt = Long.MIN_VALUE; // when polls for it first and last missed it
   private long missedAt = Long.MIN_VALUE;
@@ -49,8 +50,8 @@ final class PollSchedule {
    * polls per doubling.
    */
   long dueAt(long target, long now, int waiting) {
-    if (waitsInServer(target, now)) {
-      return Math.max(now, budget.nextAt(now, waiting)); // the server answers on replay: no time to guess
+    if (waitsInServer(target, now)) { // the server answers on replay: no time to guess, only a retry delay
+      return Math.max(Math.max(now, retryAt), budget.nextAt(now, waiting));
     }
     long due = forecast.expected(target, now);
     long at = due == Long.MIN_VALUE ? now : due - LEAD_NANOS;
@@ -111,7 +112,8 @@ final class PollSchedule {
 
   /** The server could not be asked: the next poll waits for the connection's retry delay. */
   void failed(long retryDelayNanos) {
-    lastAsk = System.nanoTime() + retryDelayNanos - minGapNanos;
+    retryAt = System.nanoTime() + retryDelayNanos;
+    lastAsk = retryAt - minGapNanos;
   }
 
   /** A poll sent at {@code sentAt} answered at {@code now}: the replica had replayed {@code position}. */

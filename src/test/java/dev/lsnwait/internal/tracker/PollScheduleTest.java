@@ -111,4 +111,14 @@ class PollScheduleTest {
     assertTrue(next <= T0 + 280 * MS, "the next commit, replayed at 280 ms, is polled at " + (next - T0) / MS
         + " ms: the stall was taken for the lag, though the answer showed the replica 20 ms behind");
   }
+
+  @Test
+  void onPostgres19AWaitInTheServerAfterAFailureWaitsForTheRetryDelay() {
+    PollSchedule schedule = new PollSchedule(new TrackerSettings(Duration.ofMillis(1), 180, Duration.ofMillis(50),
+        Duration.ofSeconds(60), true), new ReplayForecast(CLOCK)); // no forecast: it waits in the server
+    long failedAt = System.nanoTime();
+    schedule.failed(10 * MS); // the last question broke (a terminated backend): reconnect after 10 ms
+    long due = schedule.dueAt(100, failedAt, 1);
+    assertTrue(due - failedAt >= 10 * MS, "asked again after " + (due - failedAt) / 1e6 + " ms, not in a loop");
+  }
 }

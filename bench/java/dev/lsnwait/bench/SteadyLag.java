@@ -83,7 +83,8 @@ final class SteadyLag implements AutoCloseable {
   }
 
   static double cpuSeconds(PgServer server) throws IOException {
-    long postmaster = Long.parseLong(Files.readAllLines(server.dataDirectory().resolve("postmaster.pid")).get(0).trim());
+    long postmaster =
+        Long.parseLong(Files.readAllLines(server.dataDirectory().resolve("postmaster.pid")).get(0).trim());
     long ticks = 0;
     try (var processes = Files.list(Paths.get("/proc"))) {
       for (Path process : (Iterable<Path>) processes::iterator) {

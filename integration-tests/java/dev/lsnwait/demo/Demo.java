@@ -105,7 +105,8 @@ public final class Demo {
 
   private Result measure(Strategy strategy, PgCluster cluster) throws Exception {
     try (HikariDataSource primary = pool(strategy.primaryUrl(cluster), strategy + "-primary", false);
-        HikariDataSource replica = pool(strategy.replicaUrl(cluster), strategy + "-replica", strategy.readOnlyReads())) {
+        HikariDataSource replica =
+            pool(strategy.replicaUrl(cluster), strategy + "-replica", strategy.readOnlyReads())) {
       Counters counters = new Counters();
       List<Latencies> latencies = new ArrayList<>();
       ExecutorService workers = Executors.newFixedThreadPool(options.threads + options.writers);

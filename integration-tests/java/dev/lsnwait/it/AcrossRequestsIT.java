@@ -95,7 +95,8 @@ class AcrossRequestsIT extends ClusterTest {
     assertEquals("found", response.body());
 
     HttpCookie cookie =
-        cookies.getCookieStore().getCookies().stream().filter(c -> c.getName().equals("lsnwait")).findFirst().orElseThrow();
+        cookies.getCookieStore().getCookies().stream().filter(c -> c.getName().equals("lsnwait")).findFirst()
+            .orElseThrow();
     assertTrue(cookie.isHttpOnly());
     assertTrue(cookie.getMaxAge() > 0 && cookie.getMaxAge() <= 60);
     assertEquals("/", cookie.getPath());
@@ -146,7 +147,8 @@ class AcrossRequestsIT extends ClusterTest {
     cluster.pauseReplay();
     HttpResponse<String> created = send(post(writer.base() + "/notes?id=4&then=async")).get(30, TimeUnit.SECONDS);
     assertEquals("created 4", created.body());
-    assertTrue(created.headers().firstValue(TokenCodec.DEFAULT_HEADER).isPresent(), "set when the async task completed");
+    assertTrue(created.headers().firstValue(TokenCodec.DEFAULT_HEADER).isPresent(),
+        "set when the async task completed");
 
     CompletableFuture<HttpResponse<String>> page = send(get(reader.base() + "/notes/4?async=1"));
     awaitWaiters(tracker, 1);
@@ -217,7 +219,8 @@ class AcrossRequestsIT extends ClusterTest {
     for (String how : new String[] {"header", "cookie"}) {
       HttpRequest.Builder request = get(reader.base() + "/notes/77");
       String text = bad.text(cluster.systemIdentifier());
-      request.header(how.equals("header") ? TokenCodec.DEFAULT_HEADER : "Cookie", how.equals("header") ? text : "lsnwait=" + text);
+      request.header(how.equals("header") ? TokenCodec.DEFAULT_HEADER : "Cookie",
+          how.equals("header") ? text : "lsnwait=" + text);
       HttpResponse<String> response = client.send(request.build(), HttpResponse.BodyHandlers.ofString());
       assertEquals(404, response.statusCode(), how + ": the request succeeds (the note does not exist)");
     }
@@ -231,7 +234,8 @@ class AcrossRequestsIT extends ClusterTest {
     LsnWaitFilter filter = LsnWaitFilter.builder().codec(TokenCodec.builder().key("k1", KEY).build()).build();
     WebServer server = closeLater(WebServer.start(NotesApp.reader(impatient, table), filter));
     cluster.pauseReplay();
-    String genuineFarFuture = TokenCodec.builder().key("k1", KEY).build().encode(BadToken.farFuture(cluster.systemIdentifier()));
+    String genuineFarFuture =
+        TokenCodec.builder().key("k1", KEY).build().encode(BadToken.farFuture(cluster.systemIdentifier()));
     HttpClient client = HttpClient.newHttpClient();
     HttpResponse<String> timedOut =
         client.send(
@@ -240,7 +244,8 @@ class AcrossRequestsIT extends ClusterTest {
     assertEquals(503, timedOut.statusCode(), "a genuine token the replica cannot reach times out");
     long waits = tracker.stats().waits();
     for (int i = 0; i < 20; i++) { // more requests than the server has threads
-      assertEquals(404, client.send(get(server.base() + "/notes/5").build(), HttpResponse.BodyHandlers.ofString()).statusCode());
+      assertEquals(404,
+          client.send(get(server.base() + "/notes/5").build(), HttpResponse.BodyHandlers.ofString()).statusCode());
     }
     assertEquals(waits, tracker.stats().waits(), "later requests carry nothing of the first");
   }

@@ -22,7 +22,9 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
-/** Every wait ends by its deadline, lsnwait's own troubles never look like the application's, and nothing waits twice. */
+/**
+ * Every wait ends by its deadline, lsnwait's own troubles never look like the application's, and nothing waits twice.
+ */
 class BoundedWaitsIT extends ClusterTest {
 
   @Test
@@ -79,7 +81,8 @@ class BoundedWaitsIT extends ClusterTest {
   void withProceedAThreadWaitsTheWholeTimeoutOnlyOnceForAPosition() throws Exception {
     String table = newTable();
     HikariDataSource primary = pool(cluster.primary());
-    HikariDataSource replica = pool(cluster.replica(), Map.of("lsnwait.timeout", "500ms", "lsnwait.onTimeout", "proceed"));
+    HikariDataSource replica =
+        pool(cluster.replica(), Map.of("lsnwait.timeout", "500ms", "lsnwait.onTimeout", "proceed"));
     ReplicaTracker tracker = trackerOf(replica);
     cluster.pauseReplay();
     insert(primary, table, 1);

@@ -64,7 +64,8 @@ class ConsistencyStressIT extends ClusterTest {
   private void prepare() {
     PgCluster.execute(cluster.primary(), "DROP TABLE IF EXISTS stress_kv");
     PgCluster.execute(cluster.primary(), "CREATE TABLE stress_kv (id int PRIMARY KEY, version bigint NOT NULL)");
-    PgCluster.execute(cluster.primary(), "INSERT INTO stress_kv SELECT i, 0 FROM generate_series(0, " + (KEYS - 1) + ") i");
+    PgCluster.execute(cluster.primary(),
+        "INSERT INTO stress_kv SELECT i, 0 FROM generate_series(0, " + (KEYS - 1) + ") i");
     cluster.awaitReplicaCaughtUp(PATIENCE);
     cluster.setReplayDelay(Duration.ofMillis(2));
   }

@@ -33,7 +33,8 @@ class DelayedReplayIT extends ClusterTest {
 
     // Wait (with a deadline) until the delay is in force: a plain read right after a write misses it.
     int[] probe = {100_000};
-    Deadline.await(PATIENCE, "the replay delay to take effect", () -> !plainWriteThenRead(plainPrimary, plainReplica, table, probe[0]++));
+    Deadline.await(PATIENCE, "the replay delay to take effect",
+        () -> !plainWriteThenRead(plainPrimary, plainReplica, table, probe[0]++));
 
     long waitsBefore = tracker.stats().waits();
     int plainStale = 0;

@@ -138,7 +138,8 @@ class FaultsIT extends ClusterTest {
             ReplicationTimeoutException.class,
             () -> LsnContext.callWith(farFuture, () -> count(c, table, 1)));
         long waited = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
-        assertTrue(waited >= millis && waited <= millis * 1.1, "waited " + waited + " ms for a " + millis + " ms timeout");
+        assertTrue(waited >= millis && waited <= millis * 1.1,
+            "waited " + waited + " ms for a " + millis + " ms timeout");
         assertTrue(timeout.waitedMillis() >= millis);
       }
     }

@@ -28,8 +28,8 @@ class ModuleIT extends ClusterTest {
     assertEquals("dev.lsnwait", module.name());
     Set<String> exported = new TreeSet<>();
     module.exports().forEach(export -> exported.add(export.source()));
-    assertEquals(new TreeSet<>(Set.of("dev.lsnwait", "dev.lsnwait.servlet", "dev.lsnwait.http", "dev.lsnwait.micrometer",
-        "dev.lsnwait.spring")), exported);
+    assertEquals(new TreeSet<>(Set.of("dev.lsnwait", "dev.lsnwait.servlet", "dev.lsnwait.http",
+        "dev.lsnwait.micrometer", "dev.lsnwait.spring")), exported);
     assertTrue(module.provides().stream().anyMatch(p -> p.service().equals("java.sql.Driver")));
   }
 

@@ -47,7 +47,8 @@ class OutboundPropagationIT extends ClusterTest {
     replica = pool(cluster.replica());
     tracker = trackerOf(replica);
     reader = closeLater(WebServer.start(NotesApp.reader(replica, table), LsnWaitFilter.builder().build()));
-    writer = closeLater(WebServer.start(NotesApp.writer(primary, table, reader.base()), LsnWaitFilter.builder().build()));
+    writer = closeLater(
+        WebServer.start(NotesApp.writer(primary, table, reader.base()), LsnWaitFilter.builder().build()));
     worker = Executors.newSingleThreadExecutor();
     closeLater(worker::shutdownNow);
   }

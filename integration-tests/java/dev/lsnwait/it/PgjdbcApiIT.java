@@ -101,7 +101,8 @@ class PgjdbcApiIT extends ClusterTest {
       s.execute("CREATE TABLE " + table + " (id int)");
     }
     boolean found = waitsThenRuns(trackerOf(replica), () -> {
-      try (Connection c = replica.getConnection(); ResultSet tables = c.getMetaData().getTables(null, null, table, null)) {
+      try (Connection c = replica.getConnection();
+          ResultSet tables = c.getMetaData().getTables(null, null, table, null)) {
         return tables.next();
       }
     });

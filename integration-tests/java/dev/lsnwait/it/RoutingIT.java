@@ -239,7 +239,8 @@ class RoutingIT extends ClusterTest {
       connection.setAutoCommit(false);
       try (Statement statement = connection.createStatement();
           ResultSet row = statement.executeQuery("SELECT current_schema(), current_setting('transaction_isolation'),"
-              + " current_setting('application_name'), pg_is_in_recovery(), current_setting('transaction_read_only')")) {
+              + " current_setting('application_name'), pg_is_in_recovery(),"
+              + " current_setting('transaction_read_only')")) {
         row.next();
         assertEquals("pg_catalog", row.getString(1));
         assertEquals("repeatable read", row.getString(2));

@@ -115,6 +115,8 @@ public final class ReadConsistency {
 
   @Override
   public String toString() {
-    return level == Level.BOUNDED ? "bounded staleness " + maxStaleness : level.name().toLowerCase(java.util.Locale.ROOT);
+    return level == Level.BOUNDED
+        ? "bounded staleness " + maxStaleness
+        : level.name().toLowerCase(java.util.Locale.ROOT);
   }
 }

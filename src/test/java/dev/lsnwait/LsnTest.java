@@ -59,7 +59,8 @@ class LsnTest {
 
   @Test
   void leavesOtherPositionsAlone() {
-    for (long value : new long[] {0, 1, 5 * BLOCK, 5 * BLOCK + 23, 5 * BLOCK + 25, 5 * BLOCK + 48, 3 * SEGMENT + 24 + 1}) {
+    long[] values = {0, 1, 5 * BLOCK, 5 * BLOCK + 23, 5 * BLOCK + 25, 5 * BLOCK + 48, 3 * SEGMENT + 24 + 1};
+    for (long value : values) {
       assertEquals(Lsn.of(value), Lsn.of(value).normalize(BLOCK, SEGMENT), "at " + value);
     }
   }

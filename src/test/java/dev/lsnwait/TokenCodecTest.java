@@ -89,9 +89,11 @@ class TokenCodecTest {
   @ParameterizedTest
   @ValueSource(
       strings = {
-        "garbage", "v1", "v1.", "v2.1-1", "v1.1", "v1.1-", "v1.-1", "v1.1-1_", "v1._1-1", "v1.1-1-0", "v1.1-1-", "v1.1-1-1-1", "v1.1-1-80000000", "v1.1-1-G", "v1.1-G",
+        "garbage", "v1", "v1.", "v2.1-1", "v1.1", "v1.1-", "v1.-1", "v1.1-1_", "v1._1-1", "v1.1-1-0", "v1.1-1-",
+        "v1.1-1-1-1", "v1.1-1-80000000", "v1.1-1-G", "v1.1-G",
         "v1.1-A", "v1.1-1_1-2", "v1.11111111111111111-1", "v1.1-1.k1", "v1.1-1.k1.short", "v1.1-1..sig",
-        "v1.1-1.k1.aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa.x", "v1.1-1.k_1.aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa",
+        "v1.1-1.k1.aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa.x",
+        "v1.1-1.k_1.aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa",
         " v1.1-1", "v1.1-1 ", "v1.1–1"
       })
   void malformedTextIsRefused(String text) {

@@ -43,7 +43,8 @@ class LsnWaitUrlTest {
   @Test
   void urlWithOnlyLsnwaitParametersLosesItsQuery() {
     assertEquals(
-        "jdbc:postgresql://h/db", LsnWaitUrl.parse("jdbc:lsnwait:postgresql://h/db?lsnwait.role=primary", null).pgjdbcUrl());
+        "jdbc:postgresql://h/db",
+        LsnWaitUrl.parse("jdbc:lsnwait:postgresql://h/db?lsnwait.role=primary", null).pgjdbcUrl());
   }
 
   @Test

@@ -40,7 +40,8 @@ class LsnWaitAutoConfigurationTest {
   @SuppressWarnings("unchecked")
   void aServletAppGetsTheFilterFirstForEveryDispatch() {
     web.run(context -> {
-      FilterRegistrationBean<LsnWaitFilter> registration = context.getBean("lsnWaitFilter", FilterRegistrationBean.class);
+      FilterRegistrationBean<LsnWaitFilter> registration =
+          context.getBean("lsnWaitFilter", FilterRegistrationBean.class);
       assertThat(registration.getOrder()).isEqualTo(Ordered.HIGHEST_PRECEDENCE + 10).isLessThan(-100);
       assertThat(registration.getFilter().codec().isSigned()).isFalse();
       assertThat(registration.getFilter().cookie().name()).isEqualTo("lsnwait");

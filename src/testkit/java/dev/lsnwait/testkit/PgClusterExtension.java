@@ -32,7 +32,8 @@ import org.junit.jupiter.api.extension.ParameterResolver;
  */
 public final class PgClusterExtension implements BeforeAllCallback, AfterAllCallback, ParameterResolver {
 
-  private static final ExtensionContext.Namespace NAMESPACE = ExtensionContext.Namespace.create(PgClusterExtension.class);
+  private static final ExtensionContext.Namespace NAMESPACE =
+      ExtensionContext.Namespace.create(PgClusterExtension.class);
 
   private final boolean shared;
   private final Duration replayDelay;

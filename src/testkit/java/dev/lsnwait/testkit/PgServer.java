@@ -128,7 +128,8 @@ public final class PgServer {
       return;
     }
     long pid = postmasterPid();
-    run(List.of(bin.resolve("pg_ctl").toString(), "-D", dataDirectory.toString(), "-m", mode, "-w", "-t", "60", "stop"));
+    run(List.of(bin.resolve("pg_ctl").toString(), "-D", dataDirectory.toString(), "-m", mode, "-w", "-t", "60",
+        "stop"));
     running = false;
     // pg_ctl returns once the pid file is gone, a moment before the postmaster has exited: wait for that too.
     Deadline.await(Duration.ofSeconds(30), "postgres " + pid + " to exit", () -> hasExited(pid));

@@ -54,8 +54,11 @@ class SpringRoutingIT {
     PgCluster.execute(cluster.primary(), "CREATE TABLE spring_note (id bigint PRIMARY KEY, text varchar(255))");
     cluster.awaitCaughtUp(cluster.replica(), PATIENCE);
     cluster.awaitCaughtUp(slow, PATIENCE);
+    // replicaWait 1 s: on a loaded machine the 0-lag standby can fall more than the default 20 ms behind, and
+    // placement then rightly sends reads to the primary; this test is about Spring's read-only flag reaching the
+    // router and never reading stale, not about the wait's bound (RoutingPlacementIT tests that)
     url = cluster.primary().lsnwaitUrl() + "?lsnwait.replicas=127.0.0.1:" + cluster.replica().port()
-        + ",127.0.0.1:" + slow.port();
+        + ",127.0.0.1:" + slow.port() + "&lsnwait.replicaWait=1s";
   }
 
   @AfterAll

@@ -2,14 +2,11 @@ package dev.lsnwait.internal.tracker;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.mockito.Mockito.mock;
-import static org.mockito.Mockito.when;
 
 import dev.lsnwait.Lsn;
 import dev.lsnwait.internal.server.FakeServer;
 import dev.lsnwait.internal.server.ServerIdentity;
 import java.sql.ResultSet;
-import java.sql.SQLException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -43,7 +40,7 @@ class MixedAskingStressTest {
   private final ConcurrentSkipListMap<Long, Long> replayTimes = new ConcurrentSkipListMap<>(); // replay -> nanoTime
   private final AtomicLong next = new AtomicLong(100);
   private final AtomicBoolean stop = new AtomicBoolean();
-  private final ResultSet row = rowOfReplay();
+  private final ResultSet row = FakeReplayRows.replayedUpTo(IDENTITY, replay);
   private final FakeServer server = new FakeServer(IDENTITY, () -> row);
   private ServerTracker tracker;
   private ExecutorService threads;
@@ -59,23 +56,9 @@ class MixedAskingStressTest {
     }
   }
 
-  private ResultSet rowOfReplay() {
-    try {
-      ResultSet made = mock(ResultSet.class);
-      when(made.next()).thenReturn(true);
-      when(made.getLong(4)).thenReturn(IDENTITY.startMicros());
-      when(made.getLong(5)).thenReturn(IDENTITY.resetMicros());
-      when(made.getBoolean(1)).thenReturn(true);
-      when(made.getString(2)).thenAnswer(call -> Lsn.of(replay.get()).toString());
-      return made;
-    } catch (SQLException e) {
-      throw new AssertionError(e);
-    }
-  }
-
   /** WAIT FOR LSN: until the target is replayed or 50 ms passed. */
   private ResultSet waitFor(String sql) throws Exception {
-    String target = sql.substring(sql.indexOf('\'') + 1, sql.indexOf('\'', sql.indexOf('\'') + 1));
+    String target = FakeReplayRows.waitedFor(sql);
     long position = Lsn.parse(target).asLong();
     long end = System.nanoTime() + 50 * MS;
     synchronized (replayed) {

@@ -3,14 +3,11 @@ package dev.lsnwait.internal.tracker;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.mockito.Mockito.mock;
-import static org.mockito.Mockito.when;
 
 import dev.lsnwait.Lsn;
 import dev.lsnwait.internal.server.FakeServer;
 import dev.lsnwait.internal.server.ServerIdentity;
 import java.sql.ResultSet;
-import java.sql.SQLException;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.ConcurrentLinkedQueue;
@@ -31,7 +28,7 @@ class WaitForLsnTest {
   private final AtomicLong replay = new AtomicLong(100);
   private final AtomicLong latestCommitted = new AtomicLong(100);
   private final ConcurrentLinkedQueue<String> waitedFor = new ConcurrentLinkedQueue<>();
-  private final ResultSet row = rowOfReplay();
+  private final ResultSet row = FakeReplayRows.replayedUpTo(IDENTITY, replay);
   private final FakeServer server = new FakeServer(IDENTITY, () -> row);
   private ServerTracker tracker;
 
@@ -40,24 +37,9 @@ class WaitForLsnTest {
     tracker.close();
   }
 
-  /** The poll's row, one mock read anew at every answer: a mock per answer would take most of the test's time. */
-  private ResultSet rowOfReplay() {
-    try {
-      ResultSet made = mock(ResultSet.class);
-      when(made.next()).thenReturn(true);
-      when(made.getLong(4)).thenReturn(IDENTITY.startMicros());
-      when(made.getLong(5)).thenReturn(IDENTITY.resetMicros());
-      when(made.getBoolean(1)).thenReturn(true);
-      when(made.getString(2)).thenAnswer(call -> Lsn.of(replay.get()).toString());
-      return made;
-    } catch (SQLException e) {
-      throw new AssertionError(e);
-    }
-  }
-
   /** The server: replays the position waited for at once; one nobody waits for is never there (the slice passes). */
   private ResultSet waitFor(String sql) throws Exception {
-    String target = sql.substring(sql.indexOf('\'') + 1, sql.indexOf('\'', sql.indexOf('\'') + 1));
+    String target = FakeReplayRows.waitedFor(sql);
     waitedFor.add(target);
     if (target.equals(NOBODYS)) {
       TimeUnit.MILLISECONDS.sleep(50);

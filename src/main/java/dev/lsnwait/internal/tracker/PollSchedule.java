@@ -50,10 +50,10 @@ final class PollSchedule {
    * polls per doubling.
    */
   long dueAt(long target, long now, int waiting) {
-    if (waitsInServer(target, now)) { // the server answers on replay: no time to guess, only a retry delay
+    long due = forecast.expected(target, now);
+    if (waitsInServer(target, due)) { // the server answers on replay: no time to guess, only a retry delay
       return Math.max(Math.max(now, retryAt), budget.nextAt(now, waiting));
     }
-    long due = forecast.expected(target, now);
     long at = due == Long.MIN_VALUE ? now : due - LEAD_NANOS;
     at = Math.min(at, lastAsk + MAX_QUIET_NANOS); // a forecast can be wrong
     long missing = target != askedFor || firstMissAt == Long.MIN_VALUE ? 0 : (now - firstMissAt) / 4;
@@ -62,15 +62,15 @@ final class PollSchedule {
   }
 
   /**
-   * PostgreSQL 19: whether a question about {@code target} now should wait in the server rather than poll. A poll at
-   * a forecast that is right costs one statement and wakes nothing in the server, so it comes first, as before 19;
-   * measured on 19 with 20 ms of lag, readers woken by polls waited 0.4 ms less at the median than readers woken by
-   * the server. Where nothing forecasts the replay, or a poll at the forecast missed, the server wakes the poller on
-   * replay: no gaps between polls, however long replay stalls.
+   * PostgreSQL 19: whether a question about {@code target}, forecast replayed at {@code expected} ({@link
+   * ReplayForecast#expected}), should wait in the server rather than poll. A poll at a forecast that is right costs
+   * one statement and wakes nothing in the server, so it comes first, as before 19; measured on 19 with 20 ms of lag,
+   * readers woken by polls waited 0.4 ms less at the median than readers woken by the server. Where nothing
+   * forecasts the replay, or a poll at the forecast missed, the server wakes the poller on replay: no gaps between
+   * polls, however long replay stalls.
    */
-  private boolean waitsInServer(long target, long now) {
-    return waitForLsn && ((target == askedFor && firstMissAt != Long.MIN_VALUE)
-        || forecast.expected(target, now) == Long.MIN_VALUE);
+  private boolean waitsInServer(long target, long expected) {
+    return waitForLsn && ((target == askedFor && firstMissAt != Long.MIN_VALUE) || expected == Long.MIN_VALUE);
   }
 
   /**
@@ -96,7 +96,7 @@ final class PollSchedule {
       firstMissAt = Long.MIN_VALUE;
       missedAt = Long.MIN_VALUE;
     }
-    inServer = waitsInServer(target, now);
+    inServer = waitForLsn && waitsInServer(target, forecast.expected(target, now)); // no forecast asked before 19
     return inServer;
   }
 

@@ -73,8 +73,8 @@ final class ReplayForecast {
     long lag = was.lag;
     long passed = clock.timeUpTo(position);
     long bound = passed != Long.MIN_VALUE ? now - passed : Long.MIN_VALUE; // this poll's upper bound of the lag
-    if (passed != Long.MIN_VALUE && (lag == Long.MIN_VALUE || now - passed < lag)) {
-      lag = now - passed;
+    if (bound != Long.MIN_VALUE && (lag == Long.MIN_VALUE || bound < lag)) {
+      lag = bound;
     }
     long beyond = clock.timeAt(position + 1); // the primary was past the replay position by then
     long floor = beyond != Long.MIN_VALUE && sentAt - beyond > 0 ? sentAt - beyond : 0;

@@ -11,22 +11,7 @@ class ForecastAndBudgetTest {
   private static final long MS = TimeUnit.MILLISECONDS.toNanos(1);
 
   /** The primary passed position p at p ms. */
-  private static final PrimaryClock CLOCK = new PrimaryClock() {
-    @Override
-    public long timeAt(long lsn) {
-      return lsn * MS;
-    }
-
-    @Override
-    public long timeUpTo(long lsn) {
-      return lsn * MS;
-    }
-
-    @Override
-    public long latest() {
-      return -1;
-    }
-  };
+  private static final PrimaryClock CLOCK = TestClocks.linear(0);
 
   @Test
   void aForecastLearnsTheLagFromServedWaitsAndTriesEarlierAfterFirstTrySuccesses() {

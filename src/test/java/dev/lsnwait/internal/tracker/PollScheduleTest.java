@@ -19,22 +19,7 @@ class PollScheduleTest {
   private static final long T0 = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
 
   /** The primary passed position p at T0 + p ms. */
-  private static final PrimaryClock CLOCK = new PrimaryClock() {
-    @Override
-    public long timeAt(long lsn) {
-      return T0 + lsn * MS;
-    }
-
-    @Override
-    public long timeUpTo(long lsn) {
-      return T0 + lsn * MS;
-    }
-
-    @Override
-    public long latest() {
-      return -1;
-    }
-  };
+  private static final PrimaryClock CLOCK = TestClocks.linear(T0);
 
   /**
    * A schedule that last asked at T0 + 100 ms (a refresh: it asks at least every 100 ms, whatever the forecast), with

@@ -51,22 +51,7 @@ class WaitForLsnTest {
   }
 
   private ServerTracker tracker() {
-    PrimaryClock clock = new PrimaryClock() {
-      @Override
-      public long timeAt(long lsn) {
-        return Long.MIN_VALUE;
-      }
-
-      @Override
-      public long timeUpTo(long lsn) {
-        return Long.MIN_VALUE;
-      }
-
-      @Override
-      public long latest() {
-        return latestCommitted.get();
-      }
-    };
+    PrimaryClock clock = TestClocks.latestOnly(latestCommitted::get);
     server.answerPlain(this::waitFor);
     tracker = new ServerTracker("replica:5433", IDENTITY, true, Lsn.of(100),
         () -> server.side(ServerTracker.POLL_QUERY),

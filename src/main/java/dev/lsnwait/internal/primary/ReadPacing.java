@@ -5,7 +5,9 @@ import java.util.concurrent.TimeUnit;
 /**
  * When a primary's position reader reads on its own, ahead of any reader: within {@code resolveInterval} of a commit
  * while tokens are in use, every 50 ms while nobody resolved one for ten seconds, never while nothing commits. A
- * commit only reads a flag here, except the first after each read, which sets it.
+ * commit only reads a flag here, except the first after each read, which sets it — and wakes the reader only if it
+ * is not paced: a reader that read within the interval wakes at the interval's end on its own and looks then, so
+ * under a steady stream of commits no commit signals it (one wake-up per read, no system call on a committing thread).
  */
 final class ReadPacing {
 
@@ -21,6 +23,7 @@ final class ReadPacing {
   private volatile boolean dirty; // a commit since the last read started
   private volatile long dirtySince; // when the first of those commits returned
   private volatile long lastUse = System.nanoTime() - IN_USE_NANOS; // when a token was last resolved
+  private volatile boolean paced; // the reader wakes at its next due time on its own: commits need not signal it
   private long lastStart; // the reader thread's: when its last read started
 
   /** @param resolveIntervalNanos zero: no eager reads, only those a reader asks for */
@@ -28,14 +31,18 @@ final class ReadPacing {
     this.resolveIntervalNanos = Math.max(0, resolveIntervalNanos);
   }
 
-  /** A commit returned: true if it is the first since the last read started (then the reader should be nudged). */
+  /**
+   * A commit returned: true if it is the first since the last read started and the reader is not paced (then it
+   * should be nudged). The flag is written before {@code paced} is read, and the reader clears {@code paced} before
+   * it reads the flag ({@link #dueIn}): one of the two sees the other, so no commit is left without a read.
+   */
   boolean committed() {
     if (dirty || resolveIntervalNanos == 0) {
       return false;
     }
     dirtySince = System.nanoTime();
     dirty = true;
-    return true;
+    return !paced;
   }
 
   /** A token was resolved: tokens are in use. */
@@ -57,14 +64,27 @@ final class ReadPacing {
     return dirty;
   }
 
-  /** How long until an eager read is due (zero or less: now); {@code idle} if no commit waits for one. */
+  /**
+   * How long until an eager read is due (zero or less: now); {@code idle} if no commit waits for one. A paced reader
+   * waits for the interval's end whether or not a commit came; if none came by then, it stops being paced, and the
+   * next commit wakes it.
+   */
   long dueIn(long now, long idle) {
-    if (!dirty) {
-      return idle;
-    }
     long interval = inUse(now) ? resolveIntervalNanos
         : Math.max(resolveIntervalNanos, IDLE_INTERVAL_NANOS);
-    return lastStart + interval - now;
+    long due = lastStart + interval - now;
+    if (paced) {
+      if (due > 0 || dirty) {
+        return due;
+      }
+      stopPacing();
+    }
+    return dirty ? due : idle;
+  }
+
+  /** The reader no longer wakes on its own (it waits for a commit, or stops): commits signal it again. */
+  void stopPacing() {
+    paced = false;
   }
 
   /**
@@ -75,6 +95,7 @@ final class ReadPacing {
     long since = dirty ? dirtySince : now;
     dirty = false;
     lastStart = now;
+    paced = resolveIntervalNanos > 0;
     return since;
   }
 }

@@ -169,6 +169,7 @@ final class SharedReads {
   boolean readOnAfterClosing() {
     lock.lock();
     try {
+      pacing.stopPacing(); // before pending() is read: a commit from now on nudges
       if (!closed && (next != null || pacing.pending())) {
         return true;
       }

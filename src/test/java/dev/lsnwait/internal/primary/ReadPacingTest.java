@@ -21,7 +21,8 @@ class ReadPacingTest {
     assertTrue(pacing.pending());
     pacing.starting(System.nanoTime());
     assertFalse(pacing.pending());
-    assertTrue(pacing.committed(), "a commit after the read started needs the next one");
+    pacing.committed();
+    assertTrue(pacing.pending(), "a commit after the read started needs the next one");
   }
 
   @Test
@@ -45,6 +46,28 @@ class ReadPacingTest {
     pacing.used();
     assertEquals(MS, pacing.dueIn(now, IDLE), "tokens in use: within the resolve interval");
     assertTrue(pacing.dueIn(now + 2 * MS, IDLE) < 0, "overdue");
+  }
+
+  @Test
+  void aReaderThatReadWithinTheIntervalIsNotNudgedAndLooksAtTheIntervalsEnd() {
+    ReadPacing pacing = new ReadPacing(MS);
+    pacing.used();
+    long start = System.nanoTime();
+    pacing.starting(start);
+    assertEquals(MS, pacing.dueIn(start, IDLE), "paced: it wakes at the interval's end, commit or not");
+    assertFalse(pacing.committed(), "a commit while the reader is paced needs no signal");
+    assertTrue(pacing.dueIn(start + MS, IDLE) <= 0, "it reads at the interval's end");
+    pacing.starting(start + MS);
+    assertEquals(IDLE, pacing.dueIn(start + 2 * MS, IDLE), "no commit in that interval: it waits to be nudged");
+    assertTrue(pacing.committed(), "and the next commit nudges it");
+  }
+
+  @Test
+  void aReaderThatStopsOrWaitsIsNudgedAgain() {
+    ReadPacing pacing = new ReadPacing(MS);
+    pacing.starting(System.nanoTime());
+    pacing.stopPacing();
+    assertTrue(pacing.committed(), "a reader that stopped being paced is nudged by the next commit");
   }
 
   @Test

@@ -24,17 +24,20 @@ public record Recorded(String name, Call call, Object[] arguments) {
     void apply(Statement statement, Object[] arguments) throws SQLException;
   }
 
+  /** A setter's name and its generated call: what a recording needs besides the arguments. */
+  private record Setter(String name, Call call) {}
+
   /** Generated calls of every recorded setter, by {@link #signature}, loaded on first use (not by the build). */
   private static final class Generated {
-    static final Map<String, Call> CALLS = generatedCalls();
+    static final Map<String, Setter> SETTERS = generatedSetters();
   }
 
-  private static Map<String, Call> generatedCalls() {
-    Map<String, Call> calls = new HashMap<>();
+  private static Map<String, Setter> generatedSetters() {
+    Map<String, Setter> calls = new HashMap<>();
     for (Method method : recordable()) {
       try {
         Class<?> type = Class.forName(callClassName(method), true, Recorded.class.getClassLoader());
-        calls.put(signature(method), (Call) type.getConstructor().newInstance());
+        calls.put(signature(method), new Setter(method.getName(), (Call) type.getConstructor().newInstance()));
       } catch (ReflectiveOperationException e) {
         throw new IllegalStateException("lsnwait: the generated call for " + signature(method) + " is missing;"
             + " build with Maven (the process-classes phase runs ProxyGenerator)", e);
@@ -86,11 +89,11 @@ public record Recorded(String name, Call call, Object[] arguments) {
   }
 
   static Recorded of(String signature, Object[] arguments) {
-    Call call = Generated.CALLS.get(signature);
-    if (call == null) {
+    Setter setter = Generated.SETTERS.get(signature);
+    if (setter == null) {
       throw new IllegalStateException("lsnwait: no recorded JDBC setter " + signature);
     }
-    return new Recorded(signature.substring(0, signature.indexOf('(')), call, arguments);
+    return new Recorded(setter.name(), setter.call(), arguments);
   }
 
   /** Makes the call again on {@code statement}. */

@@ -75,21 +75,17 @@ final class Router {
     } catch (SQLException e) {
       return primary(Decision.PRIMARY_POSITION_UNKNOWN); // the primary is never stale; it may also be down
     }
-    List<ProxyConnection> caughtUp = new ArrayList<>(replicas.size());
-    List<ServerTracker> behind = new ArrayList<>(replicas.size());
-    for (ProxyConnection replica : replicas) {
-      if (required == null || tracker(replica).isReplicated(required)) {
-        caughtUp.add(replica);
-      } else {
-        behind.add(tracker(replica));
-      }
-    }
-    if (!caughtUp.isEmpty()) {
+    ProxyConnection caughtUp = caughtUp(replicas, required);
+    if (caughtUp != null) {
       decided(Decision.REPLICA_CAUGHT_UP);
-      return presetFor(caughtUp.get(Math.floorMod(next++, caughtUp.size())), required);
+      return presetFor(caughtUp, required);
     }
     if (replicaWaitNanos <= 0) {
       return primary(Decision.PRIMARY_REPLICAS_BEHIND);
+    }
+    List<ServerTracker> behind = new ArrayList<>(replicas.size());
+    for (ProxyConnection replica : replicas) {
+      behind.add(tracker(replica));
     }
     Placement.Verdict verdict = placement.decide(behind, cluster, required);
     if (verdict != Placement.Verdict.WAIT) {
@@ -102,6 +98,24 @@ final class Router {
     }
     placement.fellBack(cluster, required); // the same unit of work will not wait for it again in vain
     return primary(Decision.PRIMARY_REPLICAS_BEHIND);
+  }
+
+  /**
+   * One of the replicas that replayed {@code required} (all of them if nothing is required), taken in turn; null if
+   * none has. The usual case, one replica, allocates nothing.
+   */
+  private ProxyConnection caughtUp(List<ProxyConnection> replicas, Lsn required) {
+    if (replicas.size() == 1) {
+      ProxyConnection only = replicas.get(0);
+      return required == null || tracker(only).isReplicated(required) ? only : null;
+    }
+    List<ProxyConnection> caughtUp = new ArrayList<>(replicas.size());
+    for (ProxyConnection replica : replicas) {
+      if (required == null || tracker(replica).isReplicated(required)) {
+        caughtUp.add(replica);
+      }
+    }
+    return caughtUp.isEmpty() ? null : caughtUp.get(Math.floorMod(next++, caughtUp.size()));
   }
 
   /** The replica's gate takes what was worked out here for the next statement (the statement clears it). */

@@ -14,7 +14,9 @@ import java.util.concurrent.TimeUnit;
  *       after its write, is forgotten at the next poll.
  *   <li>Each poll also bounds it from below, for placement only ({@link #notBefore}): what the primary passed after
  *       that position was not replayed when the poll was sent. Unlike the learned lag, which may err late until
- *       polls and waits have narrowed it, this bound is never above the lag of that moment.
+ *       polls and waits have narrowed it, this bound is never above the lag of that moment. It is only as tight as
+ *       the primary's writes are dense (the oldest write not replayed may be younger than the lag), so placement
+ *       takes the highest of the last {@link #FLOOR_WINDOW_NANOS}, unless a poll found the replica caught up since.
  *   <li>A wait served after a miss bounds it from both sides (replayed between the two polls): the next forecast
  *       aims early in that interval.
  *   <li>A wait served at the first try may have come late: the next forecast tries a little earlier when polls are
@@ -35,6 +37,12 @@ final class ReplayForecast {
    * 100 ms; with refreshes off, polls stop when nobody waits, and a bound from long ago would keep work off it.
    */
   static final long TRUSTED_NANOS = TimeUnit.SECONDS.toNanos(1);
+  /**
+   * How long a poll's lower bound of the lag stands against lower ones after it: about as long as writes may pause
+   * while reads wait (a replica far behind replays such a pause for as long, and the bounds of its polls sink by as
+   * much); short, since a replica catching up without ever catching up fully keeps the old bound that long.
+   */
+  static final long FLOOR_WINDOW_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
   private static final double SMOOTHING = 0.3;
 
   private final PrimaryClock clock;
@@ -45,13 +53,13 @@ final class ReplayForecast {
    * none, it had replayed all this JVM knew of), when that poll was answered, when and where replay was last seen
    * moving, and its pace.
    */
-  private record Learned(long lag, long floor, long polledAt, long lastTime, long lastPosition, double bytesPerNano,
-      long bound) {
+  private record Learned(long lag, long floor, long floorAt, long polledAt, long lastTime, long lastPosition,
+      double bytesPerNano, long bound) {
     static final Learned NOTHING =
-        new Learned(Long.MIN_VALUE, 0, Long.MIN_VALUE, Long.MIN_VALUE, 0, 0, Long.MIN_VALUE);
+        new Learned(Long.MIN_VALUE, 0, Long.MIN_VALUE, Long.MIN_VALUE, Long.MIN_VALUE, 0, 0, Long.MIN_VALUE);
 
     Learned withLag(long newLag) {
-      return new Learned(newLag, floor, polledAt, lastTime, lastPosition, bytesPerNano, bound);
+      return new Learned(newLag, floor, floorAt, polledAt, lastTime, lastPosition, bytesPerNano, bound);
     }
   }
 
@@ -78,6 +86,11 @@ final class ReplayForecast {
     }
     long beyond = clock.timeAt(position + 1); // the primary was past the replay position by then
     long floor = beyond != Long.MIN_VALUE && sentAt - beyond > 0 ? sentAt - beyond : 0;
+    long floorAt = sentAt;
+    if (floor != 0 && was.floor > floor && sentAt - was.floorAt <= FLOOR_WINDOW_NANOS) {
+      floor = was.floor; // a higher bound, recent enough: this poll's is lower only because writes were sparse then
+      floorAt = was.floorAt;
+    }
     long lastTime = was.lastTime;
     long lastPosition = was.lastPosition;
     double pace = was.bytesPerNano;
@@ -89,7 +102,7 @@ final class ReplayForecast {
       lastTime = now;
       lastPosition = position;
     }
-    learned = new Learned(lag, floor, now, lastTime, lastPosition, pace, bound);
+    learned = new Learned(lag, floor, floorAt, now, lastTime, lastPosition, pace, bound);
   }
 
   /**
@@ -130,10 +143,10 @@ final class ReplayForecast {
 
   /**
    * For placement: the earliest (nanoTime) the replica can be expected to replay {@code target}, if it keeps the lag
-   * it had at least at the last poll; {@link Long#MIN_VALUE} if that poll found it caught up with all this JVM knew
-   * of, nobody polled within {@link #TRUSTED_NANOS}, or the primary's time of {@code target} is not known. Not the
-   * learned lag, nor the pace: an estimate that errs late would send work to the primary that a replica could have
-   * served (never a stale read, but fewer reads on replicas).
+   * it had at least at the polls of the last {@link #FLOOR_WINDOW_NANOS}; {@link Long#MIN_VALUE} if the last poll
+   * found it caught up with all this JVM knew of, nobody polled within {@link #TRUSTED_NANOS}, or the primary's time
+   * of {@code target} is not known. Not the learned lag, nor the pace: an estimate that errs late would send work to
+   * the primary that a replica could have served (never a stale read, but fewer reads on replicas).
    */
   long notBefore(long target, long now) {
     Learned known = learned;

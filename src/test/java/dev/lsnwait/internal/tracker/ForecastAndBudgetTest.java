@@ -84,6 +84,41 @@ class ForecastAndBudgetTest {
   }
 
   @Test
+  void forPlacementAReplicaReplayingSparseWritesKeepsTheHigherBoundOfTheLastHundredMilliseconds() {
+    ReplayForecast forecast = new ReplayForecast(CLOCK);
+    // 300 ms behind; the primary wrote at 700 ms, then not until 820 ms (reads waited meanwhile)
+    forecast.observed(1_000 * MS, 1_000 * MS, 700); // the oldest write not replayed: 701 ms, 299 ms old
+    assertEquals(1_299 * MS, forecast.notBefore(1_000, 1_000 * MS));
+    // At 1,050 ms it replays the pause: the oldest write not replayed is from 820 ms, only 230 ms old
+    PrimaryClock sparse = new PrimaryClock() {
+      @Override
+      public long timeAt(long lsn) {
+        return CLOCK.timeAt(lsn <= 820 && lsn > 700 ? 820 : lsn);
+      }
+
+      @Override
+      public long timeUpTo(long lsn) {
+        return CLOCK.timeUpTo(lsn);
+      }
+
+      @Override
+      public long latest() {
+        return -1;
+      }
+    };
+    ReplayForecast pausing = new ReplayForecast(sparse);
+    pausing.observed(990 * MS, 990 * MS, 690); // the oldest write not replayed: 691 ms, 299 ms old
+    pausing.observed(1_050 * MS, 1_050 * MS, 700);
+    assertEquals(1_349 * MS, pausing.notBefore(1_050, 1_050 * MS), "not 1,280 ms: the bound of 60 ms ago stands");
+    pausing.observed(1_150 * MS, 1_150 * MS, 850);
+    assertEquals(1_349 * MS, pausing.notBefore(1_050, 1_150 * MS), "its own (299 ms), once writes are dense again");
+    pausing.observed(1_260 * MS, 1_260 * MS, 1_100);
+    assertEquals(1_209 * MS, pausing.notBefore(1_050, 1_260 * MS), "a lower bound stands once the higher is old");
+    pausing.observed(1_270 * MS, 1_270 * MS, 1_300);
+    assertEquals(Long.MIN_VALUE, pausing.notBefore(1_300, 1_270 * MS), "caught up: no bound, whatever came before");
+  }
+
+  @Test
   void aPollThatFindsTheReplicaCaughtUpGivesPlacementNoBound() {
     PrimaryClock upTo1000 = new PrimaryClock() { // this JVM read the primary up to position 1000
       @Override

@@ -45,9 +45,15 @@ final class ReadPacing {
     return !paced;
   }
 
-  /** A token was resolved: tokens are in use. */
-  void used() {
-    lastUse = System.nanoTime();
+  /**
+   * A token was resolved: tokens are in use. True if they were not: a reader paced by the 50 ms interval (which
+   * commits do not signal) should look again, to read the commits from now on within {@code resolveInterval}.
+   */
+  boolean used() {
+    long now = System.nanoTime();
+    boolean wasInUse = inUse(now);
+    lastUse = now;
+    return !wasInUse;
   }
 
   /** Whether a token was resolved within the last ten seconds. */

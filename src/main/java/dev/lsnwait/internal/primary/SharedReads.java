@@ -119,7 +119,7 @@ final class SharedReads {
       lock.unlock();
     }
     if (inFlightNow != null && inFlightNow.startedAt - since >= 0) {
-      pacing.used();
+      used();
       return inFlightNow.await(deadlineNanos, name);
     }
     return now(deadlineNanos);
@@ -130,8 +130,20 @@ final class SharedReads {
     return PositionRead.retrying(() -> coveringOnce(mark, deadlineNanos), deadlineNanos);
   }
 
+  /** A token was resolved; the first after a quiet spell has the reader look again (its interval shrinks). */
+  private void used() {
+    if (pacing.used()) {
+      lock.lock();
+      try {
+        wanted.signal();
+      } finally {
+        lock.unlock();
+      }
+    }
+  }
+
   private Lsn coveringOnce(long mark, long deadlineNanos) throws SQLException {
-    pacing.used();
+    used();
     PositionRead awaited;
     lock.lock();
     try {

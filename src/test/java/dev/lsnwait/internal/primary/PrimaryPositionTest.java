@@ -24,6 +24,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -200,6 +201,41 @@ class PrimaryPositionTest {
           "the first commit's token is the read right after it, not the primary's position when asked");
       assertEquals(Lsn.of(0x9000 - 7), eager.covering(second, eager.defaultDeadline()));
       assertEquals(2, queries.get(), "both answered from what was read");
+    } finally {
+      eager.close();
+    }
+  }
+
+  /**
+   * No token resolved for ten seconds: the reader reads commits every 50 ms. Once one is resolved, a commit is read
+   * within {@code resolveInterval} again, also while the reader sleeps out the 50 ms that followed its last read (it
+   * is paced: commits do not signal it). Else the commit's token is the position up to 50 ms after it.
+   */
+  @Test
+  void aCommitRightAfterTokensComeIntoUseIsReadWithinTheResolveIntervalNotFiftyMillisecondsLater() throws Exception {
+    PrimaryPosition eager = new PrimaryPosition("primary:5432", 1, 8192, 16 << 20, Duration.ofSeconds(2),
+        Duration.ofMillis(1), Duration.ofSeconds(60), () -> server.side(PrimaryPosition.QUERY, true));
+    try {
+      long first = eager.mark(); // nobody resolved a token yet: the next eager read is 50 ms after this one
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+      while (eager.lastRead() == null) {
+        assertTrue(System.nanoTime() < deadline, "the first commit was read");
+        Thread.onSpinWait();
+      }
+      assertEquals(Lsn.of(0x1000 - 7), eager.covering(first, eager.defaultDeadline()), "a token is in use now");
+      AtomicLong readAt = new AtomicLong();
+      answer = () -> {
+        readAt.compareAndSet(0, System.nanoTime());
+        return row(insertPosition.get());
+      };
+      long committedAt = System.nanoTime();
+      eager.mark();
+      while (queries.get() < 2) {
+        assertTrue(System.nanoTime() < deadline, "the second commit was read");
+        Thread.onSpinWait();
+      }
+      long late = TimeUnit.NANOSECONDS.toMillis(readAt.get() - committedAt);
+      assertTrue(late < 25, "read " + late + " ms after the commit, not within about 1 ms");
     } finally {
       eager.close();
     }

@@ -71,6 +71,17 @@ class ReadPacingTest {
   }
 
   @Test
+  void aReaderPacedByTheIdleIntervalIsToldWhenTokensComeIntoUse() {
+    ReadPacing pacing = new ReadPacing(MS);
+    long start = System.nanoTime();
+    pacing.starting(start);
+    assertEquals(50 * MS, pacing.dueIn(start, IDLE), "no token resolved: paced for 50 ms, commits do not wake it");
+    assertTrue(pacing.used(), "a first token resolved: the reader must look again (its interval is 1 ms now)");
+    assertFalse(pacing.used(), "tokens already in use: nothing to tell");
+    assertEquals(MS, pacing.dueIn(start, IDLE));
+  }
+
+  @Test
   void aZeroIntervalNeverReadsAhead() {
     ReadPacing pacing = new ReadPacing(0);
     assertFalse(pacing.committed());

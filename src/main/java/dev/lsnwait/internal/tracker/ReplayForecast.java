@@ -50,16 +50,16 @@ final class ReplayForecast {
 
   /**
    * What the polls taught: the lag (nanos, {@link Long#MIN_VALUE} unknown), its lower bound at the last poll (0:
-   * none, it had replayed all this JVM knew of), when that poll was answered, when and where replay was last seen
-   * moving, and its pace.
+   * none, it had replayed all this JVM knew of) and the highest since a poll sent at {@code heldAt} (0 once one found
+   * it caught up), when the last poll was answered, when and where replay was last seen moving, and its pace.
    */
-  private record Learned(long lag, long floor, long floorAt, long polledAt, long lastTime, long lastPosition,
-      double bytesPerNano, long bound) {
+  private record Learned(long lag, long floor, long held, long heldAt, long polledAt, long lastTime,
+      long lastPosition, double bytesPerNano, long bound) {
     static final Learned NOTHING =
-        new Learned(Long.MIN_VALUE, 0, Long.MIN_VALUE, Long.MIN_VALUE, Long.MIN_VALUE, 0, 0, Long.MIN_VALUE);
+        new Learned(Long.MIN_VALUE, 0, 0, Long.MIN_VALUE, Long.MIN_VALUE, Long.MIN_VALUE, 0, 0, Long.MIN_VALUE);
 
     Learned withLag(long newLag) {
-      return new Learned(newLag, floor, floorAt, polledAt, lastTime, lastPosition, bytesPerNano, bound);
+      return new Learned(newLag, floor, held, heldAt, polledAt, lastTime, lastPosition, bytesPerNano, bound);
     }
   }
 
@@ -86,10 +86,11 @@ final class ReplayForecast {
     }
     long beyond = clock.timeAt(position + 1); // the primary was past the replay position by then
     long floor = beyond != Long.MIN_VALUE && sentAt - beyond > 0 ? sentAt - beyond : 0;
-    long floorAt = sentAt;
-    if (floor != 0 && was.floor > floor && sentAt - was.floorAt <= FLOOR_WINDOW_NANOS) {
-      floor = was.floor; // a higher bound, recent enough: this poll's is lower only because writes were sparse then
-      floorAt = was.floorAt;
+    long held = floor;
+    long heldAt = sentAt;
+    if (floor != 0 && was.held > floor && sentAt - was.heldAt <= FLOOR_WINDOW_NANOS) {
+      held = was.held; // a higher bound, recent enough: this poll's is lower only because writes were sparse then
+      heldAt = was.heldAt;
     }
     long lastTime = was.lastTime;
     long lastPosition = was.lastPosition;
@@ -102,7 +103,7 @@ final class ReplayForecast {
       lastTime = now;
       lastPosition = position;
     }
-    learned = new Learned(lag, floor, floorAt, now, lastTime, lastPosition, pace, bound);
+    learned = new Learned(lag, floor, held, heldAt, now, lastTime, lastPosition, pace, bound);
   }
 
   /**
@@ -143,18 +144,20 @@ final class ReplayForecast {
 
   /**
    * For placement: the earliest (nanoTime) the replica can be expected to replay {@code target}, if it keeps the lag
-   * it had at least at the polls of the last {@link #FLOOR_WINDOW_NANOS}; {@link Long#MIN_VALUE} if the last poll
-   * found it caught up with all this JVM knew of, nobody polled within {@link #TRUSTED_NANOS}, or the primary's time
-   * of {@code target} is not known. Not the learned lag, nor the pace: an estimate that errs late would send work to
-   * the primary that a replica could have served (never a stale read, but fewer reads on replicas).
+   * it had at least at the polls of the last {@link #FLOOR_WINDOW_NANOS} (else at the last poll: a higher bound
+   * stands no longer even if no poll follows); {@link Long#MIN_VALUE} if the last poll found it caught up with all
+   * this JVM knew of, nobody polled within {@link #TRUSTED_NANOS}, or the primary's time of {@code target} is not
+   * known. Not the learned lag, nor the pace: an estimate that errs late would send work to the primary that a replica
+   * could have served (never a stale read, but fewer reads on replicas).
    */
   long notBefore(long target, long now) {
     Learned known = learned;
     if (known.polledAt == Long.MIN_VALUE || now - known.polledAt > TRUSTED_NANOS || known.floor == 0) {
       return Long.MIN_VALUE;
     }
+    long floor = now - known.heldAt <= FLOOR_WINDOW_NANOS ? known.held : known.floor;
     long primaryTime = clock.timeAt(target);
-    return primaryTime == Long.MIN_VALUE ? Long.MIN_VALUE : primaryTime + known.floor;
+    return primaryTime == Long.MIN_VALUE ? Long.MIN_VALUE : primaryTime + floor;
   }
 
   /** When (nanoTime) the last poll that was trusted saw replay move, or {@link Long#MIN_VALUE}. */

@@ -106,21 +106,23 @@ final class SplittingBench {
     }
     System.out.println("  medians over repetitions (x plain: medians of the ratios to plain splitting in the same"
         + " repetition):");
-    System.out.printf("    %-40s %8s %6s %9s %9s %8s %10s %8s %7s %7s%n", "variant", "reads/s", "stale", "p50", "p99",
-        "replica", "primary/s", "us/read", "x plain", "x CPU");
+    System.out.printf("    %-40s %8s %6s %9s %9s %8s %10s %8s %7s %7s %7s%n", "variant", "reads/s", "stale", "p50",
+        "p99", "replica", "primary/s", "us/read", "x plain", "x CPU", "w/o JIT");
     List<Cell> plain = cells.get(variants.get(0).name());
     for (Variant variant : variants) {
       List<Cell> mine = cells.get(variant.name());
       double[] rate = new double[mine.size()]; // paired with plain splitting's cell of the same repetition
       double[] cpu = new double[mine.size()];
+      double[] cpuWithoutJit = new double[mine.size()];
       for (int rep = 0; rep < mine.size(); rep++) {
         rate[rep] = mine.get(rep).readsPerSecond() / plain.get(rep).readsPerSecond();
         cpu[rep] = mine.get(rep).cpuMicrosPerRead() / plain.get(rep).cpuMicrosPerRead();
+        cpuWithoutJit[rep] = mine.get(rep).cpuMicrosPerReadWithoutJit() / plain.get(rep).cpuMicrosPerReadWithoutJit();
       }
-      System.out.printf("    %-40s %8.0f %6.0f %6.2f ms %6.2f ms %7.1f%% %10.0f %8.1f %7.2f %7.2f%n", variant.name(),
-          median(mine, Cell::readsPerSecond), median(mine, c -> c.stale), median(mine, c -> c.p50),
+      System.out.printf("    %-40s %8.0f %6.0f %6.2f ms %6.2f ms %7.1f%% %10.0f %8.1f %7.2f %7.2f %7.2f%n",
+          variant.name(), median(mine, Cell::readsPerSecond), median(mine, c -> c.stale), median(mine, c -> c.p50),
           median(mine, c -> c.p99), median(mine, Cell::replicaPercent), median(mine, Cell::primaryReadsPerSecond),
-          median(mine, Cell::cpuMicrosPerRead), median(rate), median(cpu));
+          median(mine, Cell::cpuMicrosPerRead), median(rate), median(cpu), median(cpuWithoutJit));
     }
     cluster.setReplayDelay(Duration.ZERO);
   }
@@ -148,7 +150,7 @@ final class SplittingBench {
   }
 
   private record Cell(double seconds, long reads, long stale, long onReplica, double p50, double p99,
-      long cpuNanos) {
+      long cpuNanos, long compilerNanos) {
     double readsPerSecond() {
       return reads / seconds;
     }
@@ -156,6 +158,11 @@ final class SplittingBench {
     /** Client CPU per read, in microseconds (the writes' share included, as in a real service). */
     double cpuMicrosPerRead() {
       return cpuNanos / 1e3 / Math.max(1, reads);
+    }
+
+    /** As {@link #cpuMicrosPerRead}, without the JIT compiler's threads ({@link CompilerCpu}). */
+    double cpuMicrosPerReadWithoutJit() {
+      return (cpuNanos - compilerNanos) / 1e3 / Math.max(1, reads);
     }
 
     double replicaPercent() {
@@ -169,7 +176,8 @@ final class SplittingBench {
     @Override
     public String toString() {
       return String.format("%7.0f reads/s, %d stale, p50 %.2f ms, p99 %.2f ms, %.1f%% on the replica, CPU %.1f us"
-          + "/read", readsPerSecond(), stale, p50, p99, replicaPercent(), cpuMicrosPerRead());
+          + "/read (%.1f without the JIT)", readsPerSecond(), stale, p50, p99, replicaPercent(), cpuMicrosPerRead(),
+          cpuMicrosPerReadWithoutJit());
     }
   }
 
@@ -201,6 +209,7 @@ final class SplittingBench {
     ExecutorService threads = Executors.newFixedThreadPool(options.threads);
     try {
       long cpuBefore = processCpuNanos();
+      long compilerBefore = CompilerCpu.nanos();
       long start = System.nanoTime();
       long end = start + (long) (seconds * 1e9);
       List<Future<long[]>> results = new ArrayList<>();
@@ -219,9 +228,10 @@ final class SplittingBench {
       }
       double elapsed = (System.nanoTime() - start) / 1e9;
       long cpu = processCpuNanos() - cpuBefore;
+      long compiler = CompilerCpu.nanos() - compilerBefore;
       Latencies all = Latencies.merge(latencies);
       return new Cell(elapsed, totals[0], totals[1], totals[2], all.percentileMillis(50), all.percentileMillis(99),
-          cpu);
+          cpu, compilerBefore < 0 ? 0 : compiler);
     } finally {
       threads.shutdown();
     }

@@ -20,7 +20,9 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -163,6 +165,58 @@ class RoutingPlacementIT extends ClusterTest {
         + " transactions took " + slowest + " ms");
     assertTrue(placements.stream().allMatch(p -> p.equals("primary/forecast_behind") || p.equals("primary/fell_back")),
         placements.toString());
+  }
+
+  /**
+   * A standby further behind than the primary positions this JVM keeps (a ring of the last 512 reads: about half a
+   * second while the application writes and reads its writes back, one read a millisecond) is not taken for one that
+   * has caught up: reads go to the primary at once here too, instead of waiting {@code replicaWait} for every token.
+   */
+  @Test
+  void aStandbyBehindEveryPrimaryPositionKeptIsNotWaitedForEither() throws Exception {
+    own.setReplayDelay(standby, Duration.ofMillis(2500));
+    Duration replicaWait = Duration.ofMillis(120);
+    long fast = replicaWait.toMillis() / 2;
+    HikariDataSource pool = pool(replicaWait);
+    AtomicBoolean stop = new AtomicBoolean();
+    AtomicLong busyPages = new AtomicLong();
+    Thread busy = new Thread(() -> { // another request thread: writes, and reads back, all the time
+      while (!stop.get()) {
+        try {
+          readOnlyTransaction(pool, write(pool));
+          busyPages.incrementAndGet();
+        } catch (SQLException e) {
+          throw new IllegalStateException(e);
+        }
+      }
+    }, "busy-pages");
+    busy.start();
+    try {
+      warmUntil(pool, "a read after a write placed on the primary by the forecast, without a wait",
+          read -> !read.onReplica() && read.millis() < fast && !placements.isEmpty()
+              && placements.get(placements.size() - 1).equals("primary/forecast_behind"));
+      placements.clear();
+      long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(5); // past the delay: the standby is behind the ring
+      int reads = 0;
+      long slowest = 0;
+      while (System.nanoTime() - end < 0) {
+        int id = write(pool);
+        Read read = readOnlyTransaction(pool, id);
+        reads++;
+        slowest = Math.max(slowest, read.millis());
+        assertEquals(1, read.count(), "never stale");
+        assertFalse(read.onReplica(), "the primary ran it: " + read);
+        assertTrue(read.millis() < fast, "no wait for a standby 2.5 s behind: " + read + " after " + reads
+            + " reads, " + busyPages.get() + " pages of the other thread");
+      }
+      System.out.println("RoutingPlacementIT, standby 2.5 s behind, replicaWait 120 ms, another thread writing: the"
+          + " slowest of " + reads + " read-only transactions took " + slowest + " ms; the other thread's pages: "
+          + busyPages.get());
+      assertTrue(placements.stream().allMatch(p -> p.equals("primary/forecast_behind")), placements.toString());
+    } finally {
+      stop.set(true);
+      busy.join(TimeUnit.SECONDS.toMillis(30));
+    }
   }
 
   @Test

@@ -117,6 +117,20 @@ final class PositionHistory {
   }
 
   /**
+   * A time by which the primary had passed {@code position}, for lower bounds of a replica's lag: {@link #timeAt},
+   * or for a position older than every read kept, the start of the oldest (it read a later position within a round
+   * trip of that). {@link Long#MIN_VALUE} if no read kept is at or after it.
+   */
+  long passedBy(long position) {
+    long known = timeAt(position);
+    if (known != Long.MIN_VALUE || size == 0) {
+      return known;
+    }
+    int oldest = index(0);
+    return Long.compareUnsigned(positions[oldest], position) > 0 ? starts[oldest] : Long.MIN_VALUE;
+  }
+
+  /**
    * The time of the latest read at or below {@code position}, or {@link Long#MIN_VALUE} if none kept is: every
    * position {@link #timeAt} dates this early or earlier is at or below {@code position}.
    */

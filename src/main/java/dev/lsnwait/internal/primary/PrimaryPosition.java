@@ -118,6 +118,11 @@ public final class PrimaryPosition implements CommitPositionSource, AutoCloseabl
     return reads.timeAt(lsn.asLong());
   }
 
+  /** A time by which this primary had passed {@code lsn} ({@link PositionHistory#passedBy}), or MIN_VALUE. */
+  public long passedBy(Lsn lsn) {
+    return reads.passedBy(lsn.asLong());
+  }
+
   /** The time of the latest read at or below {@code lsn}, or {@link Long#MIN_VALUE} (see {@link #timeAt}). */
   public long timeUpTo(Lsn lsn) {
     return reads.timeUpTo(lsn.asLong());

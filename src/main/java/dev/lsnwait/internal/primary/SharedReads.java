@@ -85,6 +85,11 @@ final class SharedReads {
     return locked(() -> history.timeAt(position));
   }
 
+  /** See {@link PositionHistory#passedBy}. */
+  long passedBy(long position) {
+    return locked(() -> history.passedBy(position));
+  }
+
   /** See {@link PositionHistory#timeUpTo}. */
   long timeUpTo(long position) {
     return locked(() -> history.timeUpTo(position));

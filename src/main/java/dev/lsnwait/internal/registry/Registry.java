@@ -185,6 +185,11 @@ public final class Registry implements AutoCloseable {
       }
 
       @Override
+      public long passedBy(long lsn) {
+        return firstKnown(cluster, primary -> primary.passedBy(Lsn.of(lsn)));
+      }
+
+      @Override
       public long timeUpTo(long lsn) {
         return firstKnown(cluster, primary -> primary.timeUpTo(Lsn.of(lsn)));
       }

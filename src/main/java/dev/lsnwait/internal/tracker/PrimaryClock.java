@@ -25,6 +25,15 @@ public interface PrimaryClock {
   long timeAt(long lsn);
 
   /**
+   * A time by which the primary had passed {@code lsn}: {@link #timeAt}, but also for a position older than the
+   * reads this JVM keeps (then later than the truth: what lower bounds of a replica's lag need), or
+   * {@link Long#MIN_VALUE}.
+   */
+  default long passedBy(long lsn) {
+    return timeAt(lsn);
+  }
+
+  /**
    * The latest time that {@link #timeAt} gives a position at or below {@code lsn}, or {@link Long#MIN_VALUE}: a
    * replica that replayed {@code lsn} replayed everything dated then or earlier.
    */

@@ -84,7 +84,7 @@ final class ReplayForecast {
     if (bound != Long.MIN_VALUE && (lag == Long.MIN_VALUE || bound < lag)) {
       lag = bound;
     }
-    long beyond = clock.timeAt(position + 1); // the primary was past the replay position by then
+    long beyond = clock.passedBy(position + 1); // the primary was past the replay position by then
     long floor = beyond != Long.MIN_VALUE && sentAt - beyond > 0 ? sentAt - beyond : 0;
     long held = floor;
     long heldAt = sentAt;

@@ -42,6 +42,18 @@ class PositionHistoryTest {
   }
 
   @Test
+  void aPositionOlderThanEveryReadKeptWasPassedByTheOldestReadsStart() {
+    PositionHistory history = new PositionHistory(4);
+    history.add(1, 100, 900, 1_000); // its earliest commit returned at 900, the read started at 1,000
+    history.add(2, 200, 2_000, 2_000);
+    assertEquals(1_000, history.passedBy(50), "not dated, but passed by then: it read 100 within a round trip");
+    assertEquals(900, history.passedBy(100), "dated as timeAt dates it");
+    assertEquals(2_000, history.passedBy(150));
+    assertEquals(Long.MIN_VALUE, history.passedBy(250), "not read yet");
+    assertEquals(Long.MIN_VALUE, new PositionHistory(4).passedBy(50), "nothing read");
+  }
+
+  @Test
   void theEarliestReadStartedSinceATimeCoversCommitsBeforeIt() {
     PositionHistory history = new PositionHistory(4);
     history.add(1, 100, 900, 1_000);

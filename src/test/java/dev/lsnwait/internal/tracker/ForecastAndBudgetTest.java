@@ -134,6 +134,35 @@ class ForecastAndBudgetTest {
   }
 
   @Test
+  void forPlacementAReplicaBehindEveryReadKeptIsBehindAtLeastByTheirSpan() {
+    PrimaryClock keptFrom900 = new PrimaryClock() { // the JVM keeps reads from 900 ms on (a ring of reads)
+      @Override
+      public long timeAt(long lsn) {
+        return lsn < 900 ? Long.MIN_VALUE : CLOCK.timeAt(lsn);
+      }
+
+      @Override
+      public long passedBy(long lsn) {
+        return lsn < 900 ? CLOCK.timeAt(900) : CLOCK.timeAt(lsn);
+      }
+
+      @Override
+      public long timeUpTo(long lsn) {
+        return lsn < 900 ? Long.MIN_VALUE : CLOCK.timeUpTo(lsn);
+      }
+
+      @Override
+      public long latest() {
+        return -1;
+      }
+    };
+    ReplayForecast forecast = new ReplayForecast(keptFrom900);
+    forecast.observed(1_400 * MS, 1_400 * MS, 200); // 1.2 s behind: older than every read kept
+    assertEquals(1_900 * MS, forecast.notBefore(1_400, 1_400 * MS),
+        "at least 500 ms behind (the reads kept), not caught up and no idea");
+  }
+
+  @Test
   void aPollThatFindsTheReplicaCaughtUpGivesPlacementNoBound() {
     PrimaryClock upTo1000 = new PrimaryClock() { // this JVM read the primary up to position 1000
       @Override

@@ -23,6 +23,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.LockSupport;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -37,6 +38,8 @@ import org.junit.jupiter.api.Test;
 class RoutingPlacementIT extends ClusterTest {
 
   private static final AtomicInteger IDS = new AtomicInteger();
+  /** Between the pages of a load: about 300 commits a second each, enough to fill the JVM's ring of positions. */
+  private static final long PAGE_GAP_NANOS = TimeUnit.MILLISECONDS.toNanos(2);
   private static PgCluster own;
   private static PgServer standby;
 
@@ -180,11 +183,12 @@ class RoutingPlacementIT extends ClusterTest {
     HikariDataSource pool = pool(replicaWait);
     AtomicBoolean stop = new AtomicBoolean();
     AtomicLong busyPages = new AtomicLong();
-    Thread busy = new Thread(() -> { // another request thread: writes, and reads back, all the time
+    Thread busy = new Thread(() -> { // another request thread: writes, and reads back, a page every 2 ms or so
       while (!stop.get()) {
         try {
           readOnlyTransaction(pool, write(pool));
           busyPages.incrementAndGet();
+          LockSupport.parkNanos(PAGE_GAP_NANOS); // a rate, not a wait for a condition: the servers share 2 cores
         } catch (SQLException e) {
           throw new IllegalStateException(e);
         }
@@ -204,6 +208,7 @@ class RoutingPlacementIT extends ClusterTest {
         Read read = readOnlyTransaction(pool, id);
         reads++;
         slowest = Math.max(slowest, read.millis());
+        LockSupport.parkNanos(PAGE_GAP_NANOS);
         assertEquals(1, read.count(), "never stale");
         assertFalse(read.onReplica(), "the primary ran it: " + read);
         assertTrue(read.millis() < fast, "no wait for a standby 2.5 s behind: " + read + " after " + reads

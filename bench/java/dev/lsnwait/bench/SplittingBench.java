@@ -95,11 +95,11 @@ final class SplittingBench {
     for (Variant variant : variants) {
       measure(variant); // an unmeasured round first: the first repetition ran every variant on a cold JIT
     }
-    Map<String, List<Cell>> cells = new LinkedHashMap<>();
+    Map<String, List<SplittingCell>> cells = new LinkedHashMap<>();
     for (int rep = 0; rep < options.reps; rep++) {
       for (int i = 0; i < variants.size(); i++) {
         Variant variant = variants.get((i + rep) % variants.size()); // rotate the order
-        Cell cell = measure(variant);
+        SplittingCell cell = measure(variant);
         cells.computeIfAbsent(variant.name(), name -> new ArrayList<>()).add(cell);
         System.out.printf("    rep %d %-40s %s%n", rep + 1, variant.name(), cell);
       }
@@ -108,9 +108,9 @@ final class SplittingBench {
         + " repetition):");
     System.out.printf("    %-40s %8s %6s %9s %9s %8s %10s %8s %7s %7s %7s%n", "variant", "reads/s", "stale", "p50",
         "p99", "replica", "primary/s", "us/read", "x plain", "x CPU", "w/o JIT");
-    List<Cell> plain = cells.get(variants.get(0).name());
+    List<SplittingCell> plain = cells.get(variants.get(0).name());
     for (Variant variant : variants) {
-      List<Cell> mine = cells.get(variant.name());
+      List<SplittingCell> mine = cells.get(variant.name());
       double[] rate = new double[mine.size()]; // paired with plain splitting's cell of the same repetition
       double[] cpu = new double[mine.size()];
       double[] cpuWithoutJit = new double[mine.size()];
@@ -120,9 +120,11 @@ final class SplittingBench {
         cpuWithoutJit[rep] = mine.get(rep).cpuMicrosPerReadWithoutJit() / plain.get(rep).cpuMicrosPerReadWithoutJit();
       }
       System.out.printf("    %-40s %8.0f %6.0f %6.2f ms %6.2f ms %7.1f%% %10.0f %8.1f %7.2f %7.2f %7.2f%n",
-          variant.name(), median(mine, Cell::readsPerSecond), median(mine, c -> c.stale), median(mine, c -> c.p50),
-          median(mine, c -> c.p99), median(mine, Cell::replicaPercent), median(mine, Cell::primaryReadsPerSecond),
-          median(mine, Cell::cpuMicrosPerRead), median(rate), median(cpu), median(cpuWithoutJit));
+          variant.name(), median(mine, SplittingCell::readsPerSecond), median(mine, SplittingCell::stale),
+          median(mine, SplittingCell::p50), median(mine, SplittingCell::p99),
+          median(mine, SplittingCell::replicaPercent), median(mine, SplittingCell::primaryReadsPerSecond),
+          median(mine, SplittingCell::cpuMicrosPerRead),
+          median(rate), median(cpu), median(cpuWithoutJit));
     }
     cluster.setReplayDelay(Duration.ZERO);
   }
@@ -133,7 +135,7 @@ final class SplittingBench {
     return part.endsWith("$") ? name.endsWith(part.substring(0, part.length() - 1)) : name.contains(part);
   }
 
-  private static double median(List<Cell> cells, java.util.function.ToDoubleFunction<Cell> value) {
+  private static double median(List<SplittingCell> cells, java.util.function.ToDoubleFunction<SplittingCell> value) {
     return median(cells.stream().mapToDouble(value).toArray());
   }
 
@@ -149,38 +151,6 @@ final class SplittingBench {
         instanceof com.sun.management.OperatingSystemMXBean os ? os.getProcessCpuTime() : -1;
   }
 
-  private record Cell(double seconds, long reads, long stale, long onReplica, double p50, double p99,
-      long cpuNanos, long compilerNanos) {
-    double readsPerSecond() {
-      return reads / seconds;
-    }
-
-    /** Client CPU per read, in microseconds (the writes' share included, as in a real service). */
-    double cpuMicrosPerRead() {
-      return cpuNanos / 1e3 / Math.max(1, reads);
-    }
-
-    /** As {@link #cpuMicrosPerRead}, without the JIT compiler's threads ({@link CompilerCpu}). */
-    double cpuMicrosPerReadWithoutJit() {
-      return (cpuNanos - compilerNanos) / 1e3 / Math.max(1, reads);
-    }
-
-    double replicaPercent() {
-      return 100.0 * onReplica / Math.max(1, reads);
-    }
-
-    double primaryReadsPerSecond() {
-      return (reads - onReplica) / seconds;
-    }
-
-    @Override
-    public String toString() {
-      return String.format("%7.0f reads/s, %d stale, p50 %.2f ms, p99 %.2f ms, %.1f%% on the replica, CPU %.1f us"
-          + "/read (%.1f without the JIT)", readsPerSecond(), stale, p50, p99, replicaPercent(), cpuMicrosPerRead(),
-          cpuMicrosPerReadWithoutJit());
-    }
-  }
-
   /** A user's state, as a cookie would carry it. */
   private static final class User {
     final java.util.concurrent.locks.ReentrantLock busy = new java.util.concurrent.locks.ReentrantLock();
@@ -190,7 +160,7 @@ final class SplittingBench {
     String cookie = ""; // the filter's cookie value: the encoded, signed token
   }
 
-  private Cell measure(Variant variant) throws Exception {
+  private SplittingCell measure(Variant variant) throws Exception {
     User[] users = new User[options.users];
     for (int i = 0; i < users.length; i++) {
       users[i] = new User();
@@ -204,8 +174,8 @@ final class SplittingBench {
     }
   }
 
-  private Cell run(Variant variant, User[] users, HikariDataSource writes, HikariDataSource reads, double seconds)
-      throws Exception {
+  private SplittingCell run(Variant variant, User[] users, HikariDataSource writes, HikariDataSource reads,
+      double seconds) throws Exception {
     ExecutorService threads = Executors.newFixedThreadPool(options.threads);
     try {
       long cpuBefore = processCpuNanos();
@@ -230,8 +200,8 @@ final class SplittingBench {
       long cpu = processCpuNanos() - cpuBefore;
       long compiler = CompilerCpu.nanos() - compilerBefore;
       Latencies all = Latencies.merge(latencies);
-      return new Cell(elapsed, totals[0], totals[1], totals[2], all.percentileMillis(50), all.percentileMillis(99),
-          cpu, compilerBefore < 0 ? 0 : compiler);
+      return new SplittingCell(elapsed, totals[0], totals[1], totals[2], all.percentileMillis(50),
+          all.percentileMillis(99), cpu, compilerBefore < 0 ? 0 : compiler);
     } finally {
       threads.shutdown();
     }

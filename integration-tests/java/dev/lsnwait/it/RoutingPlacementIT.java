@@ -121,6 +121,14 @@ class RoutingPlacementIT extends ClusterTest {
   }
 
   /** Writes and reads back until a read-only transaction right after the write matches {@code wanted}. */
+  /** Until a read after a write runs on the primary without a wait, placed there by the forecast; then clears. */
+  private void warmUntilTheForecastPlacesOnThePrimary(HikariDataSource pool, long fast) {
+    warmUntil(pool, "a read after a write placed on the primary by the forecast, without a wait",
+        read -> !read.onReplica() && read.millis() < fast && !placements.isEmpty()
+            && placements.get(placements.size() - 1).equals("primary/forecast_behind"));
+    placements.clear();
+  }
+
   private void warmUntil(HikariDataSource pool, String what, java.util.function.Predicate<Read> wanted) {
     List<Read> seen = new ArrayList<>();
     try {
@@ -148,10 +156,7 @@ class RoutingPlacementIT extends ClusterTest {
     HikariDataSource pool = pool(replicaWait);
     // The tracker learns the standby's lag from its polls while work goes on; until then reads wait as before.
     // Placed there by the forecast: a first read may also go there for want of a replica connection yet.
-    warmUntil(pool, "a read after a write placed on the primary by the forecast, without a wait",
-        read -> !read.onReplica() && read.millis() < fast && !placements.isEmpty()
-            && placements.get(placements.size() - 1).equals("primary/forecast_behind"));
-    placements.clear();
+    warmUntilTheForecastPlacesOnThePrimary(pool, fast);
     long slowest = 0;
     for (int page = 0; page < 10; page++) {
       int id = write(pool);
@@ -196,10 +201,7 @@ class RoutingPlacementIT extends ClusterTest {
     }, "busy-pages");
     busy.start();
     try {
-      warmUntil(pool, "a read after a write placed on the primary by the forecast, without a wait",
-          read -> !read.onReplica() && read.millis() < fast && !placements.isEmpty()
-              && placements.get(placements.size() - 1).equals("primary/forecast_behind"));
-      placements.clear();
+      warmUntilTheForecastPlacesOnThePrimary(pool, fast);
       long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(5); // past the delay: the standby is behind the ring
       int reads = 0;
       long slowest = 0;

@@ -51,14 +51,20 @@ final class PositionRead {
    */
   static Lsn retrying(Attempt attempt, long deadline) throws SQLException {
     long pause = RETRY_FIRST_NANOS;
+    PositionUnavailableException failed = null; // the last read that failed: why a retry then ran out of time
     while (true) {
       try {
         return attempt.run();
       } catch (PositionUnavailableException e) {
+        if (failed != null && e.getCause() instanceof TimeoutException) {
+          throw new PositionUnavailableException(e.getMessage() + " (the read before failed: "
+              + failed.getCause().getMessage() + ")", failed.getCause());
+        }
         long left = deadline - System.nanoTime();
         if (!failedToRead(e) || left <= 0) {
           throw e;
         }
+        failed = e;
         LockSupport.parkNanos(Math.min(pause, left));
         pause = Math.min(RETRY_MAX_NANOS, pause * 2);
       }

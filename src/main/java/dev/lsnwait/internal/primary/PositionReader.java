@@ -43,8 +43,8 @@ final class PositionReader {
   }
 
   private void readWhileWanted() {
-    boolean reader = true;
     try {
+      boolean reader = true;
       while (reader) {
         PositionRead read;
         while ((read = owner.nextRead()) != null) {
@@ -53,10 +53,10 @@ final class PositionReader {
         query.close(); // still the reader while it closes: no other thread touches the connection meanwhile
         reader = owner.readOnAfterClosing();
       }
-    } finally {
-      if (reader) {
-        query.close(); // ended by an Error
-      }
+    } catch (Error e) { // a stack overflow in the driver, out of memory: not the end of position reads
+      query.close();
+      owner.readerEnded(e);
+      throw e;
     }
   }
 

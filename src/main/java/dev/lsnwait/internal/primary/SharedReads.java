@@ -198,6 +198,31 @@ final class SharedReads {
     }
   }
 
+  /**
+   * The reader thread ended on an {@link Error}, its connection closed: the read it ran fails (those waiting on it
+   * try again, within their deadlines), it is no longer the reader, and a read asked for meanwhile gets a new thread
+   * (commits alone do not start one: an error that repeats would start a thread a read).
+   */
+  void readerEnded(Error cause) {
+    PositionRead lost;
+    lock.lock();
+    try {
+      lost = inFlight;
+      inFlight = null;
+      reading = false;
+      pacing.stopPacing(); // nobody wakes at the paced interval's end any more
+      if (next != null) {
+        ensureReader();
+      }
+    } finally {
+      lock.unlock();
+    }
+    if (lost != null) {
+      lost.result.completeExceptionally(
+          new SQLTransientException("lsnwait: the WAL position reader for " + name + " ended on " + cause, cause));
+    }
+  }
+
   /** The reader: blocks until a read is due (asked, or an interval after commits); null: go idle, or closed. */
   PositionRead nextRead() {
     lock.lock();

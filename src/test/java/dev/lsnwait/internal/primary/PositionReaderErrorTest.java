@@ -1,0 +1,80 @@
+package dev.lsnwait.internal.primary;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.mockito.Mockito.mock;
+import static org.mockito.Mockito.when;
+
+import dev.lsnwait.Lsn;
+import dev.lsnwait.PositionUnavailableException;
+import dev.lsnwait.internal.server.FakeServer;
+import dev.lsnwait.internal.server.ServerIdentity;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.util.concurrent.Callable;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * A position reader thread that an {@link Error} ends (a stack overflow in a driver, an out-of-memory while reading
+ * the answer) fails the read it ran at once and stops being the reader: the read is tried again on a new thread,
+ * instead of every later read waiting, until its deadline, for a reader that is gone.
+ */
+class PositionReaderErrorTest {
+
+  private static final ServerIdentity IDENTITY = new ServerIdentity(1, 1_700_000_000_000_000L, 0);
+  private volatile Callable<ResultSet> answer = () -> row("0/1000");
+  private final FakeServer server = new FakeServer(IDENTITY, () -> answer.call());
+  private final PrimaryPosition position = new PrimaryPosition("primary:5432", 1, 8192, 16 << 20,
+      Duration.ofSeconds(5), Duration.ZERO, Duration.ofSeconds(60), () -> server.side(PrimaryPosition.QUERY, true));
+
+  @AfterEach
+  void tearDown() {
+    position.close();
+  }
+
+  private static ResultSet row(String lsn) throws SQLException {
+    ResultSet row = mock(ResultSet.class);
+    when(row.next()).thenReturn(true);
+    when(row.getString(1)).thenReturn(lsn);
+    return row;
+  }
+
+  @Test
+  void aReaderEndedByAnErrorFailsItsReadAtOnceAndANewReaderReadsAgain() throws Exception {
+    server.inRecovery(false);
+    assertEquals(Lsn.of(0x1000 - 7), position.covering(position.mark(), position.defaultDeadline()));
+    AtomicInteger errors = new AtomicInteger();
+    answer = () -> {
+      if (errors.getAndIncrement() == 0) {
+        throw new StackOverflowError("in the driver");
+      }
+      return row("0/3000");
+    };
+    long started = System.nanoTime();
+    assertEquals(Lsn.of(0x3000 - 7), position.covering(position.mark(), position.defaultDeadline()),
+        "read again, by a new reader thread");
+    long millis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started);
+    assertTrue(millis < 2_500, "not at the 5 s deadline, waiting for the reader that is gone: " + millis + " ms");
+    assertEquals(2, errors.get(), "the read that failed, and one more");
+
+    answer = () -> row("0/5000");
+    assertEquals(Lsn.of(0x5000 - 7), position.covering(position.mark(), position.defaultDeadline()), "reads on");
+  }
+
+  @Test
+  void anErrorThatRepeatsFailsTheReadByItsDeadlineAndSaysWhy() {
+    server.inRecovery(false);
+    answer = () -> {
+      throw new StackOverflowError("in the driver");
+    };
+    long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(300);
+    PositionUnavailableException failed =
+        assertThrows(PositionUnavailableException.class, () -> position.covering(position.mark(), deadline));
+    assertTrue(failed.getMessage().contains("StackOverflowError: in the driver"), failed.getMessage());
+  }
+}

@@ -110,8 +110,12 @@ final class SharedReads {
     return covering(started.get(), deadlineNanos);
   }
 
-  /** See {@link PrimaryPosition#startedSince}. */
+  /** See {@link PrimaryPosition#startedSince}; tried again while reads fail, as {@link #covering} is. */
   Lsn startedSince(long since, long deadlineNanos) throws SQLException {
+    return PositionRead.retrying(() -> startedSinceOnce(since, deadlineNanos), deadlineNanos);
+  }
+
+  private Lsn startedSinceOnce(long since, long deadlineNanos) throws SQLException {
     PositionRead inFlightNow;
     lock.lock();
     try {
@@ -125,9 +129,9 @@ final class SharedReads {
     }
     if (inFlightNow != null && inFlightNow.startedAt - since >= 0) {
       used();
-      return inFlightNow.await(deadlineNanos, name);
+      return inFlightNow.await(deadlineNanos, name); // if it fails, the next attempt waits for a read after it
     }
-    return now(deadlineNanos);
+    return coveringOnce(started.get(), deadlineNanos);
   }
 
   /** The earliest read after {@code mark}, kept, in flight or asked for; tried again while reads fail. */

@@ -13,9 +13,14 @@ import dev.lsnwait.internal.server.ServerIdentity;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Duration;
+import dev.lsnwait.testkit.Deadline;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -78,5 +83,53 @@ class PositionReaderErrorTest {
     PositionUnavailableException failed =
         assertThrows(PositionUnavailableException.class, () -> position.covering(position.mark(), deadline));
     assertTrue(failed.getMessage().contains("StackOverflowError: in the driver"), failed.getMessage());
+  }
+
+  /** The next read blocks until {@code release}, then ends its reader thread with an Error; later reads answer. */
+  private CountDownLatch blockThenError(CountDownLatch release, String after) {
+    CountDownLatch entered = new CountDownLatch(1);
+    AtomicInteger reads = new AtomicInteger();
+    answer = () -> {
+      if (reads.getAndIncrement() == 0) {
+        entered.countDown();
+        release.await();
+        throw new StackOverflowError("in the driver");
+      }
+      return row(after);
+    };
+    return entered;
+  }
+
+  /** Runs {@code call} on a thread of its own, and returns once that thread waits (for a read). */
+  private static CompletableFuture<Lsn> waiting(Callable<Lsn> call) {
+    CompletableFuture<Lsn> result = new CompletableFuture<>();
+    AtomicReference<Thread> thread = new AtomicReference<>();
+    thread.set(new Thread(() -> {
+      try {
+        result.complete(call.call());
+      } catch (Throwable e) {
+        result.completeExceptionally(e);
+      }
+    }));
+    thread.get().start();
+    Deadline.await(java.time.Duration.ofSeconds(5), "the caller waiting",
+        () -> result.isDone() || thread.get().getState() == Thread.State.TIMED_WAITING);
+    return result;
+  }
+
+  @Test
+  void aReaderEndedByAnErrorHasThoseWaitingOnItsReadForAStartTryAgain() throws Exception {
+    server.inRecovery(false);
+    assertEquals(Lsn.of(0x1000 - 7), position.covering(position.mark(), position.defaultDeadline())); // mocks made
+    CountDownLatch release = new CountDownLatch(1);
+    CountDownLatch entered = blockThenError(release, "0/3000");
+    long since = System.nanoTime();
+    CompletableFuture<Lsn> first = waiting(() -> position.now(position.defaultDeadline()));
+    assertTrue(entered.await(5, TimeUnit.SECONDS));
+    CompletableFuture<Lsn> bounded = waiting(() -> position.startedSince(since, position.defaultDeadline()));
+    release.countDown();
+    assertEquals(Lsn.of(0x3000 - 7), first.get(5, TimeUnit.SECONDS), "read again, by a new reader thread");
+    assertEquals(Lsn.of(0x3000 - 7), bounded.get(5, TimeUnit.SECONDS),
+        "a read that started since, on the new reader: not the failure of the read the Error ended");
   }
 }

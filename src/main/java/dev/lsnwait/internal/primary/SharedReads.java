@@ -215,7 +215,9 @@ final class SharedReads {
       inFlight = null;
       reading = false;
       pacing.stopPacing(); // nobody wakes at the paced interval's end any more
-      if (next != null) {
+      if (closed) {
+        failNext(closedException()); // close() left it to the reader, which is gone
+      } else if (next != null) {
         ensureReader();
       }
     } finally {

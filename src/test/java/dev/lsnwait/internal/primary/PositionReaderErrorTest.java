@@ -132,4 +132,24 @@ class PositionReaderErrorTest {
     assertEquals(Lsn.of(0x3000 - 7), bounded.get(5, TimeUnit.SECONDS),
         "a read that started since, on the new reader: not the failure of the read the Error ended");
   }
+
+  @Test
+  void aReaderEndedByAnErrorAfterCloseFailsTheReadAskedForNextAtOnce() throws Exception {
+    server.inRecovery(false);
+    assertEquals(Lsn.of(0x1000 - 7), position.covering(position.mark(), position.defaultDeadline())); // mocks made
+    CountDownLatch release = new CountDownLatch(1);
+    CountDownLatch entered = blockThenError(release, "0/3000");
+    CompletableFuture<Lsn> inFlight = waiting(() -> position.now(position.defaultDeadline()));
+    assertTrue(entered.await(5, TimeUnit.SECONDS));
+    long mark = position.mark(); // after the read in flight started: the next read covers it
+    CompletableFuture<Lsn> next = waiting(() -> position.covering(mark, position.defaultDeadline()));
+    position.close();
+    long started = System.nanoTime();
+    release.countDown();
+    ExecutionException failed = assertThrows(ExecutionException.class, () -> next.get(10, TimeUnit.SECONDS));
+    long millis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started);
+    assertTrue(millis < 2_500, "told at once that the reader closed, not at the 5 s deadline: " + millis + " ms, "
+        + failed.getCause());
+    assertThrows(ExecutionException.class, () -> inFlight.get(5, TimeUnit.SECONDS));
+  }
 }

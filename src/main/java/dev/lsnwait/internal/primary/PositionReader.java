@@ -54,8 +54,11 @@ final class PositionReader {
         reader = owner.readOnAfterClosing();
       }
     } catch (Error e) { // a stack overflow in the driver, out of memory: not the end of position reads
-      query.close();
-      owner.readerEnded(e);
+      try {
+        query.close();
+      } finally {
+        owner.readerEnded(e); // also when the close fails in turn (out of memory again)
+      }
       throw e;
     }
   }

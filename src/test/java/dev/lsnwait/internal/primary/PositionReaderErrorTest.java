@@ -152,4 +152,33 @@ class PositionReaderErrorTest {
         + failed.getCause());
     assertThrows(ExecutionException.class, () -> inFlight.get(5, TimeUnit.SECONDS));
   }
+
+  /**
+   * The Error that ends a reader may strike again while it closes its connection (out of memory): it still stops
+   * being the reader, else every later read waits for it until its deadline, for good.
+   */
+  @Test
+  void aReaderWhoseConnectionFailsToCloseAfterTheErrorStillStopsBeingTheReader() throws Exception {
+    server.inRecovery(false);
+    assertEquals(Lsn.of(0x1000 - 7), position.covering(position.mark(), position.defaultDeadline())); // mocks made
+    AtomicInteger closeErrors = new AtomicInteger();
+    server.whenClosing(() -> {
+      if (closeErrors.getAndIncrement() == 0) {
+        throw new OutOfMemoryError("while closing");
+      }
+    });
+    AtomicInteger errors = new AtomicInteger();
+    answer = () -> {
+      if (errors.getAndIncrement() == 0) {
+        throw new OutOfMemoryError("while reading");
+      }
+      return row("0/3000");
+    };
+    long started = System.nanoTime();
+    assertEquals(Lsn.of(0x3000 - 7), position.covering(position.mark(), position.defaultDeadline()),
+        "read again, by a new reader thread");
+    long millis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started);
+    assertTrue(millis < 2_500, "not at the 5 s deadline, waiting for the reader that is gone: " + millis + " ms");
+    assertEquals(1, closeErrors.get(), "the close that failed");
+  }
 }

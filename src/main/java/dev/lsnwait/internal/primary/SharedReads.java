@@ -194,8 +194,8 @@ final class SharedReads {
       if (!closed && (next != null || pacing.pending())) {
         return true;
       }
+      failNext(closedException()); // first: an Error here leaves this thread the reader, for readerEnded
       reading = false;
-      failNext(closedException());
       return false;
     } finally {
       lock.unlock();

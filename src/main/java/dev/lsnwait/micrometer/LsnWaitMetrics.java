@@ -14,13 +14,13 @@ import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.TimeGauge;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.binder.MeterBinder;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -57,7 +57,7 @@ public final class LsnWaitMetrics implements MeterBinder, LsnWaitListener, AutoC
 
   private final List<TokenCodec> codecs;
   private final Set<String> replicasBound = ConcurrentHashMap.newKeySet();
-  private final AtomicBoolean routingBound = new AtomicBoolean();
+  private volatile RoutingCounters routingCounters; // once routing is in use, for the registry bound then
   private final AtomicLong trackersLooked = new AtomicLong(System.nanoTime());
   private volatile MeterRegistry registry;
 
@@ -158,16 +158,42 @@ public final class LsnWaitMetrics implements MeterBinder, LsnWaitListener, AutoC
     if (meters == null) {
       return;
     }
-    if (routingBound.compareAndSet(false, true)) {
-      ROUTING.forEach((where, reasons) -> reasons.forEach(why -> routing(meters, where, why)));
+    RoutingCounters counters = routingCounters;
+    if (counters == null || counters.meters != meters) {
+      counters = new RoutingCounters(meters); // registering is idempotent: two threads may both make one
+      routingCounters = counters;
     }
     bindNewReplicas(meters);
-    routing(meters, target, reason).increment();
+    counters.of(target, reason).increment();
   }
 
   private static Counter routing(MeterRegistry meters, String target, String reason) {
     return Counter.builder("lsnwait.routing").tags("target", target, "reason", reason)
         .description("Where routing connections placed read-only work").register(meters);
+  }
+
+  /**
+   * Every routing counter, registered at once (they count from zero) and kept: routing counts every read-only
+   * transaction, and building a meter's identity to look it up each time cost more than the count.
+   */
+  private static final class RoutingCounters {
+    final MeterRegistry meters;
+    private final Map<String, Map<String, Counter>> byTarget = new HashMap<>();
+
+    RoutingCounters(MeterRegistry meters) {
+      this.meters = meters;
+      ROUTING.forEach((where, reasons) -> {
+        Map<String, Counter> byReason = new HashMap<>();
+        reasons.forEach(why -> byReason.put(why, routing(meters, where, why)));
+        byTarget.put(where, byReason);
+      });
+    }
+
+    Counter of(String target, String reason) {
+      Map<String, Counter> byReason = byTarget.get(target);
+      Counter counter = byReason == null ? null : byReason.get(reason);
+      return counter != null ? counter : routing(meters, target, reason); // a pair not listed: looked up each time
+    }
   }
 
   /**

@@ -65,6 +65,29 @@ class MicrometerTest {
     }
   }
 
+  @Test
+  void routingCountsKeepCountingAndFollowARegistryBoundLater() {
+    SimpleMeterRegistry first = new SimpleMeterRegistry();
+    SimpleMeterRegistry second = new SimpleMeterRegistry();
+    try (LsnWaitMetrics metrics = new LsnWaitMetrics()) {
+      metrics.bindTo(first);
+      for (int i = 0; i < 3; i++) {
+        metrics.routed("primary", "forecast_behind");
+      }
+      metrics.routed("primary", "a_reason_of_a_newer_version");
+      assertEquals(3.0, first.get("lsnwait.routing").tags("target", "primary", "reason", "forecast_behind")
+          .counter().count());
+      assertEquals(1.0, first.get("lsnwait.routing").tags("target", "primary", "reason", "a_reason_of_a_newer_version")
+          .counter().count());
+      metrics.bindTo(second);
+      metrics.routed("primary", "forecast_behind");
+      assertEquals(1.0, second.get("lsnwait.routing").tags("target", "primary", "reason", "forecast_behind")
+          .counter().count());
+      assertEquals(3.0, first.get("lsnwait.routing").tags("target", "primary", "reason", "forecast_behind")
+          .counter().count());
+    }
+  }
+
   /** As Spring Boot Actuator does: the meters, and a timer made of every observation, in one Prometheus registry. */
   @Test
   void theObservationsTimerAndLsnwaitWaitLiveSideBySideInPrometheus() {

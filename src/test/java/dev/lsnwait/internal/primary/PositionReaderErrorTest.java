@@ -1,19 +1,18 @@
 package dev.lsnwait.internal.primary;
 
+import static dev.lsnwait.internal.primary.PositionRows.row;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.mockito.Mockito.mock;
-import static org.mockito.Mockito.when;
 
 import dev.lsnwait.Lsn;
 import dev.lsnwait.PositionUnavailableException;
 import dev.lsnwait.internal.server.FakeServer;
 import dev.lsnwait.internal.server.ServerIdentity;
+import dev.lsnwait.testkit.Deadline;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Duration;
-import dev.lsnwait.testkit.Deadline;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
@@ -42,29 +41,12 @@ class PositionReaderErrorTest {
     position.close();
   }
 
-  private static ResultSet row(String lsn) throws SQLException {
-    ResultSet row = mock(ResultSet.class);
-    when(row.next()).thenReturn(true);
-    when(row.getString(1)).thenReturn(lsn);
-    return row;
-  }
-
   @Test
   void aReaderEndedByAnErrorFailsItsReadAtOnceAndANewReaderReadsAgain() throws Exception {
     server.inRecovery(false);
     assertEquals(Lsn.of(0x1000 - 7), position.covering(position.mark(), position.defaultDeadline()));
-    AtomicInteger errors = new AtomicInteger();
-    answer = () -> {
-      if (errors.getAndIncrement() == 0) {
-        throw new StackOverflowError("in the driver");
-      }
-      return row("0/3000");
-    };
-    long started = System.nanoTime();
-    assertEquals(Lsn.of(0x3000 - 7), position.covering(position.mark(), position.defaultDeadline()),
-        "read again, by a new reader thread");
-    long millis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started);
-    assertTrue(millis < 2_500, "not at the 5 s deadline, waiting for the reader that is gone: " + millis + " ms");
+    AtomicInteger errors = firstReadFails(new StackOverflowError("in the driver"), "0/3000");
+    readsAgainSoon(Lsn.of(0x3000 - 7));
     assertEquals(2, errors.get(), "the read that failed, and one more");
 
     answer = () -> row("0/5000");
@@ -83,6 +65,27 @@ class PositionReaderErrorTest {
     PositionUnavailableException failed =
         assertThrows(PositionUnavailableException.class, () -> position.covering(position.mark(), deadline));
     assertTrue(failed.getMessage().contains("StackOverflowError: in the driver"), failed.getMessage());
+  }
+
+  /** The next read ends its reader thread with {@code error}, later ones answer {@code after}; counts the reads. */
+  private AtomicInteger firstReadFails(Error error, String after) {
+    AtomicInteger reads = new AtomicInteger();
+    answer = () -> {
+      if (reads.getAndIncrement() == 0) {
+        throw error;
+      }
+      return row(after);
+    };
+    return reads;
+  }
+
+  /** A commit from now on is covered by {@code expected}, read long before the 5 s deadline. */
+  private void readsAgainSoon(Lsn expected) throws SQLException {
+    long started = System.nanoTime();
+    assertEquals(expected, position.covering(position.mark(), position.defaultDeadline()),
+        "read again, by a new reader thread");
+    long millis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started);
+    assertTrue(millis < 2_500, "not at the 5 s deadline, waiting for the reader that is gone: " + millis + " ms");
   }
 
   /** The next read blocks until {@code release}, then ends its reader thread with an Error; later reads answer. */
@@ -167,18 +170,8 @@ class PositionReaderErrorTest {
         throw new OutOfMemoryError("while closing");
       }
     });
-    AtomicInteger errors = new AtomicInteger();
-    answer = () -> {
-      if (errors.getAndIncrement() == 0) {
-        throw new OutOfMemoryError("while reading");
-      }
-      return row("0/3000");
-    };
-    long started = System.nanoTime();
-    assertEquals(Lsn.of(0x3000 - 7), position.covering(position.mark(), position.defaultDeadline()),
-        "read again, by a new reader thread");
-    long millis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started);
-    assertTrue(millis < 2_500, "not at the 5 s deadline, waiting for the reader that is gone: " + millis + " ms");
+    firstReadFails(new OutOfMemoryError("while reading"), "0/3000");
+    readsAgainSoon(Lsn.of(0x3000 - 7));
     assertEquals(1, closeErrors.get(), "the close that failed");
   }
 }

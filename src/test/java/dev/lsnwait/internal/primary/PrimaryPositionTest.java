@@ -1,20 +1,20 @@
 package dev.lsnwait.internal.primary;
 
+import static dev.lsnwait.internal.primary.PositionRows.row;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.mockito.Mockito.mock;
 import static org.mockito.Mockito.when;
 
 import dev.lsnwait.Lsn;
+import dev.lsnwait.PositionUnavailableException;
 import dev.lsnwait.internal.server.FakeServer;
 import dev.lsnwait.internal.server.ServerIdentity;
 import dev.lsnwait.testkit.Deadline;
-import java.time.Duration;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import dev.lsnwait.PositionUnavailableException;
 import java.sql.SQLTransientException;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -76,13 +76,6 @@ class PrimaryPositionTest {
 
   private Lsn covering(long mark) throws SQLException {
     return position.covering(mark, position.defaultDeadline());
-  }
-
-  private static ResultSet row(String lsn) throws SQLException {
-    ResultSet row = mock(ResultSet.class);
-    when(row.next()).thenReturn(true);
-    when(row.getString(1)).thenReturn(lsn);
-    return row;
   }
 
   @Test

@@ -1,5 +1,6 @@
 package dev.lsnwait.internal.primary;
 
+import dev.lsnwait.internal.DaemonThread;
 import dev.lsnwait.internal.server.SideConnection;
 import java.sql.SQLException;
 import java.util.Set;
@@ -136,8 +137,7 @@ public final class FunctionCatalog {
     if (!loading.compareAndSet(false, true)) {
       return;
     }
-    Thread thread = new Thread(this::loadWhileWanted, "lsnwait-catalog[" + name + "]");
-    thread.setDaemon(true);
+    Thread thread = DaemonThread.of(this::loadWhileWanted, "lsnwait-catalog[" + name + "]");
     try {
       thread.start();
     } catch (OutOfMemoryError | RuntimeException e) {

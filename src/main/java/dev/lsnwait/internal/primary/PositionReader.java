@@ -2,6 +2,7 @@ package dev.lsnwait.internal.primary;
 
 import dev.lsnwait.Lsn;
 import dev.lsnwait.PositionUnavailableException;
+import dev.lsnwait.internal.DaemonThread;
 import java.sql.SQLException;
 
 /**
@@ -31,8 +32,7 @@ final class PositionReader {
    * {@link PositionUnavailableException}).
    */
   boolean start() {
-    Thread thread = new Thread(this::readWhileWanted, "lsnwait-position[" + name + "]");
-    thread.setDaemon(true);
+    Thread thread = DaemonThread.of(this::readWhileWanted, "lsnwait-position[" + name + "]");
     try {
       thread.start();
       return true;

@@ -1,5 +1,6 @@
 package dev.lsnwait.internal.tracker;
 
+import dev.lsnwait.internal.DaemonThread;
 import dev.lsnwait.internal.server.SideConnection;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.Condition;
@@ -66,8 +67,7 @@ final class Poller {
         return false;
       }
       if (thread == null) {
-        Thread started = new Thread(this::run, "lsnwait-tracker[" + tracker.name() + "]");
-        started.setDaemon(true);
+        Thread started = DaemonThread.of(this::run, "lsnwait-tracker[" + tracker.name() + "]");
         try {
           started.start();
         } catch (OutOfMemoryError | RuntimeException e) { // "unable to create native thread"

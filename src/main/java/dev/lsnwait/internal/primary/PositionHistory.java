@@ -9,6 +9,12 @@ package dev.lsnwait.internal.primary;
 final class PositionHistory {
 
   private static final long UNNUMBERED = 0; // epochs of reads start at 1
+  /**
+   * Besides the ring, a read every 50 ms or more is kept as a sample, the last 256 of them (13 s or more): under
+   * load the ring spans half a second, and a replica further behind would have no lower bound of its lag beyond that.
+   */
+  private static final long SAMPLE_NANOS = 50_000_000L;
+  private static final int SAMPLES = 256;
 
   private final long[] epochs;
   private final long[] positions;
@@ -16,6 +22,10 @@ final class PositionHistory {
   private final long[] starts;
   private int size;
   private int next; // where the next read goes
+  private final long[] samplePositions = new long[SAMPLES];
+  private final long[] sampleStarts = new long[SAMPLES];
+  private int samples;
+  private int nextSample;
 
   PositionHistory(int capacity) {
     epochs = new long[capacity];
@@ -44,6 +54,24 @@ final class PositionHistory {
     starts[next] = startedAt;
     next = (next + 1) % epochs.length;
     size = Math.min(size + 1, epochs.length);
+    if (epoch != UNNUMBERED) {
+      sample(position, startedAt);
+    }
+  }
+
+  /** Keeps a read as a sample if it started {@link #SAMPLE_NANOS} after the last sample and read further. */
+  private void sample(long position, long startedAt) {
+    if (samples > 0) {
+      int latest = (nextSample - 1 + SAMPLES) % SAMPLES;
+      if (startedAt - sampleStarts[latest] < SAMPLE_NANOS
+          || Long.compareUnsigned(position, samplePositions[latest]) <= 0) {
+        return;
+      }
+    }
+    samplePositions[nextSample] = position;
+    sampleStarts[nextSample] = startedAt;
+    nextSample = (nextSample + 1) % SAMPLES;
+    samples = Math.min(samples + 1, SAMPLES);
   }
 
   /**
@@ -118,8 +146,9 @@ final class PositionHistory {
 
   /**
    * A time by which the primary had passed {@code position}, for lower bounds of a replica's lag: {@link #timeAt},
-   * or for a position older than every read kept, the start of the oldest (it read a later position within a round
-   * trip of that). {@link Long#MIN_VALUE} if no read kept is at or after it.
+   * or for a position older than every read kept, the start of the earliest read at or after it among the samples
+   * and the oldest read kept (it read that position within a round trip of its start). {@link Long#MIN_VALUE} if no
+   * read kept is at or after it.
    */
   long passedBy(long position) {
     long known = timeAt(position);
@@ -127,7 +156,16 @@ final class PositionHistory {
       return known;
     }
     int oldest = index(0);
-    return Long.compareUnsigned(positions[oldest], position) > 0 ? starts[oldest] : Long.MIN_VALUE;
+    if (Long.compareUnsigned(positions[oldest], position) <= 0) {
+      return Long.MIN_VALUE;
+    }
+    for (int age = 0; age < samples; age++) {
+      int i = (nextSample - samples + age + SAMPLES) % SAMPLES;
+      if (Long.compareUnsigned(samplePositions[i], position) >= 0) {
+        return sampleStarts[i] - starts[oldest] < 0 ? sampleStarts[i] : starts[oldest];
+      }
+    }
+    return starts[oldest];
   }
 
   /**

@@ -171,7 +171,8 @@ public final class Registry implements AutoCloseable {
     if (replayed.isAtLeast(known)) {
       return Optional.of(new ReplicaLag(0, Duration.ZERO));
     }
-    long passedAt = primary.timeAt(replayed);
+    long dated = primary.timeAt(replayed);
+    long passedAt = dated != Long.MIN_VALUE ? dated : primary.passedBy(replayed); // older: when it was passed by
     Duration behind = passedAt == Long.MIN_VALUE ? null : Duration.ofNanos(Math.max(0, System.nanoTime() - passedAt));
     return Optional.of(new ReplicaLag(known.asLong() - replayed.asLong(), behind));
   }

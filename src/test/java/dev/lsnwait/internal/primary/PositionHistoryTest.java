@@ -54,6 +54,23 @@ class PositionHistoryTest {
   }
 
   @Test
+  void aPositionOlderThanEveryReadKeptIsDatedBySamplesKeptLonger() {
+    long ms = 1_000_000L;
+    PositionHistory history = new PositionHistory(4);
+    for (int epoch = 1; epoch <= 100; epoch++) { // a read every 10 ms: the ring keeps the last 40 ms
+      history.add(epoch, epoch * 100L, epoch * 10 * ms - 1, epoch * 10 * ms);
+    }
+    history.addUnnumbered(10_050, 1_001 * ms, 1_001 * ms, 0); // a commit's own: dates, but is not sampled
+    // the ring keeps reads 98 to 100 (from 980 ms) and the commit's; samples: a numbered read 50 ms or more after
+    // the last sample (10, 60, 110, ... 960 ms: positions 100, 600, 1,100, ... 9,600)
+    assertEquals(110 * ms, history.passedBy(1_050), "the first sample beyond it started at 110 ms");
+    assertEquals(110 * ms, history.passedBy(1_100), "a sample at the position itself passed it no later");
+    assertEquals(10 * ms, history.passedBy(50), "the oldest sample");
+    assertEquals(960 * ms, history.passedBy(9_550), "a sample's start, earlier than the ring's oldest read's");
+    assertEquals(980 * ms, history.passedBy(9_650), "after the last sample: the ring's oldest read's start");
+  }
+
+  @Test
   void theEarliestReadStartedSinceATimeCoversCommitsBeforeIt() {
     PositionHistory history = new PositionHistory(4);
     history.add(1, 100, 900, 1_000);

@@ -59,11 +59,16 @@ final class PositionHistory {
     }
   }
 
-  /** Keeps a read as a sample if it started {@link #SAMPLE_NANOS} after the last sample and read further. */
+  /**
+   * Keeps a read as a sample if it started {@link #SAMPLE_NANOS} after the last sample and read further; one that read
+   * less (a stand-in after a failover, without the old primary's last WAL) starts the samples over.
+   */
   private void sample(long position, long startedAt) {
     if (samples > 0) {
       int latest = (nextSample - 1 + SAMPLES) % SAMPLES;
-      if (startedAt - sampleStarts[latest] < SAMPLE_NANOS
+      if (Long.compareUnsigned(position, samplePositions[latest]) < 0) {
+        samples = 0; // a read went back: a stand-in's history, which passed those positions later, if ever
+      } else if (startedAt - sampleStarts[latest] < SAMPLE_NANOS
           || Long.compareUnsigned(position, samplePositions[latest]) <= 0) {
         return;
       }

@@ -71,6 +71,22 @@ class PositionHistoryTest {
   }
 
   @Test
+  void samplesOfAnotherHistoryDateNoPositionOfAStandIn() {
+    long ms = 1_000_000L;
+    PositionHistory history = new PositionHistory(4);
+    for (int epoch = 1; epoch <= 10; epoch++) { // the primary, read every 100 ms: every read a sample
+      history.add(epoch, epoch * 1_000L, epoch * 100 * ms, epoch * 100 * ms);
+    }
+    // It fails; a stand-in (promoted without the old one's last WAL) is read from 2 s on, from 9,000, every 10 ms
+    for (int k = 0; k < 10; k++) {
+      history.add(11 + k, 9_000 + k * 100L, (2_000 + k * 10) * ms, (2_000 + k * 10) * ms);
+    }
+    // the ring keeps the stand-in's 9,600 to 9,900 (from 2,060 ms); the stand-in read 9,500 at 2,050 ms
+    assertEquals(2_060 * ms, history.passedBy(9_550), "not the old primary's time (1 s) for its 10,000");
+    assertEquals(2_050 * ms, history.passedBy(9_450), "the stand-in's own samples date it");
+  }
+
+  @Test
   void theEarliestReadStartedSinceATimeCoversCommitsBeforeIt() {
     PositionHistory history = new PositionHistory(4);
     history.add(1, 100, 900, 1_000);

@@ -87,6 +87,13 @@ public final class LsnWaitMetrics implements MeterBinder, LsnWaitListener, AutoC
     for (ReplicaTracker tracker : LsnWaitDriver.trackers()) {
       bindReplica(meters, tracker.name());
     }
+    // Routing counters the application removes (clear() between tests) are registered again, as before they were kept
+    meters.config().onMeterRemoved(meter -> {
+      RoutingCounters counters = routingCounters;
+      if (counters != null && counters.meters == meters && meter.getId().getName().equals("lsnwait.routing")) {
+        routingCounters = null;
+      }
+    });
     LsnWaitDriver.addListener(this);
   }
 

@@ -88,6 +88,20 @@ class MicrometerTest {
     }
   }
 
+  @Test
+  void routingCountsComeBackAfterTheApplicationRemovesThem() {
+    SimpleMeterRegistry meters = new SimpleMeterRegistry();
+    try (LsnWaitMetrics metrics = new LsnWaitMetrics()) {
+      metrics.bindTo(meters);
+      metrics.routed("primary", "forecast_behind");
+      meters.clear(); // as tests between cases, or an application dropping series, do
+      metrics.routed("primary", "forecast_behind");
+      assertEquals(1.0, meters.get("lsnwait.routing").tags("target", "primary", "reason", "forecast_behind")
+          .counter().count(), "registered again, not counted into a meter the registry no longer has");
+      assertEquals(7, meters.find("lsnwait.routing").counters().size());
+    }
+  }
+
   /** As Spring Boot Actuator does: the meters, and a timer made of every observation, in one Prometheus registry. */
   @Test
   void theObservationsTimerAndLsnwaitWaitLiveSideBySideInPrometheus() {

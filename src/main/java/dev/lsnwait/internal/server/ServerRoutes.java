@@ -67,29 +67,42 @@ public final class ServerRoutes {
     if (!properties.containsKey(PGProperty.SOCKET_TIMEOUT.getName())) {
       properties.setProperty(PGProperty.SOCKET_TIMEOUT.getName(), "10"); // a hung server must not hang lsnwait
     }
+    ClassLoader classes = ApplicationClasses.neededFor(properties); // this is an application's thread
     String path = "/" + URLEncoder.encode(database == null ? "" : database, StandardCharsets.UTF_8).replace("+", "%20");
     String reachedAddress = hostPort(reached.getHost(), reached.getPort());
     List<Route> routes = new ArrayList<>();
     boolean shared = serverAddress == null || !serverAddress.equals(reachedAddress);
     routes.add(new Route(reachedAddress, shared ? SHARED_ADDRESS_ATTEMPTS : 1,
-        factory(pgjdbc, "jdbc:postgresql://" + reachedAddress + path, properties)));
+        factory(pgjdbc, "jdbc:postgresql://" + reachedAddress + path, properties, classes)));
     if (serverAddress != null && shared) {
       Properties direct = new Properties();
       direct.putAll(properties);
       direct.setProperty(PGProperty.CONNECT_TIMEOUT.getName(), DIRECT_CONNECT_TIMEOUT);
       routes.add(pooled ? 0 : routes.size(),
-          new Route(serverAddress, 1, factory(pgjdbc, "jdbc:postgresql://" + serverAddress + path, direct)));
+          new Route(serverAddress, 1, factory(pgjdbc, "jdbc:postgresql://" + serverAddress + path, direct, classes)));
     }
     return new ServerRoutes(routes, reachedAddress);
   }
 
-  private static ConnectionFactory factory(Driver pgjdbc, String url, Properties properties) {
+  /** @param classes the context class loader to connect with ({@link ApplicationClasses}), or null: the thread's */
+  private static ConnectionFactory factory(Driver pgjdbc, String url, Properties properties, ClassLoader classes) {
     return () -> {
-      java.sql.Connection connection = pgjdbc.connect(url, properties);
-      if (connection == null) {
-        throw new SQLException("lsnwait: pgjdbc refused the URL of its own connection", "08001");
+      Thread thread = Thread.currentThread();
+      ClassLoader own = thread.getContextClassLoader();
+      if (classes != null) {
+        thread.setContextClassLoader(classes);
       }
-      return connection;
+      try {
+        java.sql.Connection connection = pgjdbc.connect(url, properties);
+        if (connection == null) {
+          throw new SQLException("lsnwait: pgjdbc refused the URL of its own connection", "08001");
+        }
+        return connection;
+      } finally {
+        if (classes != null) {
+          thread.setContextClassLoader(own);
+        }
+      }
     };
   }
 

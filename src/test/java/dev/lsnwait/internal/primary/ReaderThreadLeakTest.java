@@ -50,7 +50,8 @@ class ReaderThreadLeakTest {
       Thread reader = Thread.getAllStackTraces().keySet().stream()
           .filter(t -> t.getName().equals("lsnwait-position[leak:5432]")).findFirst().orElse(null);
       assertNotNull(reader, "the reader stays a while after its read (idle timeout 60 s)");
-      assertSame(PrimaryPosition.class.getClassLoader(), reader.getContextClassLoader(), "lsnwait's, not the request's");
+      assertSame(PrimaryPosition.class.getClassLoader(), reader.getContextClassLoader(),
+          "lsnwait's, not the request's");
     }
   }
 }

@@ -6,6 +6,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
+import dev.lsnwait.Lsn;
+import dev.lsnwait.LsnContext;
+import dev.lsnwait.LsnToken;
 import dev.lsnwait.LsnWaitDriver;
 import dev.lsnwait.LsnWaitListener;
 import dev.lsnwait.testkit.Deadline;
@@ -223,6 +226,28 @@ class RoutingPlacementIT extends ClusterTest {
     } finally {
       stop.set(true);
       busy.join(TimeUnit.SECONDS.toMillis(30));
+    }
+  }
+
+  /** A token of another instance (a cookie), newer than every read of this JVM: no wait for a standby behind. */
+  @Test
+  void anotherInstancesNewerTokenIsNotWaitedForEither() throws Exception {
+    own.setReplayDelay(standby, Duration.ofMillis(300));
+    Duration replicaWait = Duration.ofMillis(120);
+    HikariDataSource pool = pool(replicaWait);
+    warmUntilTheForecastPlacesOnThePrimary(pool, replicaWait.toMillis() / 2);
+    int id;
+    try (Connection otherInstance = own.primary().connect()) {
+      id = RoutedRows.write(otherInstance, "placed", IDS);
+    }
+    long cluster = PgCluster.queryLong(own.primary(), "SELECT system_identifier FROM pg_control_system()");
+    Lsn written = Lsn.parse(PgCluster.queryString(own.primary(), "SELECT pg_current_wal_lsn()::text"));
+    try (LsnContext.Scope cookie = LsnContext.open(LsnToken.of(cluster, written))) {
+      Read read = readOnlyTransaction(pool, id);
+      assertEquals(1, read.count(), "never stale");
+      assertFalse(read.onReplica(), "the primary ran it: " + read);
+      assertTrue(read.millis() < replicaWait.toMillis() / 2, "no wait for a standby 300 ms behind: " + read);
+      assertEquals(List.of("primary/forecast_behind"), placements);
     }
   }
 

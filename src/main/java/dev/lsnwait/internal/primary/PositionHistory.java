@@ -174,6 +174,18 @@ final class PositionHistory {
   }
 
   /**
+   * For a position beyond every read kept: the start of the latest, which read a lower one (the primary passed it
+   * only after). {@link Long#MIN_VALUE} otherwise, or if nothing was read.
+   */
+  long notPassedBefore(long position) {
+    if (size == 0) {
+      return Long.MIN_VALUE;
+    }
+    int latest = index(size - 1);
+    return Long.compareUnsigned(positions[latest], position) < 0 ? starts[latest] : Long.MIN_VALUE;
+  }
+
+  /**
    * The time of the latest read at or below {@code position}, or {@link Long#MIN_VALUE} if none kept is: every
    * position {@link #timeAt} dates this early or earlier is at or below {@code position}.
    */

@@ -123,6 +123,11 @@ public final class PrimaryPosition implements CommitPositionSource, AutoCloseabl
     return reads.passedBy(lsn.asLong());
   }
 
+  /** For {@code lsn} beyond every read kept, when the latest started ({@link PositionHistory#notPassedBefore}). */
+  public long notPassedBefore(Lsn lsn) {
+    return reads.notPassedBefore(lsn.asLong());
+  }
+
   /** The time of the latest read at or below {@code lsn}, or {@link Long#MIN_VALUE} (see {@link #timeAt}). */
   public long timeUpTo(Lsn lsn) {
     return reads.timeUpTo(lsn.asLong());

@@ -90,6 +90,11 @@ final class SharedReads {
     return locked(() -> history.passedBy(position));
   }
 
+  /** See {@link PositionHistory#notPassedBefore}. */
+  long notPassedBefore(long position) {
+    return locked(() -> history.notPassedBefore(position));
+  }
+
   /** See {@link PositionHistory#timeUpTo}. */
   long timeUpTo(long position) {
     return locked(() -> history.timeUpTo(position));

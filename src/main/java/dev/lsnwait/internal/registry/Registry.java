@@ -191,6 +191,12 @@ public final class Registry implements AutoCloseable {
       }
 
       @Override
+      public long notPassedBefore(long lsn) { // each reader's latest read below it bounds it: the latest is tightest
+        return positionReadersOf(cluster).stream().mapToLong(primary -> primary.notPassedBefore(Lsn.of(lsn)))
+            .filter(time -> time != Long.MIN_VALUE).reduce((a, b) -> a - b > 0 ? a : b).orElse(Long.MIN_VALUE);
+      }
+
+      @Override
       public long timeUpTo(long lsn) {
         return firstKnown(cluster, primary -> primary.timeUpTo(Lsn.of(lsn)));
       }

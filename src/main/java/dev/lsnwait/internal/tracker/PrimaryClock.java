@@ -34,6 +34,15 @@ public interface PrimaryClock {
   }
 
   /**
+   * A time before which the primary had not passed {@code lsn}, for a position beyond every read this JVM keeps (a
+   * token of another instance): when the latest of them started, since it read a lower position. Else, or with
+   * nothing read, {@link Long#MIN_VALUE}.
+   */
+  default long notPassedBefore(long lsn) {
+    return Long.MIN_VALUE;
+  }
+
+  /**
    * The latest time that {@link #timeAt} gives a position at or below {@code lsn}, or {@link Long#MIN_VALUE}: a
    * replica that replayed {@code lsn} replayed everything dated then or earlier.
    */

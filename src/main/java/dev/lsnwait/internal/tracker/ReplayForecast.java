@@ -157,6 +157,9 @@ final class ReplayForecast {
     }
     long floor = now - known.heldAt <= FLOOR_WINDOW_NANOS ? known.held : known.floor;
     long primaryTime = clock.timeAt(target);
+    if (primaryTime == Long.MIN_VALUE) {
+      primaryTime = clock.notPassedBefore(target); // another instance's token, newer than this JVM's reads
+    }
     return primaryTime == Long.MIN_VALUE ? Long.MIN_VALUE : primaryTime + floor;
   }
 

@@ -87,6 +87,17 @@ class PositionHistoryTest {
   }
 
   @Test
+  void aPositionBeyondEveryReadKeptWasNotPassedBeforeTheLatestStarted() {
+    PositionHistory history = new PositionHistory(4);
+    assertEquals(Long.MIN_VALUE, history.notPassedBefore(50), "nothing read");
+    history.add(1, 100, 900, 1_000);
+    history.add(2, 200, 1_900, 2_000);
+    assertEquals(2_000, history.notPassedBefore(250), "the latest read found 200 after it started");
+    assertEquals(Long.MIN_VALUE, history.notPassedBefore(200), "read: timeAt dates it");
+    assertEquals(Long.MIN_VALUE, history.notPassedBefore(150));
+  }
+
+  @Test
   void theEarliestReadStartedSinceATimeCoversCommitsBeforeIt() {
     PositionHistory history = new PositionHistory(4);
     history.add(1, 100, 900, 1_000);

@@ -162,6 +162,40 @@ class ForecastAndBudgetTest {
         "at least 500 ms behind (the reads kept), not caught up and no idea");
   }
 
+  /**
+   * A token of another instance (a cookie set by the instance that took the user's write) may be newer than every read
+   * of this JVM: the primary passed it after this JVM's latest read began, so a replica that far behind replays it
+   * no sooner than that read's start plus its lag, and placement need not wait for it in vain.
+   */
+  @Test
+  void forPlacementATokenNewerThanEveryReadKeptIsPassedAfterTheLatestRead() {
+    PrimaryClock upTo1000 = new PrimaryClock() { // this JVM's latest read: position 1000, started at 1,000 ms
+      @Override
+      public long timeAt(long lsn) {
+        return lsn <= 1_000 ? CLOCK.timeAt(lsn) : Long.MIN_VALUE;
+      }
+
+      @Override
+      public long notPassedBefore(long lsn) {
+        return lsn > 1_000 ? CLOCK.timeAt(1_000) : Long.MIN_VALUE;
+      }
+
+      @Override
+      public long timeUpTo(long lsn) {
+        return CLOCK.timeUpTo(Math.min(lsn, 1_000));
+      }
+
+      @Override
+      public long latest() {
+        return 1_000;
+      }
+    };
+    ReplayForecast forecast = new ReplayForecast(upTo1000);
+    forecast.observed(1_000 * MS, 1_000 * MS, 700); // 300 ms behind
+    assertEquals(1_299 * MS, forecast.notBefore(1_000, 1_001 * MS));
+    assertEquals(1_299 * MS, forecast.notBefore(1_050, 1_001 * MS), "another instance's token: no earlier either");
+  }
+
   @Test
   void aPollThatFindsTheReplicaCaughtUpGivesPlacementNoBound() {
     PrimaryClock upTo1000 = new PrimaryClock() { // this JVM read the primary up to position 1000

@@ -12,6 +12,28 @@ class ForecastAndBudgetTest {
 
   /** The primary passed position p at p ms. */
   private static final PrimaryClock CLOCK = TestClocks.linear(0);
+  /** This JVM read the primary up to position 1000, the latest read starting at 1,000 ms. */
+  private static final PrimaryClock UP_TO_1000 = new PrimaryClock() {
+    @Override
+    public long timeAt(long lsn) {
+      return lsn <= 1_000 ? CLOCK.timeAt(lsn) : Long.MIN_VALUE;
+    }
+
+    @Override
+    public long notPassedBefore(long lsn) {
+      return lsn > 1_000 ? CLOCK.timeAt(1_000) : Long.MIN_VALUE;
+    }
+
+    @Override
+    public long timeUpTo(long lsn) {
+      return CLOCK.timeUpTo(Math.min(lsn, 1_000));
+    }
+
+    @Override
+    public long latest() {
+      return 1_000;
+    }
+  };
 
   @Test
   void aForecastLearnsTheLagFromServedWaitsAndTriesEarlierAfterFirstTrySuccesses() {
@@ -169,28 +191,7 @@ class ForecastAndBudgetTest {
    */
   @Test
   void forPlacementATokenNewerThanEveryReadKeptIsPassedAfterTheLatestRead() {
-    PrimaryClock upTo1000 = new PrimaryClock() { // this JVM's latest read: position 1000, started at 1,000 ms
-      @Override
-      public long timeAt(long lsn) {
-        return lsn <= 1_000 ? CLOCK.timeAt(lsn) : Long.MIN_VALUE;
-      }
-
-      @Override
-      public long notPassedBefore(long lsn) {
-        return lsn > 1_000 ? CLOCK.timeAt(1_000) : Long.MIN_VALUE;
-      }
-
-      @Override
-      public long timeUpTo(long lsn) {
-        return CLOCK.timeUpTo(Math.min(lsn, 1_000));
-      }
-
-      @Override
-      public long latest() {
-        return 1_000;
-      }
-    };
-    ReplayForecast forecast = new ReplayForecast(upTo1000);
+    ReplayForecast forecast = new ReplayForecast(UP_TO_1000);
     forecast.observed(1_000 * MS, 1_000 * MS, 700); // 300 ms behind
     assertEquals(1_299 * MS, forecast.notBefore(1_000, 1_001 * MS));
     assertEquals(1_299 * MS, forecast.notBefore(1_050, 1_001 * MS), "another instance's token: no earlier either");
@@ -198,23 +199,7 @@ class ForecastAndBudgetTest {
 
   @Test
   void aPollThatFindsTheReplicaCaughtUpGivesPlacementNoBound() {
-    PrimaryClock upTo1000 = new PrimaryClock() { // this JVM read the primary up to position 1000
-      @Override
-      public long timeAt(long lsn) {
-        return lsn <= 1_000 ? CLOCK.timeAt(lsn) : Long.MIN_VALUE;
-      }
-
-      @Override
-      public long timeUpTo(long lsn) {
-        return CLOCK.timeUpTo(Math.min(lsn, 1_000));
-      }
-
-      @Override
-      public long latest() {
-        return 1_000;
-      }
-    };
-    ReplayForecast forecast = new ReplayForecast(upTo1000);
+    ReplayForecast forecast = new ReplayForecast(UP_TO_1000);
     forecast.observed(1_005 * MS, 1_005 * MS, 1_000);
     assertEquals(Long.MIN_VALUE, forecast.notBefore(1_000, 1_005 * MS), "no lag seen: no idea");
     assertEquals(1_005 * MS, forecast.movedAt(1_005 * MS));

@@ -109,28 +109,28 @@ public final class PrimaryPosition implements CommitPositionSource, AutoCloseabl
 
   /** The latest position read, or null before the first read. */
   public Lsn lastRead() {
-    long latest = reads.lastRead();
+    long latest = reads.ask(PositionHistory::latestPosition);
     return latest == -1 ? null : Lsn.of(latest);
   }
 
   /** About when (nanoTime) this primary passed {@code lsn} ({@link PositionHistory#timeAt}), or MIN_VALUE. */
   public long timeAt(Lsn lsn) {
-    return reads.timeAt(lsn.asLong());
+    return reads.ask(history -> history.timeAt(lsn.asLong()));
   }
 
   /** A time by which this primary had passed {@code lsn} ({@link PositionHistory#passedBy}), or MIN_VALUE. */
   public long passedBy(Lsn lsn) {
-    return reads.passedBy(lsn.asLong());
+    return reads.ask(history -> history.passedBy(lsn.asLong()));
   }
 
   /** For {@code lsn} beyond every read kept, when the latest started ({@link PositionHistory#notPassedBefore}). */
   public long notPassedBefore(Lsn lsn) {
-    return reads.notPassedBefore(lsn.asLong());
+    return reads.ask(history -> history.notPassedBefore(lsn.asLong()));
   }
 
   /** The time of the latest read at or below {@code lsn}, or {@link Long#MIN_VALUE} (see {@link #timeAt}). */
   public long timeUpTo(Lsn lsn) {
-    return reads.timeUpTo(lsn.asLong());
+    return reads.ask(history -> history.timeUpTo(lsn.asLong()));
   }
 
   /** The position now: one read that starts after this call (shared with others waiting), by the deadline. */

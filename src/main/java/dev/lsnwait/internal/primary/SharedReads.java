@@ -6,7 +6,7 @@ import java.sql.SQLTransientException;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
-import java.util.function.LongSupplier;
+import java.util.function.ToLongFunction;
 
 /**
  * The position reads of one primary, handed off between the callers who need a position and the
@@ -75,36 +75,11 @@ final class SharedReads {
     }
   }
 
-  /** The latest position read, or -1 before the first read. */
-  long lastRead() {
-    return locked(history::latestPosition);
-  }
-
-  /** See {@link PositionHistory#timeAt}. */
-  long timeAt(long position) {
-    return locked(() -> history.timeAt(position));
-  }
-
-  /** See {@link PositionHistory#passedBy}. */
-  long passedBy(long position) {
-    return locked(() -> history.passedBy(position));
-  }
-
-  /** See {@link PositionHistory#notPassedBefore}. */
-  long notPassedBefore(long position) {
-    return locked(() -> history.notPassedBefore(position));
-  }
-
-  /** See {@link PositionHistory#timeUpTo}. */
-  long timeUpTo(long position) {
-    return locked(() -> history.timeUpTo(position));
-  }
-
-  /** Asks the history under the lock. */
-  private long locked(LongSupplier question) {
+  /** Asks the kept reads ({@link PositionHistory}: when positions were passed, the latest read) under the lock. */
+  long ask(ToLongFunction<PositionHistory> question) {
     lock.lock();
     try {
-      return question.getAsLong();
+      return question.applyAsLong(history);
     } finally {
       lock.unlock();
     }

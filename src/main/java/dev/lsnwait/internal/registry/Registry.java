@@ -8,7 +8,6 @@ import dev.lsnwait.internal.primary.PrimaryPosition;
 import dev.lsnwait.internal.server.ServerIdentity;
 import dev.lsnwait.internal.server.ServerInfo;
 import dev.lsnwait.internal.server.ServerRoutes;
-import dev.lsnwait.internal.tracker.PrimaryClock;
 import dev.lsnwait.internal.tracker.ServerTracker;
 import java.sql.SQLException;
 import java.time.Duration;
@@ -23,7 +22,6 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Function;
 import java.util.function.LongConsumer;
-import java.util.function.ToLongFunction;
 
 /**
  * The driver's shared state: one {@link Server} per running PostgreSQL server that lsnwait connections reached in
@@ -52,7 +50,7 @@ public final class Registry implements AutoCloseable {
     List<Server> made = new ArrayList<>(1);
     server = servers.computeIfAbsent(info.identity(), identity -> {
       Server created = new Server(info, routes.apply("lsnwait tracker"), routes.apply("lsnwait position"), settings,
-          clock(info.identity().systemIdentifier()));
+          new ClusterClock(() -> positionReadersOf(info.identity().systemIdentifier())));
       made.add(created);
       return created;
     });
@@ -171,63 +169,9 @@ public final class Registry implements AutoCloseable {
     if (replayed.isAtLeast(known)) {
       return Optional.of(new ReplicaLag(0, Duration.ZERO));
     }
-    long dated = primary.timeAt(replayed);
-    long passedAt = dated != Long.MIN_VALUE ? dated : primary.passedBy(replayed); // older: when it was passed by
+    long passedAt = primary.passedBy(replayed); // dated as timeAt dates it; older: when it was passed by
     Duration behind = passedAt == Long.MIN_VALUE ? null : Duration.ofNanos(Math.max(0, System.nanoTime() - passedAt));
     return Optional.of(new ReplicaLag(known.asLong() - replayed.asLong(), behind));
-  }
-
-  /** When the cluster's primary passed positions, from the reads of its primaries' positions in this JVM. */
-  private PrimaryClock clock(long cluster) {
-    return new PrimaryClock() {
-      @Override
-      public long timeAt(long lsn) {
-        return firstKnown(cluster, primary -> primary.timeAt(Lsn.of(lsn)));
-      }
-
-      @Override
-      public long passedBy(long lsn) {
-        return firstKnown(cluster, primary -> primary.passedBy(Lsn.of(lsn)));
-      }
-
-      @Override
-      public long notPassedBefore(long lsn) { // each reader's latest read below it bounds it: the latest is tightest
-        return positionReadersOf(cluster).stream().mapToLong(primary -> primary.notPassedBefore(Lsn.of(lsn)))
-            .filter(time -> time != Long.MIN_VALUE).reduce((a, b) -> a - b > 0 ? a : b).orElse(Long.MIN_VALUE);
-      }
-
-      @Override
-      public long timeUpTo(long lsn) {
-        return firstKnown(cluster, primary -> primary.timeUpTo(Lsn.of(lsn)));
-      }
-
-      @Override
-      public long latest() {
-        return latestRead(cluster);
-      }
-    };
-  }
-
-  /** The highest position read by a position reader of the cluster's primaries in this JVM, or -1. */
-  private long latestRead(long cluster) {
-    long latest = -1;
-    for (PrimaryPosition primary : positionReadersOf(cluster)) {
-      Lsn read = primary.lastRead();
-      if (read != null && (latest == -1 || Long.compareUnsigned(read.asLong(), latest) > 0)) {
-        latest = read.asLong();
-      }
-    }
-    return latest;
-  }
-
-  private long firstKnown(long cluster, ToLongFunction<PrimaryPosition> time) {
-    for (PrimaryPosition primary : positionReadersOf(cluster)) {
-      long known = time.applyAsLong(primary);
-      if (known != Long.MIN_VALUE) {
-        return known;
-      }
-    }
-    return Long.MIN_VALUE;
   }
 
   /** The position readers of the cluster's primaries in this JVM, retired servers' too (their history holds). */

@@ -68,8 +68,7 @@ final class PositionHistory {
       int latest = (nextSample - 1 + SAMPLES) % SAMPLES;
       if (Long.compareUnsigned(position, samplePositions[latest]) < 0) {
         samples = 0; // a read went back: a stand-in's history, which passed those positions later, if ever
-      } else if (startedAt - sampleStarts[latest] < SAMPLE_NANOS
-          || Long.compareUnsigned(position, samplePositions[latest]) <= 0) {
+      } else if (startedAt - sampleStarts[latest] < SAMPLE_NANOS || position == samplePositions[latest]) {
         return;
       }
     }

@@ -8,6 +8,7 @@ import dev.lsnwait.internal.proxy.ProxyFactory;
 import dev.lsnwait.internal.registry.Registry;
 import dev.lsnwait.internal.routing.Members;
 import dev.lsnwait.internal.routing.RoutingFactory;
+import dev.lsnwait.internal.tracker.ServerTracker;
 import java.sql.Connection;
 import java.sql.Driver;
 import java.sql.DriverManager;
@@ -47,6 +48,7 @@ public final class LsnWaitDriver implements Driver {
   static {
     ProxyFactory.preload();
     RoutingFactory.preload();
+    ServerTracker.preload();
     try {
       DriverManager.registerDriver(new LsnWaitDriver(), REGISTRY::close);
     } catch (SQLException e) {

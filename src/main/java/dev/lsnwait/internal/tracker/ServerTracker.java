@@ -49,6 +49,11 @@ public final class ServerTracker implements ReplicaTracker, AutoCloseable {
 
   private final TrackerCounts counts = new TrackerCounts();
 
+  /** Loads what waiting uses now (at driver registration): see {@link WaiterQueue#preload}. */
+  public static void preload() {
+    WaiterQueue.preload();
+  }
+
   /**
    * @param connections makes the poller's connections, each checked to reach this very server
    * @param clock when the cluster's primary passed a position, for forecasts of replay

@@ -18,6 +18,16 @@ final class WaiterQueue {
   private final AtomicInteger count = new AtomicInteger(); // the set's size, without walking it
   private final AtomicLong arrivals = new AtomicLong();
 
+  /**
+   * Runs a waiter's way through a queue once: the JDK loads and links what it uses (CompletableFuture's completion
+   * stages) on first use, and thousands of virtual threads arriving at once queue for that, pinned to their carriers.
+   */
+  static void preload() {
+    WaiterQueue queue = new WaiterQueue();
+    queue.add(1);
+    queue.completeUpTo(1, Lsn.of(1));
+  }
+
   /** Adds a waiter for {@code lsn}; its future completes when a replay at or after it is observed. */
   CompletableFuture<Lsn> add(long lsn) {
     Waiter waiter = new Waiter(lsn, arrivals.incrementAndGet());

@@ -74,6 +74,8 @@ public final class Bench {
     String baseline;
     /** Only the variants whose name contains one of these, comma-separated (splitting); null: all. */
     String only;
+    /** More lsnwait properties for the lsnwait variants' URLs, as a query string (splitting); null: none. */
+    String lsnwait;
 
     static Options parse(String[] args) {
       Options options = new Options();
@@ -84,6 +86,10 @@ public final class Bench {
         }
         if (args[i].equals("--only")) {
           options.only = args[i + 1];
+          continue;
+        }
+        if (args[i].equals("--lsnwait")) {
+          options.lsnwait = args[i + 1];
           continue;
         }
         int value = Integer.parseInt(args[i + 1]);

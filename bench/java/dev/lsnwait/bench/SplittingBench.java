@@ -70,15 +70,17 @@ final class SplittingBench {
     cluster.setReplayDelay(Duration.ZERO);
     cluster.awaitReplicaCaughtUp(Duration.ofSeconds(60));
     cluster.setReplayDelay(Duration.ofMillis(options.delayMillis));
-    String replicas = "?lsnwait.replicas=127.0.0.1:" + cluster.replica().port();
+    String extra = options.lsnwait == null ? "" : options.lsnwait; // --lsnwait lsnwait.resolveInterval=2ms
+    String replicas = "?lsnwait.replicas=127.0.0.1:" + cluster.replica().port() + (extra.isEmpty() ? "" : "&" + extra);
     String oneUrl = cluster.primary().lsnwaitUrl() + replicas;
+    String primaryUrl = cluster.primary().lsnwaitUrl() + (extra.isEmpty() ? "" : "?" + extra);
+    String replicaUrl = cluster.replica().lsnwaitUrl() + (extra.isEmpty() ? "" : "?" + extra);
     List<Variant> variants = Stream.of(
         new Variant("plain splitting on the read-only flag", cluster.primary().jdbcUrl(), cluster.replica().jdbcUrl(),
             false, null),
         new Variant("primary after write (2 s sticky)", cluster.primary().jdbcUrl(), cluster.replica().jdbcUrl(),
             true, null),
-        new Variant("lsnwait, two pools", cluster.primary().lsnwaitUrl(), cluster.replica().lsnwaitUrl(), false,
-            ReadConsistency.SESSION),
+        new Variant("lsnwait, two pools", primaryUrl, replicaUrl, false, ReadConsistency.SESSION),
         new Variant("lsnwait, one URL", oneUrl, oneUrl, false, ReadConsistency.SESSION),
         new Variant("lsnwait, one URL, token in a cookie", oneUrl, oneUrl, false, ReadConsistency.SESSION,
             HandOn.COOKIE),
@@ -106,25 +108,27 @@ final class SplittingBench {
     }
     System.out.println("  medians over repetitions (x plain: medians of the ratios to plain splitting in the same"
         + " repetition):");
-    System.out.printf("    %-40s %8s %6s %9s %9s %8s %10s %8s %7s %7s %7s%n", "variant", "reads/s", "stale", "p50",
-        "p99", "replica", "primary/s", "us/read", "x plain", "x CPU", "w/o JIT");
+    System.out.printf("    %-40s %8s %6s %9s %9s %8s %10s %8s %7s %7s %7s %7s%n", "variant", "reads/s", "stale", "p50",
+        "p99", "replica", "primary/s", "us/read", "x plain", "x CPU", "w/o JIT", "lsnwait");
     List<SplittingCell> plain = cells.get(variants.get(0).name());
     for (Variant variant : variants) {
       List<SplittingCell> mine = cells.get(variant.name());
       double[] rate = new double[mine.size()]; // paired with plain splitting's cell of the same repetition
       double[] cpu = new double[mine.size()];
       double[] cpuWithoutJit = new double[mine.size()];
+      double[] ownThreads = new double[mine.size()]; // lsnwait's threads' part of the x CPU ratio
       for (int rep = 0; rep < mine.size(); rep++) {
         rate[rep] = mine.get(rep).readsPerSecond() / plain.get(rep).readsPerSecond();
         cpu[rep] = mine.get(rep).cpuMicrosPerRead() / plain.get(rep).cpuMicrosPerRead();
         cpuWithoutJit[rep] = mine.get(rep).cpuMicrosPerReadWithoutJit() / plain.get(rep).cpuMicrosPerReadWithoutJit();
+        ownThreads[rep] = mine.get(rep).lsnwaitMicrosPerRead() / plain.get(rep).cpuMicrosPerRead();
       }
-      System.out.printf("    %-40s %8.0f %6.0f %6.2f ms %6.2f ms %7.1f%% %10.0f %8.1f %7.2f %7.2f %7.2f%n",
+      System.out.printf("    %-40s %8.0f %6.0f %6.2f ms %6.2f ms %7.1f%% %10.0f %8.1f %7.2f %7.2f %7.2f %7.2f%n",
           variant.name(), median(mine, SplittingCell::readsPerSecond), median(mine, SplittingCell::stale),
           median(mine, SplittingCell::p50), median(mine, SplittingCell::p99),
           median(mine, SplittingCell::replicaPercent), median(mine, SplittingCell::primaryReadsPerSecond),
           median(mine, SplittingCell::cpuMicrosPerRead),
-          median(rate), median(cpu), median(cpuWithoutJit));
+          median(rate), median(cpu), median(cpuWithoutJit), median(ownThreads));
     }
     cluster.setReplayDelay(Duration.ZERO);
   }
@@ -179,7 +183,8 @@ final class SplittingBench {
     ExecutorService threads = Executors.newFixedThreadPool(options.threads);
     try {
       long cpuBefore = processCpuNanos();
-      long compilerBefore = CompilerCpu.nanos();
+      long compilerBefore = ThreadCpu.compiler();
+      long lsnwaitBefore = ThreadCpu.lsnwait();
       long start = System.nanoTime();
       long end = start + (long) (seconds * 1e9);
       List<Future<long[]>> results = new ArrayList<>();
@@ -198,10 +203,11 @@ final class SplittingBench {
       }
       double elapsed = (System.nanoTime() - start) / 1e9;
       long cpu = processCpuNanos() - cpuBefore;
-      long compiler = CompilerCpu.nanos() - compilerBefore;
+      long compiler = ThreadCpu.compiler() - compilerBefore;
+      long lsnwait = ThreadCpu.lsnwait() - lsnwaitBefore; // threads that ended meanwhile are not counted
       Latencies all = Latencies.merge(latencies);
       return new SplittingCell(elapsed, totals[0], totals[1], totals[2], all.percentileMillis(50),
-          all.percentileMillis(99), cpu, compilerBefore < 0 ? 0 : compiler);
+          all.percentileMillis(99), cpu, compilerBefore < 0 ? 0 : compiler, lsnwaitBefore < 0 ? 0 : lsnwait);
     } finally {
       threads.shutdown();
     }

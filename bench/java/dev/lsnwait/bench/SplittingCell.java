@@ -2,10 +2,10 @@ package dev.lsnwait.bench;
 
 /**
  * One variant's repetition in {@link SplittingBench}: reads, stale reads, latency, and the client's CPU (the JIT
- * compiler's threads counted apart, {@link CompilerCpu}).
+ * compiler's threads and lsnwait's own counted apart, {@link ThreadCpu}).
  */
 record SplittingCell(double seconds, long reads, long stale, long onReplica, double p50, double p99,
-    long cpuNanos, long compilerNanos) {
+    long cpuNanos, long compilerNanos, long lsnwaitNanos) {
   double readsPerSecond() {
     return reads / seconds;
   }
@@ -15,9 +15,14 @@ record SplittingCell(double seconds, long reads, long stale, long onReplica, dou
     return cpuNanos / 1e3 / Math.max(1, reads);
   }
 
-  /** As {@link #cpuMicrosPerRead}, without the JIT compiler's threads ({@link CompilerCpu}). */
+  /** As {@link #cpuMicrosPerRead}, without the JIT compiler's threads ({@link ThreadCpu}). */
   double cpuMicrosPerReadWithoutJit() {
     return (cpuNanos - compilerNanos) / 1e3 / Math.max(1, reads);
+  }
+
+  /** The part of {@link #cpuMicrosPerRead} that lsnwait's own threads used (position reader, trackers). */
+  double lsnwaitMicrosPerRead() {
+    return lsnwaitNanos / 1e3 / Math.max(1, reads);
   }
 
   double replicaPercent() {
@@ -31,7 +36,7 @@ record SplittingCell(double seconds, long reads, long stale, long onReplica, dou
   @Override
   public String toString() {
     return String.format("%7.0f reads/s, %d stale, p50 %.2f ms, p99 %.2f ms, %.1f%% on the replica, CPU %.1f us"
-        + "/read (%.1f without the JIT)", readsPerSecond(), stale, p50, p99, replicaPercent(), cpuMicrosPerRead(),
-        cpuMicrosPerReadWithoutJit());
+        + "/read (%.1f without the JIT, %.1f in lsnwait's threads)", readsPerSecond(), stale, p50, p99,
+        replicaPercent(), cpuMicrosPerRead(), cpuMicrosPerReadWithoutJit(), lsnwaitMicrosPerRead());
   }
 }

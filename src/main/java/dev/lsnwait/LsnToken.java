@@ -99,19 +99,29 @@ public final class LsnToken {
     if (!higherPosition && mergedTimeline == timelineFor(systemIdentifier)) {
       return this;
     }
-    Map<Long, Lsn> mergedPositions = positions;
-    if (higherPosition) {
-      mergedPositions = new HashMap<>(positions);
-      mergedPositions.put(systemIdentifier, lsn);
-      mergedPositions = Collections.unmodifiableMap(mergedPositions);
+    Map<Long, Lsn> mergedPositions = higherPosition ? with(positions, systemIdentifier, lsn) : positions;
+    Map<Long, Integer> mergedTimelines = mergedTimeline == 0 ? without(timelines, systemIdentifier)
+        : with(timelines, systemIdentifier, mergedTimeline);
+    return new LsnToken(mergedPositions, mergedTimelines);
+  }
+
+  /** {@code map} with {@code key} set: a token of one cluster (the usual one) is a small immutable map. */
+  private static <V> Map<Long, V> with(Map<Long, V> map, long key, V value) {
+    if (map.isEmpty() || (map.size() == 1 && map.containsKey(key))) {
+      return Map.of(key, value);
     }
-    Map<Long, Integer> mergedTimelines = new HashMap<>(timelines);
-    if (mergedTimeline == 0) {
-      mergedTimelines.remove(systemIdentifier);
-    } else {
-      mergedTimelines.put(systemIdentifier, mergedTimeline);
+    Map<Long, V> copy = new HashMap<>(map);
+    copy.put(key, value);
+    return Collections.unmodifiableMap(copy);
+  }
+
+  private static <V> Map<Long, V> without(Map<Long, V> map, long key) {
+    if (!map.containsKey(key)) {
+      return map;
     }
-    return new LsnToken(mergedPositions, Collections.unmodifiableMap(mergedTimelines));
+    Map<Long, V> copy = new HashMap<>(map);
+    copy.remove(key);
+    return Collections.unmodifiableMap(copy);
   }
 
   private static int mergedTimeline(int one, int other) {

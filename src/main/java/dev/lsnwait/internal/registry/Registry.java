@@ -20,6 +20,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
 import java.util.function.LongConsumer;
 
@@ -34,7 +35,12 @@ public final class Registry implements AutoCloseable {
   private final ConcurrentHashMap<ServerIdentity, Server> servers = new ConcurrentHashMap<>();
   private final ConcurrentHashMap<String, AddressHealth> replicaAddresses = new ConcurrentHashMap<>();
   private final Listeners listeners = new Listeners();
+  private final AtomicLong serversChanged = new AtomicLong(); // raised after each change of servers
+  private volatile KnownClusters knownClusters = new KnownClusters(-1, Set.of());
   private volatile boolean closed;
+
+  /** The clusters of {@code servers} as of a count of their changes: the filter asks on every request. */
+  private record KnownClusters(long asOf, Set<Long> clusters) {}
 
   /**
    * The server a new connection reached, made on first sight; what the connection saw is fed to it.
@@ -57,6 +63,7 @@ public final class Registry implements AutoCloseable {
     if (made.isEmpty()) {
       server.observe(info, settings);
     } else {
+      serversChanged.incrementAndGet();
       retireEarlierStarts(server);
       if (closed) {
         server.close(); // made while the driver was deregistered: it must not keep a thread
@@ -84,6 +91,7 @@ public final class Registry implements AutoCloseable {
           && newer.address().equals(older.address())
           && newer.identity().isLaterThan(older.identity())
           && servers.remove(older.identity(), older)) {
+        serversChanged.incrementAndGet();
         LOG.log(System.Logger.Level.INFO, "lsnwait: " + newer.name() + " restarted or recovered from a crash ("
             + older.identity() + " -> " + newer.identity() + "); what was known of it before is dropped");
         older.retire();
@@ -188,9 +196,15 @@ public final class Registry implements AutoCloseable {
 
   /** The clusters ({@code system_identifier}) of every server lsnwait connected to in this JVM. */
   public Set<Long> knownClusters() {
-    Set<Long> clusters = new HashSet<>();
-    servers.values().forEach(server -> clusters.add(server.systemIdentifier()));
-    return Set.copyOf(clusters);
+    long asOf = serversChanged.get(); // before servers are read: a change after it is seen at the next call
+    KnownClusters known = knownClusters;
+    if (known.asOf() != asOf) {
+      Set<Long> clusters = new HashSet<>();
+      servers.values().forEach(server -> clusters.add(server.systemIdentifier()));
+      known = new KnownClusters(asOf, Set.copyOf(clusters));
+      knownClusters = known;
+    }
+    return known.clusters();
   }
 
   public Collection<ReplicaTracker> trackers() {
@@ -239,6 +253,7 @@ public final class Registry implements AutoCloseable {
     replicaAddresses.clear();
     for (ServerIdentity identity : List.copyOf(servers.keySet())) {
       Server server = servers.remove(identity);
+      serversChanged.incrementAndGet();
       if (server != null) {
         server.close();
       }

@@ -63,6 +63,22 @@ class RegistryTest {
   }
 
   @Test
+  void knownClustersFollowServersAsTheyComeAndGo() {
+    assertEquals(Set.of(), registry.knownClusters());
+    server(info(1, "10.0.0.5:5432", true, 100), SETTINGS);
+    assertEquals(Set.of(CLUSTER), registry.knownClusters(), "asked before: the answer is kept, and renewed");
+    long other = CLUSTER + 1;
+    registry.server(new ServerInfo(new ServerIdentity(other, 1, 0), false, Lsn.of(100), "10.0.0.7:5432", 8192,
+        16 << 20, Connection.TRANSACTION_READ_COMMITTED, 180000, 1, 0), applicationName -> new FakeServer(
+        new ServerIdentity(other, 1, 0), () -> {
+          throw new IllegalStateException("no queries in this test");
+        }).routes(), SETTINGS);
+    assertEquals(Set.of(CLUSTER, other), registry.knownClusters());
+    registry.close();
+    assertEquals(Set.of(), registry.knownClusters());
+  }
+
+  @Test
   void aNewStartAtTheSameAddressRetiresTheOldOne() {
     Server before = server(info(1, "10.0.0.5:5432", true, 500), SETTINGS);
     before.tracker();

@@ -51,7 +51,7 @@ public final class Registry implements AutoCloseable {
     Server server = servers.get(info.identity());
     if (server != null) {
       server.observe(info, settings);
-      return server;
+      return counted(server);
     }
     List<Server> made = new ArrayList<>(1);
     server = servers.computeIfAbsent(info.identity(), identity -> {
@@ -63,12 +63,22 @@ public final class Registry implements AutoCloseable {
     if (made.isEmpty()) {
       server.observe(info, settings);
     } else {
-      serversChanged.incrementAndGet();
       retireEarlierStarts(server);
       if (closed) {
         server.close(); // made while the driver was deregistered: it must not keep a thread
       }
     }
+    return counted(server);
+  }
+
+  /**
+   * {@code server}, whose cluster {@link #knownClusters} answers from now on: another thread may have made it and
+   * not yet counted the change, and a token of this connection's must not be dropped as another cluster's. Counted
+   * on every connection's way (not only when the set lacks it: an answer computed before the server was made may
+   * still be stored after such a look); a new connection is rare beside the requests that ask.
+   */
+  private Server counted(Server server) {
+    serversChanged.incrementAndGet();
     return server;
   }
 

@@ -106,30 +106,7 @@ final class SplittingBench {
         System.out.printf("    rep %d %-40s %s%n", rep + 1, variant.name(), cell);
       }
     }
-    System.out.println("  medians over repetitions (x plain: medians of the ratios to plain splitting in the same"
-        + " repetition):");
-    System.out.printf("    %-40s %8s %6s %9s %9s %8s %10s %8s %7s %7s %7s %7s%n", "variant", "reads/s", "stale", "p50",
-        "p99", "replica", "primary/s", "us/read", "x plain", "x CPU", "w/o JIT", "lsnwait");
-    List<SplittingCell> plain = cells.get(variants.get(0).name());
-    for (Variant variant : variants) {
-      List<SplittingCell> mine = cells.get(variant.name());
-      double[] rate = new double[mine.size()]; // paired with plain splitting's cell of the same repetition
-      double[] cpu = new double[mine.size()];
-      double[] cpuWithoutJit = new double[mine.size()];
-      double[] ownThreads = new double[mine.size()]; // lsnwait's threads' part of the x CPU ratio
-      for (int rep = 0; rep < mine.size(); rep++) {
-        rate[rep] = mine.get(rep).readsPerSecond() / plain.get(rep).readsPerSecond();
-        cpu[rep] = mine.get(rep).cpuMicrosPerRead() / plain.get(rep).cpuMicrosPerRead();
-        cpuWithoutJit[rep] = mine.get(rep).cpuMicrosPerReadWithoutJit() / plain.get(rep).cpuMicrosPerReadWithoutJit();
-        ownThreads[rep] = mine.get(rep).lsnwaitMicrosPerRead() / plain.get(rep).cpuMicrosPerRead();
-      }
-      System.out.printf("    %-40s %8.0f %6.0f %6.2f ms %6.2f ms %7.1f%% %10.0f %8.1f %7.2f %7.2f %7.2f %7.2f%n",
-          variant.name(), median(mine, SplittingCell::readsPerSecond), median(mine, SplittingCell::stale),
-          median(mine, SplittingCell::p50), median(mine, SplittingCell::p99),
-          median(mine, SplittingCell::replicaPercent), median(mine, SplittingCell::primaryReadsPerSecond),
-          median(mine, SplittingCell::cpuMicrosPerRead),
-          median(rate), median(cpu), median(cpuWithoutJit), median(ownThreads));
-    }
+    SplittingCell.printMedians(variants.stream().map(Variant::name).toList(), cells);
     cluster.setReplayDelay(Duration.ZERO);
   }
 
@@ -137,16 +114,6 @@ final class SplittingBench {
   private static boolean named(String name, String entry) {
     String part = entry.replace('_', ' ');
     return part.endsWith("$") ? name.endsWith(part.substring(0, part.length() - 1)) : name.contains(part);
-  }
-
-  private static double median(List<SplittingCell> cells, java.util.function.ToDoubleFunction<SplittingCell> value) {
-    return median(cells.stream().mapToDouble(value).toArray());
-  }
-
-  private static double median(double[] values) {
-    double[] sorted = values.clone();
-    java.util.Arrays.sort(sorted);
-    return sorted[sorted.length / 2];
   }
 
   /** The CPU time of this JVM (the client: application threads, pools, lsnwait's own threads), or -1. */

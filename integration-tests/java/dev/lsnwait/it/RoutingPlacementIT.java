@@ -15,8 +15,6 @@ import dev.lsnwait.testkit.Deadline;
 import dev.lsnwait.testkit.PgCluster;
 import dev.lsnwait.testkit.PgServer;
 import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -24,7 +22,6 @@ import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
 import org.junit.jupiter.api.AfterAll;
@@ -40,7 +37,6 @@ import org.junit.jupiter.api.Test;
  */
 class RoutingPlacementIT extends ClusterTest {
 
-  private static final AtomicInteger IDS = new AtomicInteger();
   /** Between the pages of a load: about 300 commits a second each, enough to fill the JVM's ring of positions. */
   private static final long PAGE_GAP_NANOS = TimeUnit.MILLISECONDS.toNanos(2);
   private static PgCluster own;
@@ -56,9 +52,6 @@ class RoutingPlacementIT extends ClusterTest {
       }
     }
   };
-
-  /** What one read-only transaction saw, and how long it took. */
-  private record Read(boolean onReplica, int port, long count, long millis) {}
 
   @BeforeAll
   static void startOwnCluster() {
@@ -94,36 +87,6 @@ class RoutingPlacementIT extends ClusterTest {
     return closeLater(new HikariDataSource(config));
   }
 
-  private static int write(HikariDataSource pool) throws SQLException {
-    try (Connection connection = pool.getConnection()) {
-      return RoutedRows.write(connection, "placed", IDS);
-    }
-  }
-
-  /** A read-only transaction, as Spring's {@code @Transactional(readOnly = true)} runs it, on a pooled connection. */
-  private static Read readOnlyTransaction(HikariDataSource pool, int id) throws SQLException {
-    try (Connection connection = pool.getConnection()) {
-      long start = System.nanoTime();
-      connection.setReadOnly(true);
-      connection.setAutoCommit(false);
-      try (PreparedStatement read = connection.prepareStatement(
-          "SELECT pg_is_in_recovery(), inet_server_port(), count(*) FROM placed WHERE id = ?")) {
-        read.setInt(1, id);
-        try (ResultSet row = read.executeQuery()) {
-          row.next();
-          Read seen = new Read(row.getBoolean(1), row.getInt(2), row.getLong(3), 0);
-          connection.commit();
-          long millis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
-          return new Read(seen.onReplica(), seen.port(), seen.count(), millis);
-        }
-      } finally {
-        connection.setAutoCommit(true);
-        connection.setReadOnly(false);
-      }
-    }
-  }
-
-  /** Writes and reads back until a read-only transaction right after the write matches {@code wanted}. */
   /** Until a read after a write runs on the primary without a wait, placed there by the forecast; then clears. */
   private void warmUntilTheForecastPlacesOnThePrimary(HikariDataSource pool, long fast) {
     warmUntil(pool, "a read after a write placed on the primary by the forecast, without a wait",
@@ -132,12 +95,12 @@ class RoutingPlacementIT extends ClusterTest {
     placements.clear();
   }
 
-  private void warmUntil(HikariDataSource pool, String what, java.util.function.Predicate<Read> wanted) {
-    List<Read> seen = new ArrayList<>();
+  private void warmUntil(HikariDataSource pool, String what, java.util.function.Predicate<PlacedRead> wanted) {
+    List<PlacedRead> seen = new ArrayList<>();
     try {
       Deadline.await(PATIENCE, what, () -> {
         try {
-          Read read = readOnlyTransaction(pool, write(pool));
+          PlacedRead read = PlacedRead.of(pool, PlacedRead.write(pool));
           seen.add(read);
           assertEquals(1, read.count(), "never stale");
           return wanted.test(read);
@@ -162,9 +125,9 @@ class RoutingPlacementIT extends ClusterTest {
     warmUntilTheForecastPlacesOnThePrimary(pool, fast);
     long slowest = 0;
     for (int page = 0; page < 10; page++) {
-      int id = write(pool);
+      int id = PlacedRead.write(pool);
       for (int transaction = 0; transaction < 2; transaction++) { // two read-only transactions per page
-        Read read = readOnlyTransaction(pool, id);
+        PlacedRead read = PlacedRead.of(pool, id);
         slowest = Math.max(slowest, read.millis());
         assertEquals(1, read.count(), "never stale");
         assertFalse(read.onReplica(), "the primary ran it: " + read);
@@ -194,7 +157,7 @@ class RoutingPlacementIT extends ClusterTest {
     Thread busy = new Thread(() -> { // another request thread: writes, and reads back, a page every 2 ms or so
       while (!stop.get()) {
         try {
-          readOnlyTransaction(pool, write(pool));
+          PlacedRead.of(pool, PlacedRead.write(pool));
           busyPages.incrementAndGet();
           LockSupport.parkNanos(PAGE_GAP_NANOS); // a rate, not a wait for a condition: the servers share 2 cores
         } catch (SQLException e) {
@@ -209,8 +172,8 @@ class RoutingPlacementIT extends ClusterTest {
       int reads = 0;
       long slowest = 0;
       while (System.nanoTime() - end < 0) {
-        int id = write(pool);
-        Read read = readOnlyTransaction(pool, id);
+        int id = PlacedRead.write(pool);
+        PlacedRead read = PlacedRead.of(pool, id);
         reads++;
         slowest = Math.max(slowest, read.millis());
         LockSupport.parkNanos(PAGE_GAP_NANOS);
@@ -238,12 +201,12 @@ class RoutingPlacementIT extends ClusterTest {
     warmUntilTheForecastPlacesOnThePrimary(pool, replicaWait.toMillis() / 2);
     int id;
     try (Connection otherInstance = own.primary().connect()) {
-      id = RoutedRows.write(otherInstance, "placed", IDS);
+      id = PlacedRead.write(otherInstance);
     }
     long cluster = PgCluster.queryLong(own.primary(), "SELECT system_identifier FROM pg_control_system()");
     Lsn written = Lsn.parse(PgCluster.queryString(own.primary(), "SELECT pg_current_wal_lsn()::text"));
     try (LsnContext.Scope cookie = LsnContext.open(LsnToken.of(cluster, written))) {
-      Read read = readOnlyTransaction(pool, id);
+      PlacedRead read = PlacedRead.of(pool, id);
       assertEquals(1, read.count(), "never stale");
       assertFalse(read.onReplica(), "the primary ran it: " + read);
       assertTrue(read.millis() < replicaWait.toMillis() / 2, "no wait for a standby 300 ms behind: " + read);
@@ -256,15 +219,15 @@ class RoutingPlacementIT extends ClusterTest {
     own.setReplayDelay(standby, Duration.ZERO);
     Duration replicaWait = Duration.ofMillis(300);
     HikariDataSource pool = pool(replicaWait);
-    warmUntil(pool, "a read after a write placed on the standby", Read::onReplica);
+    warmUntil(pool, "a read after a write placed on the standby", PlacedRead::onReplica);
     own.pauseReplay(standby);
-    int id = write(pool);
+    int id = PlacedRead.write(pool);
     placements.clear();
-    Read first = readOnlyTransaction(pool, id);
+    PlacedRead first = PlacedRead.of(pool, id);
     assertEquals(1, first.count(), "never stale");
     assertFalse(first.onReplica(), "paused: the primary ran it: " + first);
     assertTrue(first.millis() >= replicaWait.toMillis() * 9 / 10, "it waited for the standby first: " + first);
-    Read second = readOnlyTransaction(pool, id);
+    PlacedRead second = PlacedRead.of(pool, id);
     assertEquals(1, second.count(), "never stale");
     assertFalse(second.onReplica(), "the primary ran it: " + second);
     assertTrue(second.millis() < replicaWait.toMillis() / 2, "no second wait for the same token: " + second);
@@ -274,7 +237,7 @@ class RoutingPlacementIT extends ClusterTest {
     // once the standby has the token, the same unit of work reads there again
     Deadline.await(PATIENCE, "the same token read on the standby after it resumed", () -> {
       try {
-        return readOnlyTransaction(pool, id).onReplica();
+        return PlacedRead.of(pool, id).onReplica();
       } catch (SQLException e) {
         throw new IllegalStateException(e);
       }
@@ -286,11 +249,11 @@ class RoutingPlacementIT extends ClusterTest {
     own.setReplayDelay(standby, Duration.ofMillis(5));
     Duration replicaWait = Duration.ofMillis(200);
     HikariDataSource pool = pool(replicaWait);
-    warmUntil(pool, "a read after a write placed on the standby", Read::onReplica);
+    warmUntil(pool, "a read after a write placed on the standby", PlacedRead::onReplica);
     placements.clear();
     for (int page = 0; page < 20; page++) {
-      int id = write(pool);
-      Read read = readOnlyTransaction(pool, id);
+      int id = PlacedRead.write(pool);
+      PlacedRead read = PlacedRead.of(pool, id);
       assertEquals(1, read.count(), "never stale");
       assertTrue(read.onReplica(), "the standby ran it: " + read + ", " + placements);
       assertEquals(standby.port(), read.port());
@@ -309,13 +272,13 @@ class RoutingPlacementIT extends ClusterTest {
   void whereTheStandbyKeepsUpReadOnlyWorkStaysOnIt() throws Exception {
     own.setReplayDelay(standby, Duration.ofMillis(10));
     HikariDataSource pool = pool(Duration.ofMillis(20));
-    warmUntil(pool, "a read after a write placed on the standby", Read::onReplica);
+    warmUntil(pool, "a read after a write placed on the standby", PlacedRead::onReplica);
     placements.clear();
     int onStandby = 0;
     int rounds = 100;
     for (int page = 0; page < rounds; page++) {
-      int id = write(pool);
-      Read read = readOnlyTransaction(pool, id);
+      int id = PlacedRead.write(pool);
+      PlacedRead read = PlacedRead.of(pool, id);
       assertEquals(1, read.count(), "never stale");
       onStandby += read.onReplica() ? 1 : 0;
     }

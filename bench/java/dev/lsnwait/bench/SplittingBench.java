@@ -70,11 +70,10 @@ final class SplittingBench {
     cluster.setReplayDelay(Duration.ZERO);
     cluster.awaitReplicaCaughtUp(Duration.ofSeconds(60));
     cluster.setReplayDelay(Duration.ofMillis(options.delayMillis));
-    String extra = options.lsnwait == null ? "" : options.lsnwait; // --lsnwait lsnwait.resolveInterval=2ms
-    String replicas = "?lsnwait.replicas=127.0.0.1:" + cluster.replica().port() + (extra.isEmpty() ? "" : "&" + extra);
-    String oneUrl = cluster.primary().lsnwaitUrl() + replicas;
-    String primaryUrl = cluster.primary().lsnwaitUrl() + (extra.isEmpty() ? "" : "?" + extra);
-    String replicaUrl = cluster.replica().lsnwaitUrl() + (extra.isEmpty() ? "" : "?" + extra);
+    String oneUrl = withOptions(cluster.primary().lsnwaitUrl() + "?lsnwait.replicas=127.0.0.1:"
+        + cluster.replica().port());
+    String primaryUrl = withOptions(cluster.primary().lsnwaitUrl());
+    String replicaUrl = withOptions(cluster.replica().lsnwaitUrl());
     List<Variant> variants = Stream.of(
         new Variant("plain splitting on the read-only flag", cluster.primary().jdbcUrl(), cluster.replica().jdbcUrl(),
             false, null),
@@ -108,6 +107,11 @@ final class SplittingBench {
     }
     SplittingCell.printMedians(variants.stream().map(Variant::name).toList(), cells);
     cluster.setReplayDelay(Duration.ZERO);
+  }
+
+  /** An lsnwait URL with the properties of {@code --lsnwait} (for example {@code lsnwait.resolveInterval=5ms}). */
+  private String withOptions(String url) {
+    return options.lsnwait == null ? url : url + (url.contains("?") ? "&" : "?") + options.lsnwait;
   }
 
   /** Whether an {@code --only} entry names this variant: part of its name, {@code _} for a space, {@code $} its end. */

@@ -4,6 +4,7 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.Statement;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /** Rows written and read back through a routing connection, for the routing tests. */
@@ -34,6 +35,14 @@ final class RoutedRows {
       }
     } finally {
       connection.setReadOnly(false);
+    }
+  }
+
+  /** The first column of the first row of {@code sql}, as text. */
+  static String single(Connection connection, String sql) throws SQLException {
+    try (Statement statement = connection.createStatement(); ResultSet row = statement.executeQuery(sql)) {
+      row.next();
+      return row.getString(1);
     }
   }
 }

@@ -102,7 +102,7 @@ public final class BorrowGate {
         if (tracker.isReplicated(required)) {
           return true;
         }
-        waits.add(tracker.whenReplayed(required));
+        waits.add(tracker.whenReplayed(required, deadline));
       }
     }
     CompletableFuture<Void> first = new CompletableFuture<>();

@@ -128,12 +128,13 @@ final class Router {
   private ProxyConnection firstToReplay(List<ProxyConnection> replicas, Lsn required) throws SQLException {
     LsnWaitListener.WaitEnd heard = members.registry().listeners().waitStarted("any replica", required);
     List<CompletableFuture<Lsn>> replays = new ArrayList<>(replicas.size());
+    long giveUpAt = System.nanoTime() + replicaWaitNanos;
     for (ProxyConnection replica : replicas) {
-      replays.add(tracker(replica).whenReplayed(required));
+      replays.add(tracker(replica).whenReplayed(required, giveUpAt));
     }
     try {
       CompletableFuture.anyOf(replays.toArray(new CompletableFuture<?>[0]))
-          .get(replicaWaitNanos, TimeUnit.NANOSECONDS);
+          .get(Math.max(0, giveUpAt - System.nanoTime()), TimeUnit.NANOSECONDS);
     } catch (TimeoutException | ExecutionException e) {
       // none in time, or the first to answer could not be tracked: look at them all below
     } catch (InterruptedException e) {

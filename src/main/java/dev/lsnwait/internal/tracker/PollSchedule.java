@@ -13,6 +13,11 @@ final class PollSchedule {
 
   /** How long before a forecast replay to ask: about half a round trip on a LAN. */
   private static final long LEAD_NANOS = TimeUnit.MICROSECONDS.toNanos(200);
+  /**
+   * How long before a reader gives up to ask once more, whatever the forecast says: a round trip on a LAN and a
+   * thread's wake-up, so that the answer comes while it still waits.
+   */
+  private static final long BEFORE_GIVING_UP_NANOS = TimeUnit.MILLISECONDS.toNanos(1);
   /** Ask at least this often while someone waits or a refresh is due, whatever the forecast says. */
   private static final long MAX_QUIET_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
   /** The longest gap between polls for a target that keeps not being there (a stalled replay). */
@@ -44,18 +49,25 @@ final class PollSchedule {
   }
 
   /**
-   * When to ask about {@code target}, the earliest waiter's: the forecast (less a lead), but not before the gap and
-   * the budget allow. After polls that missed the target (the replica is slower than forecast, or stalled), the gap
-   * grows with the time missed, a quarter of it: a wait comes at most a quarter later than the replay, with a few
-   * polls per doubling.
+   * When to ask about {@code target}, the earliest waiter's, whose reader gives up at {@code giveUpAt} (or
+   * {@link Waiter#NO_DEADLINE}): the forecast (less a lead), but not before the gap and the budget allow. After polls
+   * that missed the target (the replica is slower than forecast, or stalled), the gap grows with the time missed, a
+   * quarter of it: a wait comes at most a quarter later than the replay, with a few polls per doubling.
+   *
+   * <p>A reader about to give up is asked for once more first. A forecast errs late when the lag falls (a replica
+   * that was far behind keeps up again): polls at the forecast would then only confirm the old lag (each finds the
+   * target replayed as late as it asks), and every reader with a shorter wait would wait in vain.
    */
-  long dueAt(long target, long now, int waiting) {
+  long dueAt(long target, long giveUpAt, long now, int waiting) {
     long due = forecast.expected(target, now);
     if (waitsInServer(target, due)) { // the server answers on replay: no time to guess, only a retry delay
       return Math.max(Math.max(now, retryAt), budget.nextAt(now, waiting));
     }
     long at = due == Long.MIN_VALUE ? now : due - LEAD_NANOS;
     at = Math.min(at, lastAsk + MAX_QUIET_NANOS); // a forecast can be wrong
+    if (giveUpAt != Waiter.NO_DEADLINE) {
+      at = Math.min(at, giveUpAt - BEFORE_GIVING_UP_NANOS);
+    }
     long missing = target != askedFor || firstMissAt == Long.MIN_VALUE ? 0 : (now - firstMissAt) / 4;
     at = Math.max(at, lastAsk + Math.min(MAX_GAP_NANOS, Math.max(minGapNanos, missing)));
     return Math.max(at, budget.nextAt(now, waiting));

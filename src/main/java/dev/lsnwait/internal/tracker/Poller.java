@@ -100,8 +100,9 @@ final class Poller {
         Thread.interrupted(); // a stray interrupt; close() sets closed first, which awaitWork sees
         // One look decides: a waiter coming after it is seen at the next turn (its wake() cuts a park short). A
         // second look could see it while target says nobody, and the server would wait the slice for FFFFFFFF/FFFFFFFF.
-        long target = tracker.firstWaiting();
-        boolean refreshing = target == ServerTracker.NOBODY;
+        Waiter first = tracker.firstWaiting();
+        boolean refreshing = first == null;
+        long target = refreshing ? ServerTracker.NOBODY : first.lsn;
         if (refreshing && !refreshWanted()) {
           continue; // the last one just left
         }
@@ -114,7 +115,7 @@ final class Poller {
           }
         }
         long now = System.nanoTime();
-        long at = refreshing ? schedule.refreshAt(target, now) : schedule.dueAt(target, now, tracker.waiting());
+        long at = refreshing ? schedule.refreshAt(target, now) : schedule.dueAt(target, first.giveUpAt, now, tracker.waiting());
         if (at - now > 0) {
           LockSupport.parkNanos(this, at - now); // a newcomer may cut it short (wake), then this looks again
           continue;

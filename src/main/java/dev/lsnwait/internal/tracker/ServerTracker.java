@@ -24,7 +24,7 @@ public final class ServerTracker implements ReplicaTracker, AutoCloseable {
 
   /** What a tracker's connection asks its server. */
   public static final String POLL_QUERY = ReplayQuestion.QUERY;
-  /** {@link #firstWaiting()} when nobody waits. */
+  /** No position: nobody waits. */
   static final long NOBODY = -1L;
 
   /** How a wait ended. */
@@ -184,8 +184,8 @@ public final class ServerTracker implements ReplicaTracker, AutoCloseable {
     return waiters.size();
   }
 
-  /** The earliest position anyone waits for (unsigned), or {@link #NOBODY}. */
-  long firstWaiting() {
+  /** Whoever waits for the earliest position (unsigned), or null if nobody waits. */
+  Waiter firstWaiting() {
     return waiters.first();
   }
 
@@ -206,13 +206,21 @@ public final class ServerTracker implements ReplicaTracker, AutoCloseable {
 
   @Override
   public CompletableFuture<Lsn> whenReplayed(Lsn lsn) {
+    return whenReplayed(lsn, Waiter.NO_DEADLINE);
+  }
+
+  /**
+   * {@link #whenReplayed(Lsn)} for a reader that stops waiting at {@code giveUpAt} (nanoTime): the server is asked
+   * once more before then, whatever the forecast says, so a forecast that comes late does not let it wait in vain.
+   */
+  public CompletableFuture<Lsn> whenReplayed(Lsn lsn, long giveUpAt) {
     if (isReplicated(lsn)) {
       return CompletableFuture.completedFuture(lastReplay());
     }
     if (closed || (unreachable && System.nanoTime() - unreachableUntil < 0)) {
       return CompletableFuture.failedFuture(new ServerUnreachable("lsnwait: " + name + " cannot be tracked now", null));
     }
-    CompletableFuture<Lsn> replay = waiters.add(lsn.asLong());
+    CompletableFuture<Lsn> replay = waiters.add(lsn.asLong(), giveUpAt);
     if (!poller.wake()) {
       replay.completeExceptionally(new ServerUnreachable("lsnwait: the tracker of " + name + " cannot poll", null));
     } else if (covers(lsn.asLong())) { // re-check after registering: an observation may have raised the cache meanwhile
@@ -231,7 +239,7 @@ public final class ServerTracker implements ReplicaTracker, AutoCloseable {
       return Outcome.REPLAYED;
     }
     counts.waited();
-    CompletableFuture<Lsn> replay = whenReplayed(lsn);
+    CompletableFuture<Lsn> replay = whenReplayed(lsn, deadlineNanos);
     try {
       replay.get(Math.max(0, deadlineNanos - System.nanoTime()), TimeUnit.NANOSECONDS);
       return Outcome.REPLAYED;

@@ -5,8 +5,13 @@ import java.util.Comparator;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicBoolean;
 
-/** One reader waiting for a replay position; ordered by position (unsigned), then by arrival. */
+/**
+ * One reader waiting for a replay position, until when it waits; ordered by position (unsigned), then by arrival.
+ */
 final class Waiter {
+
+  /** {@link #giveUpAt} of a reader that waits until the position is replayed, or until it cancels. */
+  static final long NO_DEADLINE = Long.MIN_VALUE;
 
   static final Comparator<Waiter> ORDER =
       (a, b) -> {
@@ -16,12 +21,15 @@ final class Waiter {
 
   final long lsn;
   final long sequence;
+  /** When (nanoTime) the reader stops waiting, or {@link #NO_DEADLINE}. */
+  final long giveUpAt;
   final CompletableFuture<Lsn> replayed = new CompletableFuture<>();
   private final AtomicBoolean removed = new AtomicBoolean();
 
-  Waiter(long lsn, long sequence) {
+  Waiter(long lsn, long sequence, long giveUpAt) {
     this.lsn = lsn;
     this.sequence = sequence;
+    this.giveUpAt = giveUpAt;
   }
 
   /**

@@ -25,13 +25,16 @@ final class WaiterQueue {
    */
   static void preload() {
     WaiterQueue queue = new WaiterQueue();
-    queue.add(1);
+    queue.add(1, Waiter.NO_DEADLINE);
     queue.completeUpTo(1, Lsn.of(1));
   }
 
-  /** Adds a waiter for {@code lsn}; its future completes when a replay at or after it is observed. */
-  CompletableFuture<Lsn> add(long lsn) {
-    Waiter waiter = new Waiter(lsn, arrivals.incrementAndGet());
+  /**
+   * Adds a waiter for {@code lsn} that waits until {@code giveUpAt} ({@link Waiter#NO_DEADLINE}: until it cancels);
+   * its future completes when a replay at or after it is observed.
+   */
+  CompletableFuture<Lsn> add(long lsn, long giveUpAt) {
+    Waiter waiter = new Waiter(lsn, arrivals.incrementAndGet(), giveUpAt);
     waiters.add(waiter);
     count.incrementAndGet();
     waiter.replayed.whenComplete((position, failure) -> remove(waiter));
@@ -46,12 +49,12 @@ final class WaiterQueue {
   }
 
   /**
-   * The earliest position waited for, or -1 if nobody waits. Not {@code first()}: the tracker asks on every turn,
-   * mostly with nobody waiting, and an exception's stack trace each time was a sixth of its thread's CPU.
+   * The waiter for the earliest position, or null if nobody waits. Not {@code first()}: the tracker asks on every
+   * turn, mostly with nobody waiting, and an exception's stack trace each time was a sixth of its thread's CPU.
    */
-  long first() {
+  Waiter first() {
     Iterator<Waiter> head = waiters.iterator(); // weakly consistent: next() returns what hasNext() saw
-    return head.hasNext() ? head.next().lsn : -1L;
+    return head.hasNext() ? head.next() : null;
   }
 
   boolean isEmpty() {

@@ -4,6 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.mockito.ArgumentMatchers.any;
+import static org.mockito.ArgumentMatchers.anyLong;
+import static org.mockito.ArgumentMatchers.eq;
 import static org.mockito.Mockito.mock;
 import static org.mockito.Mockito.never;
 import static org.mockito.Mockito.times;
@@ -96,7 +98,7 @@ class RouterTest {
     }
     assertEquals(Set.of(replicas.get(0), replicas.get(2)), chosen);
     assertEquals(Router.Decision.REPLICA_CAUGHT_UP, router.lastDecision());
-    verify(trackers.get(1), never()).whenReplayed(any());
+    verify(trackers.get(1), never()).whenReplayed(any(), anyLong());
   }
 
   @Test
@@ -119,8 +121,8 @@ class RouterTest {
     ServerTracker slow = replica();
     ServerTracker fast = replica();
     CompletableFuture<Lsn> never = new CompletableFuture<>();
-    when(slow.whenReplayed(WRITTEN)).thenReturn(never);
-    when(fast.whenReplayed(WRITTEN)).thenReturn(CompletableFuture.completedFuture(WRITTEN));
+    when(slow.whenReplayed(eq(WRITTEN), anyLong())).thenReturn(never);
+    when(fast.whenReplayed(eq(WRITTEN), anyLong())).thenReturn(CompletableFuture.completedFuture(WRITTEN));
     when(fast.isReplicated(WRITTEN)).thenReturn(false, true); // behind when asked first, there after the wait
     Router router = router(Duration.ofSeconds(5));
     assertSame(replicas.get(1), router.forRead(state));
@@ -130,7 +132,7 @@ class RouterTest {
 
   @Test
   void whenNoneReplaysInTimeThePrimaryServesAfterTheWait() throws Exception {
-    when(replica().whenReplayed(WRITTEN)).thenReturn(new CompletableFuture<>());
+    when(replica().whenReplayed(eq(WRITTEN), anyLong())).thenReturn(new CompletableFuture<>());
     Router router = router(Duration.ofMillis(30));
     long start = System.nanoTime();
     assertSame(primary, router.forRead(state));
@@ -146,7 +148,7 @@ class RouterTest {
     Router router = router(Duration.ofSeconds(5));
     assertSame(primary, router.forRead(state));
     assertEquals(Router.Decision.PRIMARY_FORECAST_BEHIND, router.lastDecision());
-    verify(late, never()).whenReplayed(any());
+    verify(late, never()).whenReplayed(any(), anyLong());
   }
 
   @Test
@@ -154,7 +156,7 @@ class RouterTest {
     ServerTracker soon = replica();
     when(soon.outlook(WRITTEN)).thenReturn(new ReplayOutlook(System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(5),
         System.nanoTime()));
-    when(soon.whenReplayed(WRITTEN)).thenReturn(CompletableFuture.completedFuture(WRITTEN));
+    when(soon.whenReplayed(eq(WRITTEN), anyLong())).thenReturn(CompletableFuture.completedFuture(WRITTEN));
     when(soon.isReplicated(WRITTEN)).thenReturn(false, true);
     Router router = router(Duration.ofMillis(200));
     assertSame(replicas.get(0), router.forRead(state));
@@ -164,24 +166,24 @@ class RouterTest {
   @Test
   void afterAWaitInVainTheSameTokenGoesToThePrimaryAtOnceANewOneWaitsAgain() throws Exception {
     ServerTracker paused = replica();
-    when(paused.whenReplayed(any())).thenAnswer(invocation -> new CompletableFuture<>());
+    when(paused.whenReplayed(any(), anyLong())).thenAnswer(invocation -> new CompletableFuture<>());
     Router router = router(Duration.ofMillis(30));
     assertSame(primary, router.forRead(state));
     assertEquals(Router.Decision.PRIMARY_REPLICAS_BEHIND, router.lastDecision());
     assertSame(primary, router.forRead(state));
     assertEquals(Router.Decision.PRIMARY_FELL_BACK, router.lastDecision());
-    verify(paused, times(1)).whenReplayed(WRITTEN);
+    verify(paused, times(1)).whenReplayed(eq(WRITTEN), anyLong());
     Lsn newer = Lsn.of(2000);
     LsnContext.merge(LsnToken.of(CLUSTER, newer)); // the thread wrote again
     assertSame(primary, router.forRead(state));
     assertEquals(Router.Decision.PRIMARY_REPLICAS_BEHIND, router.lastDecision());
-    verify(paused, times(1)).whenReplayed(newer);
+    verify(paused, times(1)).whenReplayed(eq(newer), anyLong());
   }
 
   @Test
   void aReplicaThatHasTheTokenServesEvenAfterAFallBack() throws Exception {
     ServerTracker resumed = replica();
-    when(resumed.whenReplayed(any())).thenAnswer(invocation -> new CompletableFuture<>());
+    when(resumed.whenReplayed(any(), anyLong())).thenAnswer(invocation -> new CompletableFuture<>());
     Router router = router(Duration.ofMillis(30));
     assertSame(primary, router.forRead(state));
     when(resumed.isReplicated(WRITTEN)).thenReturn(true);

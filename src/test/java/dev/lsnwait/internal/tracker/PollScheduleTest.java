@@ -41,7 +41,7 @@ class PollScheduleTest {
   void onPostgres19WithNoForecastTheServerIsAskedToWaitAtOnce() {
     PollSchedule schedule = schedule(true, false);
     long now = T0 + 100 * MS;
-    assertEquals(now, schedule.dueAt(100, now, 1), "nothing to time a poll by");
+    assertEquals(now, schedule.dueAt(100, Waiter.NO_DEADLINE, now, 1), "nothing to time a poll by");
     assertTrue(schedule.asking(100, now, 1), "WAIT FOR LSN");
   }
 
@@ -50,15 +50,15 @@ class PollScheduleTest {
     PollSchedule schedule = schedule(true, true);
     long written = 100; // replay forecast at T0 + 120 ms
     long now = T0 + 101 * MS;
-    long due = schedule.dueAt(written, now, 1);
+    long due = schedule.dueAt(written, Waiter.NO_DEADLINE, now, 1);
     assertTrue(due > T0 + 119 * MS && due < T0 + 120 * MS, "just before the forecast, as before 19");
     assertFalse(schedule.asking(written, due, 1), "a poll");
     schedule.answered(written, due, due + MS / 10, false, 1); // not there yet
     long after = due + MS / 5;
-    assertEquals(after, schedule.dueAt(written, after, 1), "no gap: the server answers on replay");
+    assertEquals(after, schedule.dueAt(written, Waiter.NO_DEADLINE, after, 1), "no gap: the server answers on replay");
     assertTrue(schedule.asking(written, after, 1), "WAIT FOR LSN");
     schedule.answered(written, after, T0 + 123 * MS, true, 1); // the server woke it 3 ms after the forecast
-    long next = schedule.dueAt(150, T0 + 151 * MS, 1);
+    long next = schedule.dueAt(150, Waiter.NO_DEADLINE, T0 + 151 * MS, 1);
     assertTrue(next > T0 + 170 * MS && next < T0 + 173 * MS, "learnt a later lag, aiming early: " + (next - T0));
     assertFalse(schedule.asking(150, next, 1), "a new position is polled at its forecast again");
   }
@@ -66,10 +66,11 @@ class PollScheduleTest {
   @Test
   void beforePostgres19AMissedPollIsFollowedByPollsAtAGap() {
     PollSchedule schedule = schedule(false, true);
-    long due = schedule.dueAt(100, T0 + 101 * MS, 1);
+    long due = schedule.dueAt(100, Waiter.NO_DEADLINE, T0 + 101 * MS, 1);
     assertFalse(schedule.asking(100, due, 1));
     schedule.answered(100, due, due + MS / 10, false, 1);
-    assertEquals(due + MS, schedule.dueAt(100, due + MS / 5, 1), "the poll interval after the last poll");
+    assertEquals(due + MS, schedule.dueAt(100, Waiter.NO_DEADLINE, due + MS / 5, 1),
+        "the poll interval after the last poll");
     assertFalse(schedule.asking(100, due + MS, 1), "polls, never WAIT FOR LSN");
     assertFalse(schedule(false, false).asking(100, T0, 1), "polls without a forecast too");
   }
@@ -77,7 +78,7 @@ class PollScheduleTest {
   @Test
   void onPostgres19AStallServedInTheServerDoesNotMakeTheNextCommitsPollLate() {
     PollSchedule schedule = schedule(true, true); // lag 20 ms
-    long due = schedule.dueAt(100, T0 + 101 * MS, 1);
+    long due = schedule.dueAt(100, Waiter.NO_DEADLINE, T0 + 101 * MS, 1);
     assertFalse(schedule.asking(100, due, 1), "a poll at the forecast");
     schedule.observed(due, due + MS / 10, 99);
     schedule.answered(100, due, due + MS / 10, false, 1); // replay stalls
@@ -92,9 +93,34 @@ class PollScheduleTest {
     // The stall ends at T0 + 250 ms; the replica is 20 ms behind again: it replayed 230, passed at T0 + 230 ms.
     schedule.observed(sent, T0 + 250 * MS, 230);
     schedule.answered(100, sent, T0 + 250 * MS, true, 1);
-    long next = schedule.dueAt(260, T0 + 261 * MS, 1); // replayed at T0 + 280 ms
+    long next = schedule.dueAt(260, Waiter.NO_DEADLINE, T0 + 261 * MS, 1); // replayed at T0 + 280 ms
     assertTrue(next <= T0 + 280 * MS, "the next commit, replayed at 280 ms, is polled at " + (next - T0) / MS
         + " ms: the stall was taken for the lag, though the answer showed the replica 20 ms behind");
+  }
+
+  /**
+   * The replica was 600 ms behind and keeps up again (10 ms). A reader with 20 ms to wait is asked for just before it
+   * gives up, not at the old forecast; what that poll finds teaches the lag it has now.
+   */
+  @Test
+  void aReaderAboutToGiveUpIsAskedForBeforeItDoesAndTheLagItFindsIsLearned() {
+    ReplayForecast forecast = new ReplayForecast(CLOCK);
+    PollSchedule schedule = new PollSchedule(new TrackerSettings(Duration.ofMillis(1), 180, Duration.ofMillis(50),
+        Duration.ofSeconds(60), false), forecast);
+    forecast.served(10, T0 + 610 * MS, Long.MIN_VALUE, false); // learnt: 600 ms behind
+    schedule.refreshing(T0 + 100 * MS);
+    long written = 100; // passed at T0 + 100 ms; forecast replayed at T0 + 700 ms
+    long now = T0 + 101 * MS;
+    assertEquals(T0 + 200 * MS, schedule.dueAt(written, Waiter.NO_DEADLINE, now, 1),
+        "without a deadline: at least every 100 ms, however late the forecast");
+    long giveUpAt = now + 20 * MS;
+    long due = schedule.dueAt(written, giveUpAt, now, 1);
+    assertTrue(due < giveUpAt && due >= giveUpAt - 2 * MS, "asked for just before it gives up: " + (due - now) / MS);
+    assertFalse(schedule.asking(written, due, 1));
+    schedule.answered(written, due, due + MS / 10, true, 1); // the replica had replayed it, 20 ms after its commit
+    long next = schedule.dueAt(150, Waiter.NO_DEADLINE, T0 + 151 * MS, 1);
+    assertTrue(next <= T0 + 171 * MS, "the next commit is polled for about 20 ms after it, not 600: at "
+        + (next - T0 - 150 * MS) / MS + " ms");
   }
 
   @Test
@@ -103,7 +129,7 @@ class PollScheduleTest {
         Duration.ofSeconds(60), true), new ReplayForecast(CLOCK)); // no forecast: it waits in the server
     long failedAt = System.nanoTime();
     schedule.failed(10 * MS); // the last question broke (a terminated backend): reconnect after 10 ms
-    long due = schedule.dueAt(100, failedAt, 1);
+    long due = schedule.dueAt(100, Waiter.NO_DEADLINE, failedAt, 1);
     assertTrue(due - failedAt >= 10 * MS, "asked again after " + (due - failedAt) / 1e6 + " ms, not in a loop");
   }
 }

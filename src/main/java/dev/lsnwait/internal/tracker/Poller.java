@@ -115,7 +115,8 @@ final class Poller {
           }
         }
         long now = System.nanoTime();
-        long at = refreshing ? schedule.refreshAt(target, now) : schedule.dueAt(target, first.giveUpAt, now, tracker.waiting());
+        long at = refreshing
+            ? schedule.refreshAt(target, now) : schedule.dueAt(target, first.giveUpAt, now, tracker.waiting());
         if (at - now > 0) {
           LockSupport.parkNanos(this, at - now); // a newcomer may cut it short (wake), then this looks again
           continue;

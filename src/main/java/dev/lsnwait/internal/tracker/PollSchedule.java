@@ -7,17 +7,19 @@ import java.util.concurrent.TimeUnit;
  * a lead), after misses at growing gaps, within the budget; on PostgreSQL 19, where no forecast times the poll or a
  * poll at the forecast missed, a wait in the server ({@code WAIT FOR LSN}) instead, which wakes on replay. With nobody
  * waiting but readers asking, a refresh for the latest commit of this JVM at most once per {@code refreshInterval}.
- * Used by the poller thread only.
+ * Whatever the forecast, one poll just before the earliest waiter's reader gives up. Used by the poller thread only.
  */
 final class PollSchedule {
 
   /** How long before a forecast replay to ask: about half a round trip on a LAN. */
   private static final long LEAD_NANOS = TimeUnit.MICROSECONDS.toNanos(200);
   /**
-   * How long before a reader gives up to ask once more, whatever the forecast says: a round trip on a LAN and a
-   * thread's wake-up, so that the answer comes while it still waits.
+   * How long before a reader gives up to ask once more, whatever the forecast says, at least: a round trip on a LAN
+   * and a thread's wake-up, so that the answer comes while it still waits. Twice the round trip polls take, if longer.
    */
   private static final long BEFORE_GIVING_UP_NANOS = TimeUnit.MILLISECONDS.toNanos(1);
+  /** The most that a slow round trip moves the poll before a reader gives up. */
+  private static final long BEFORE_GIVING_UP_MAX_NANOS = TimeUnit.MILLISECONDS.toNanos(20);
   /** Ask at least this often while someone waits or a refresh is due, whatever the forecast says. */
   private static final long MAX_QUIET_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
   /** The longest gap between polls for a target that keeps not being there (a stalled replay). */
@@ -36,6 +38,7 @@ final class PollSchedule {
   private long missedAt = Long.MIN_VALUE;
   private long refreshGap;
   private boolean inServer; // the question for askedFor out now waits in the server
+  private long roundTrip; // of the last polls for waiters, smoothed (nanos)
 
   /** @param forecast the tracker's, which this run teaches afresh */
   PollSchedule(TrackerSettings settings, ReplayForecast forecast) {
@@ -54,9 +57,11 @@ final class PollSchedule {
    * that missed the target (the replica is slower than forecast, or stalled), the gap grows with the time missed, a
    * quarter of it: a wait comes at most a quarter later than the replay, with a few polls per doubling.
    *
-   * <p>A reader about to give up is asked for once more first. A forecast errs late when the lag falls (a replica
-   * that was far behind keeps up again): polls at the forecast would then only confirm the old lag (each finds the
-   * target replayed as late as it asks), and every reader with a shorter wait would wait in vain.
+   * <p>Its reader about to give up, the server is asked once more (once: not again after that poll, if it missed).
+   * A forecast errs late when the lag falls (a replica that was far behind keeps up again): polls at the forecast
+   * would then only confirm the old lag (each finds the target replayed as late as it asks), and every reader with a
+   * shorter wait would wait in vain. Only the earliest position's waiter is looked at: readers wait about as long as
+   * each other, so it is about the first to give up, and whatever that poll teaches serves the others.
    */
   long dueAt(long target, long giveUpAt, long now, int waiting) {
     long due = forecast.expected(target, now);
@@ -66,7 +71,11 @@ final class PollSchedule {
     long at = due == Long.MIN_VALUE ? now : due - LEAD_NANOS;
     at = Math.min(at, lastAsk + MAX_QUIET_NANOS); // a forecast can be wrong
     if (giveUpAt != Waiter.NO_DEADLINE) {
-      at = Math.min(at, giveUpAt - BEFORE_GIVING_UP_NANOS);
+      long lastChance =
+          giveUpAt - Math.min(BEFORE_GIVING_UP_MAX_NANOS, Math.max(BEFORE_GIVING_UP_NANOS, 2 * roundTrip));
+      if (lastAsk - lastChance < 0 && lastChance - at < 0) { // compared as differences: a deadline may wrap
+        at = lastChance;
+      }
     }
     long missing = target != askedFor || firstMissAt == Long.MIN_VALUE ? 0 : (now - firstMissAt) / 4;
     at = Math.max(at, lastAsk + Math.min(MAX_GAP_NANOS, Math.max(minGapNanos, missing)));
@@ -138,6 +147,10 @@ final class PollSchedule {
    * it replayed or not (a wait in the server that did not find it ran out its slice: a miss, as a poll's).
    */
   void answered(long target, long sentAt, long answeredAt, boolean replayed, int waiting) {
+    if (!inServer) { // a wait in the server takes as long as replay does
+      long took = answeredAt - sentAt;
+      roundTrip = roundTrip == 0 ? took : (roundTrip * 3 + took) / 4;
+    }
     if (inServer && replayed) {
       if (firstMissAt != Long.MIN_VALUE) { // replayed between the missed poll and the server's answer
         forecast.served(target, answeredAt, missedAt, false);

@@ -14,12 +14,12 @@ import java.util.function.Supplier;
  *
  * <p>It asks as little as it can ({@link PollSchedule}). It sleeps until just before the replica is forecast to have
  * replayed the earliest position anyone waits for ({@link ReplayForecast}), polls, and, if it is not there yet, polls
- * again after {@code pollInterval}; never more than {@code maxPollRate} a second on average ({@link PollBudget}),
- * however many wait. On PostgreSQL 19 and later, where no forecast times the poll or a poll missed, {@code WAIT FOR
- * LSN} waits in the server instead, which wakes on replay. While nobody waits but readers asked for positions
- * lately, it refreshes the cache for the latest commit this JVM made, once that is forecast replayed and at most
- * once per {@code refreshInterval}, so that reads coming after their commit was replayed do not wait; when readers
- * stop asking, nothing.
+ * again after {@code pollInterval}, and once just before the earliest waiter's reader gives up, whatever the forecast;
+ * never more than {@code maxPollRate} a second on average ({@link PollBudget}), however many wait. On PostgreSQL 19
+ * and later, where no forecast times the poll or a poll missed, {@code WAIT FOR LSN} waits in the server instead,
+ * which wakes on replay. While nobody waits but readers asked for positions lately, it refreshes the cache for the
+ * latest commit this JVM made, once that is forecast replayed and at most once per {@code refreshInterval}, so that
+ * reads coming after their commit was replayed do not wait; when readers stop asking, nothing.
  *
  * <p>Each run of the thread owns its connection, so a poller going idle never shares it with the next one. A run that
  * dies of an unexpected error clears the way for the next: the waiters it leaves are told to ask on their own
@@ -116,7 +116,8 @@ final class Poller {
         }
         long now = System.nanoTime();
         long at = refreshing
-            ? schedule.refreshAt(target, now) : schedule.dueAt(target, first.giveUpAt, now, tracker.waiting());
+            ? schedule.refreshAt(target, now)
+            : schedule.dueAt(target, first.giveUpAt, now, tracker.waiting());
         if (at - now > 0) {
           LockSupport.parkNanos(this, at - now); // a newcomer may cut it short (wake), then this looks again
           continue;

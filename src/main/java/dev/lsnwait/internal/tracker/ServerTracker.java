@@ -210,8 +210,9 @@ public final class ServerTracker implements ReplicaTracker, AutoCloseable {
   }
 
   /**
-   * {@link #whenReplayed(Lsn)} for a reader that stops waiting at {@code giveUpAt} (nanoTime): the server is asked
-   * once more before then, whatever the forecast says, so a forecast that comes late does not let it wait in vain.
+   * {@link #whenReplayed(Lsn)} for a reader that stops waiting at {@code giveUpAt} (nanoTime): while it waits for the
+   * earliest position, the server is asked once more before then, whatever the forecast says, so a forecast that
+   * comes late does not let it wait in vain.
    */
   public CompletableFuture<Lsn> whenReplayed(Lsn lsn, long giveUpAt) {
     if (isReplicated(lsn)) {

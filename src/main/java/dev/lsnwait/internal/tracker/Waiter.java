@@ -5,9 +5,7 @@ import java.util.Comparator;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicBoolean;
 
-/**
- * One reader waiting for a replay position, until when it waits; ordered by position (unsigned), then by arrival.
- */
+/** One reader waiting for a replay position, and when it gives up; ordered by position (unsigned), then by arrival. */
 final class Waiter {
 
   /** {@link #giveUpAt} of a reader that waits until the position is replayed, or until it cancels. */

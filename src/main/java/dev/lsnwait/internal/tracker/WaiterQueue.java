@@ -49,8 +49,8 @@ final class WaiterQueue {
   }
 
   /**
-   * The waiter for the earliest position, or null if nobody waits. Not {@code first()}: the tracker asks on every
-   * turn, mostly with nobody waiting, and an exception's stack trace each time was a sixth of its thread's CPU.
+   * The waiter for the earliest position, or null if nobody waits. Not the set's {@code first()}: the tracker asks on
+   * every turn, mostly with nobody waiting, and an exception's stack trace each time was a sixth of its thread's CPU.
    */
   Waiter first() {
     Iterator<Waiter> head = waiters.iterator(); // weakly consistent: next() returns what hasNext() saw

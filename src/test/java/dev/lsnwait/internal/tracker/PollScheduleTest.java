@@ -98,17 +98,23 @@ class PollScheduleTest {
         + " ms: the stall was taken for the lag, though the answer showed the replica 20 ms behind");
   }
 
+  /** A schedule whose forecast learnt that the replica is 600 ms behind, and that last asked at T0 + 100 ms. */
+  private static PollSchedule sixHundredBehind() {
+    ReplayForecast forecast = new ReplayForecast(CLOCK);
+    PollSchedule schedule = new PollSchedule(new TrackerSettings(Duration.ofMillis(1), 180, Duration.ofMillis(50),
+        Duration.ofSeconds(60), false), forecast);
+    forecast.served(10, T0 + 610 * MS, Long.MIN_VALUE, false);
+    schedule.refreshing(T0 + 100 * MS);
+    return schedule;
+  }
+
   /**
    * The replica was 600 ms behind and keeps up again (10 ms). A reader with 20 ms to wait is asked for just before it
    * gives up, not at the old forecast; what that poll finds teaches the lag it has now.
    */
   @Test
   void aReaderAboutToGiveUpIsAskedForBeforeItDoesAndTheLagItFindsIsLearned() {
-    ReplayForecast forecast = new ReplayForecast(CLOCK);
-    PollSchedule schedule = new PollSchedule(new TrackerSettings(Duration.ofMillis(1), 180, Duration.ofMillis(50),
-        Duration.ofSeconds(60), false), forecast);
-    forecast.served(10, T0 + 610 * MS, Long.MIN_VALUE, false); // learnt: 600 ms behind
-    schedule.refreshing(T0 + 100 * MS);
+    PollSchedule schedule = sixHundredBehind();
     long written = 100; // passed at T0 + 100 ms; forecast replayed at T0 + 700 ms
     long now = T0 + 101 * MS;
     assertEquals(T0 + 200 * MS, schedule.dueAt(written, Waiter.NO_DEADLINE, now, 1),
@@ -121,6 +127,45 @@ class PollScheduleTest {
     long next = schedule.dueAt(150, Waiter.NO_DEADLINE, T0 + 151 * MS, 1);
     assertTrue(next <= T0 + 171 * MS, "the next commit is polled for about 20 ms after it, not 600: at "
         + (next - T0 - 150 * MS) / MS + " ms");
+  }
+
+  /**
+   * The replica is still 600 ms behind: the poll before the reader gives up misses, and no other follows while it
+   * leaves (its thread may take a while to wake and cancel); the next poll is the usual one, 100 ms after the last.
+   */
+  @Test
+  void aReaderAboutToGiveUpIsAskedForOnceNotUntilItHasLeft() {
+    PollSchedule schedule = sixHundredBehind();
+    long now = T0 + 101 * MS;
+    long giveUpAt = now + 20 * MS;
+    long due = schedule.dueAt(100, giveUpAt, now, 1);
+    schedule.asking(100, due, 1);
+    schedule.answered(100, due, due + MS / 10, false, 1);
+    long after = due + MS / 5;
+    assertEquals(due + 100 * MS, schedule.dueAt(100, giveUpAt, after, 1), "the next poll, once it has missed");
+  }
+
+  /** A deadline that wrapped around ("wait forever" as the longest Duration) is no reason to ask early. */
+  @Test
+  void aDeadlineThatWrappedAroundIsNoReasonToAskEarly() {
+    long now = T0 + 101 * MS;
+    assertEquals(sixHundredBehind().dueAt(100, Waiter.NO_DEADLINE, now, 1),
+        sixHundredBehind().dueAt(100, now + Long.MAX_VALUE, now, 1));
+  }
+
+  /** Polls that take 5 ms to answer: the last one before a reader gives up goes out twice that before it does. */
+  @Test
+  void theLastPollBeforeAReaderGivesUpLeavesTimeForASlowRoundTrip() {
+    PollSchedule schedule = sixHundredBehind();
+    long sent = T0 + 101 * MS;
+    for (int poll = 0; poll < 20; poll++, sent += 10 * MS) {
+      schedule.asking(1000 + poll, sent, 1);
+      schedule.answered(1000 + poll, sent, sent + 5 * MS, true, 1);
+    }
+    long giveUpAt = sent + 30 * MS;
+    long due = schedule.dueAt(2000, giveUpAt, sent, 1);
+    assertTrue(giveUpAt - due >= 9 * MS && giveUpAt - due <= 11 * MS, "asked " + (giveUpAt - due) / 1e6
+        + " ms before the reader gives up");
   }
 
   @Test

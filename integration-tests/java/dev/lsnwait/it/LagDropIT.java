@@ -3,19 +3,10 @@ package dev.lsnwait.it;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
-import dev.lsnwait.LsnWaitDriver;
-import dev.lsnwait.LsnWaitListener;
 import dev.lsnwait.testkit.Deadline;
-import dev.lsnwait.testkit.PgCluster;
-import dev.lsnwait.testkit.PgServer;
 import java.sql.SQLException;
 import java.time.Duration;
-import java.util.List;
-import java.util.concurrent.CopyOnWriteArrayList;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -24,43 +15,7 @@ import org.junit.jupiter.api.Test;
  * A reader with a shorter {@code replicaWait} is asked for before it gives up, so reads run on the standby again at
  * once, not after one wait in vain each. Its own cluster: the lag is set on purpose ({@code recovery_min_apply_delay}).
  */
-class LagDropIT extends ClusterTest {
-
-  private final Thread testThread = Thread.currentThread();
-  private final List<String> placements = new CopyOnWriteArrayList<>();
-  private final LsnWaitListener listener = new LsnWaitListener() {
-    @Override
-    public void routed(String target, String reason) {
-      if (Thread.currentThread() == testThread) {
-        placements.add(target + "/" + reason);
-      }
-    }
-  };
-
-  private static PgCluster own;
-  private static PgServer standby;
-
-  @BeforeAll
-  static void startOwnCluster() {
-    own = PgCluster.start(Duration.ZERO, false);
-    standby = own.replica();
-    PgCluster.execute(own.primary(), "CREATE TABLE placed (id int PRIMARY KEY, note text)");
-    own.awaitCaughtUp(standby, PATIENCE);
-  }
-
-  @AfterAll
-  static void stopOwnCluster() {
-    own.close();
-  }
-
-  private HikariDataSource pool(Duration replicaWait) {
-    HikariConfig config = new HikariConfig();
-    config.setJdbcUrl(own.primary().lsnwaitUrl() + "?lsnwait.replicas=127.0.0.1:" + standby.port()
-        + "&lsnwait.replicaWait=" + replicaWait.toMillis() + "ms");
-    config.setUsername("postgres");
-    config.setMaximumPoolSize(2);
-    return closeLater(new HikariDataSource(config));
-  }
+class LagDropIT extends OwnStandbyTest {
 
   private static boolean onStandby(HikariDataSource pool) {
     try {
@@ -85,7 +40,6 @@ class LagDropIT extends ClusterTest {
 
     HikariDataSource quick = pool(Duration.ofMillis(25));
     placements.clear();
-    LsnWaitDriver.addListener(listener);
     int pages = 40;
     int onStandby = 0;
     long slowest = 0;
@@ -95,7 +49,6 @@ class LagDropIT extends ClusterTest {
       onStandby += read.onReplica() ? 1 : 0;
       slowest = Math.max(slowest, read.millis());
     }
-    LsnWaitDriver.removeListener(listener);
     long inVain = placements.stream().filter("primary/replicas_behind"::equals).count();
     String seen = onStandby + " of " + pages + " reads after their writes on the standby, " + inVain
         + " after a wait in vain, the slowest " + slowest + " ms: " + placements;

@@ -4,30 +4,20 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import dev.lsnwait.Lsn;
 import dev.lsnwait.LsnContext;
 import dev.lsnwait.LsnToken;
-import dev.lsnwait.LsnWaitDriver;
-import dev.lsnwait.LsnWaitListener;
 import dev.lsnwait.testkit.Deadline;
-import dev.lsnwait.testkit.PgCluster;
-import dev.lsnwait.testkit.PgServer;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -35,57 +25,10 @@ import org.junit.jupiter.api.Test;
  * the primary at once when the standby is forecast too late, do not wait twice for a token they fell back on, and
  * wait for a standby forecast in time. Lag is set on purpose ({@code recovery_min_apply_delay}, paused replay).
  */
-class RoutingPlacementIT extends ClusterTest {
+class RoutingPlacementIT extends OwnStandbyTest {
 
   /** Between the pages of a load: about 300 commits a second each, enough to fill the JVM's ring of positions. */
   private static final long PAGE_GAP_NANOS = TimeUnit.MILLISECONDS.toNanos(2);
-  private static PgCluster own;
-  private static PgServer standby;
-
-  private final Thread testThread = Thread.currentThread();
-  private final List<String> placements = new CopyOnWriteArrayList<>();
-  private final LsnWaitListener listener = new LsnWaitListener() {
-    @Override
-    public void routed(String target, String reason) {
-      if (Thread.currentThread() == testThread) {
-        placements.add(target + "/" + reason);
-      }
-    }
-  };
-
-  @BeforeAll
-  static void startOwnCluster() {
-    own = PgCluster.start(Duration.ZERO, false);
-    standby = own.replica();
-    PgCluster.execute(own.primary(), "CREATE TABLE placed (id int PRIMARY KEY, note text)");
-    own.awaitCaughtUp(standby, PATIENCE);
-  }
-
-  @AfterAll
-  static void stopOwnCluster() {
-    own.close();
-  }
-
-  @BeforeEach
-  void listen() {
-    own.resumeReplay(standby);
-    LsnWaitDriver.addListener(listener);
-  }
-
-  @AfterEach
-  void stopListening() {
-    LsnWaitDriver.removeListener(listener);
-    own.resumeReplay(standby);
-  }
-
-  private HikariDataSource pool(Duration replicaWait) {
-    HikariConfig config = new HikariConfig();
-    config.setJdbcUrl(own.primary().lsnwaitUrl() + "?lsnwait.replicas=127.0.0.1:" + standby.port()
-        + "&lsnwait.replicaWait=" + replicaWait.toMillis() + "ms");
-    config.setUsername("postgres");
-    config.setMaximumPoolSize(2);
-    return closeLater(new HikariDataSource(config));
-  }
 
   /** Until a read after a write runs on the primary without a wait, placed there by the forecast; then clears. */
   private void warmUntilTheForecastPlacesOnThePrimary(HikariDataSource pool, long fast) {

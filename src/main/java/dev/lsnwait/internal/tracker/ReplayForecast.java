@@ -16,7 +16,9 @@ import java.util.concurrent.TimeUnit;
  *       that position was not replayed when the poll was sent. Unlike the learned lag, which may err late until
  *       polls and waits have narrowed it, this bound is never above the lag of that moment. It is only as tight as
  *       the primary's writes are dense (the oldest write not replayed may be younger than the lag), so placement
- *       takes the highest of the last {@link #FLOOR_WINDOW_NANOS}, unless a poll found the replica caught up since.
+ *       takes the highest of the last {@link #FLOOR_WINDOW_NANOS}, unless a poll found the replica caught up since,
+ *       or bounds its lag from above by less (it has replayed what the primary passed later than the higher bound
+ *       says it could: the lag fell, as when a paused or stalled replay resumes and catches up).
  *   <li>A wait served after a miss bounds it from both sides (replayed between the two polls): the next forecast
  *       aims early in that interval.
  *   <li>A wait served at the first try may have come late: the next forecast tries a little earlier when polls are
@@ -88,8 +90,11 @@ final class ReplayForecast {
     long floor = beyond != Long.MIN_VALUE && sentAt - beyond > 0 ? sentAt - beyond : 0;
     long held = floor;
     long heldAt = sentAt;
-    if (floor != 0 && was.held > floor && sentAt - was.heldAt <= FLOOR_WINDOW_NANOS) {
-      held = was.held; // a higher bound, recent enough: this poll's is lower only because writes were sparse then
+    if (floor != 0 && was.held > floor && sentAt - was.heldAt <= FLOOR_WINDOW_NANOS
+        && (bound == Long.MIN_VALUE || was.held <= bound)) {
+      // a higher bound, recent enough, that this poll does not contradict: its own is lower only because writes were
+      // sparse then (an upper bound never sinks below the lag, however sparse the writes)
+      held = was.held;
       heldAt = was.heldAt;
     }
     long lastTime = was.lastTime;

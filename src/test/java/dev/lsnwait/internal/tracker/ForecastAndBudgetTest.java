@@ -142,16 +142,16 @@ class ForecastAndBudgetTest {
 
   /**
    * A replica resumed after a pause: a poll finds it 9 ms behind, within 100 ms of one that found it 299 ms behind.
-   * The higher bound stands for its 100 ms, not for as long as the last poll is trusted (a second): no poll may follow
-   * (refreshes off, and nobody waits for a replica placement keeps work off), and it kept reads from a replica that
-   * keeps up.
+   * That poll proves it replayed everything the primary passed more than 10 ms before: the higher bound no longer
+   * stands (it kept reads from a replica that keeps up for its 100 ms; no poll may follow, with refreshes off and
+   * nobody waiting for a replica that placement keeps work off).
    */
   @Test
-  void forPlacementAHigherBoundStandsItsHundredMillisecondsEvenIfNoPollFollows() {
+  void forPlacementAHigherBoundFallsOnceAPollFindsTheReplicaCaughtUpPastIt() {
     ReplayForecast forecast = new ReplayForecast(CLOCK);
     forecast.observed(1_000 * MS, 1_000 * MS, 700); // paused: the oldest write not replayed is 299 ms old
     forecast.observed(1_050 * MS, 1_050 * MS, 1_040); // resumed: 9 ms behind
-    assertEquals(1_349 * MS, forecast.notBefore(1_050, 1_050 * MS), "the bound of 50 ms ago stands");
+    assertEquals(1_059 * MS, forecast.notBefore(1_050, 1_050 * MS), "its own bound, 9 ms");
     assertEquals(1_409 * MS, forecast.notBefore(1_400, 1_400 * MS), "400 ms later: the last poll's own, 9 ms");
   }
 

@@ -185,6 +185,25 @@ final class PositionHistory {
   }
 
   /**
+   * A time at which the primary was still short of the latest read at or below {@code position}: the start of the
+   * latest read below that one (a read starts no later than the primary is at what it reads). The primary reached the
+   * latest read's position only after it, however long it then stayed there (a pause in writes, read again and
+   * again): a replica that has replayed {@code position} is at most that long behind. {@link Long#MIN_VALUE} if no
+   * read kept is at or below it, or none below that one.
+   */
+  long shortOf(long position) {
+    int age = size - 1;
+    while (age >= 0 && Long.compareUnsigned(positions[index(age)], position) > 0) {
+      age--;
+    }
+    long reached = age >= 0 ? positions[index(age)] : -1;
+    while (age >= 0 && positions[index(age)] == reached) {
+      age--;
+    }
+    return age >= 0 ? starts[index(age)] : Long.MIN_VALUE;
+  }
+
+  /**
    * The time of the latest read at or below {@code position}, or {@link Long#MIN_VALUE} if none kept is: every
    * position {@link #timeAt} dates this early or earlier is at or below {@code position}.
    */

@@ -128,6 +128,11 @@ public final class PrimaryPosition implements CommitPositionSource, AutoCloseabl
     return reads.ask(history -> history.notPassedBefore(lsn.asLong()));
   }
 
+  /** When this primary was still short of the latest read at or below {@code lsn} ({@link PositionHistory#shortOf}). */
+  public long shortOf(Lsn lsn) {
+    return reads.ask(history -> history.shortOf(lsn.asLong()));
+  }
+
   /** The time of the latest read at or below {@code lsn}, or {@link Long#MIN_VALUE} (see {@link #timeAt}). */
   public long timeUpTo(Lsn lsn) {
     return reads.ask(history -> history.timeUpTo(lsn.asLong()));

@@ -32,8 +32,12 @@ final class ClusterClock implements PrimaryClock {
 
   @Override
   public long notPassedBefore(long lsn) { // each reader's latest read below it bounds it: the latest is tightest
-    return readers.get().stream().mapToLong(primary -> primary.notPassedBefore(Lsn.of(lsn)))
-        .filter(time -> time != Long.MIN_VALUE).reduce((a, b) -> a - b > 0 ? a : b).orElse(Long.MIN_VALUE);
+    return latestKnown(primary -> primary.notPassedBefore(Lsn.of(lsn)));
+  }
+
+  @Override
+  public long shortOf(long lsn) { // each reader's bounds the lag of a position replayed: the latest is tightest
+    return latestKnown(primary -> primary.shortOf(Lsn.of(lsn)));
   }
 
   @Override
@@ -52,6 +56,11 @@ final class ClusterClock implements PrimaryClock {
       }
     }
     return latest;
+  }
+
+  private long latestKnown(ToLongFunction<PrimaryPosition> time) {
+    return readers.get().stream().mapToLong(time).filter(known -> known != Long.MIN_VALUE)
+        .reduce((a, b) -> a - b > 0 ? a : b).orElse(Long.MIN_VALUE);
   }
 
   private long firstKnown(ToLongFunction<PrimaryPosition> time) {

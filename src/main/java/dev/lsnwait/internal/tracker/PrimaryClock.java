@@ -43,6 +43,15 @@ public interface PrimaryClock {
   }
 
   /**
+   * A time at which the primary had not yet reached the latest position this JVM read at or below {@code lsn}
+   * (however long it stayed there after), or {@link Long#MIN_VALUE}: a replica that replayed {@code lsn} is at most
+   * that long behind. An upper bound of the lag that a pause in writes does not lower, unlike {@link #timeUpTo}'s.
+   */
+  default long shortOf(long lsn) {
+    return Long.MIN_VALUE;
+  }
+
+  /**
    * The latest time that {@link #timeAt} gives a position at or below {@code lsn}, or {@link Long#MIN_VALUE}: a
    * replica that replayed {@code lsn} replayed everything dated then or earlier.
    */

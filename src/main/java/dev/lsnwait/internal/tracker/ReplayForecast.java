@@ -17,8 +17,10 @@ import java.util.concurrent.TimeUnit;
  *       polls and waits have narrowed it, this bound is never above the lag of that moment. It is only as tight as
  *       the primary's writes are dense (the oldest write not replayed may be younger than the lag), so placement
  *       takes the highest of the last {@link #FLOOR_WINDOW_NANOS}, unless a poll found the replica caught up since,
- *       or bounds its lag from above by less (it has replayed what the primary passed later than the higher bound
- *       says it could: the lag fell, as when a paused or stalled replay resumes and catches up).
+ *       or bounds its lag from above by less: it has replayed a position the primary reached later than the higher
+ *       bound allows (the lag fell, as when a paused or stalled replay resumes). That upper bound counts from when
+ *       the primary was still short of the position ({@link PrimaryClock#shortOf}), so a pause in writes, whose
+ *       position this JVM may read again and again, does not lower it as it lowers the polls' lower bounds.
  *   <li>A wait served after a miss bounds it from both sides (replayed between the two polls): the next forecast
  *       aims early in that interval.
  *   <li>A wait served at the first try may have come late: the next forecast tries a little earlier when polls are
@@ -42,7 +44,8 @@ final class ReplayForecast {
   /**
    * How long a poll's lower bound of the lag stands against lower ones after it: about as long as writes may pause
    * while reads wait (a replica far behind replays such a pause for as long, and the bounds of its polls sink by as
-   * much); short, since a replica catching up without ever catching up fully keeps the old bound that long.
+   * much); short, since a replica whose lag falls slowly (no poll bounds it from above by less than the old bound)
+   * keeps the old bound that long.
    */
   static final long FLOOR_WINDOW_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
   private static final double SMOOTHING = 0.3;
@@ -53,7 +56,8 @@ final class ReplayForecast {
   /**
    * What the polls taught: the lag (nanos, {@link Long#MIN_VALUE} unknown), its lower bound at the last poll (0:
    * none, it had replayed all this JVM knew of) and the highest since a poll sent at {@code heldAt} (0 once one found
-   * it caught up), when the last poll was answered, when and where replay was last seen moving, and its pace.
+   * it caught up; the poll's own once one bounded the lag from above by less), when the last poll was answered, when
+   * and where replay was last seen moving, and its pace.
    */
   private record Learned(long lag, long floor, long held, long heldAt, long polledAt, long lastTime,
       long lastPosition, double bytesPerNano, long bound) {
@@ -90,10 +94,11 @@ final class ReplayForecast {
     long floor = beyond != Long.MIN_VALUE && sentAt - beyond > 0 ? sentAt - beyond : 0;
     long held = floor;
     long heldAt = sentAt;
+    long shortAt = clock.shortOf(position);
     if (floor != 0 && was.held > floor && sentAt - was.heldAt <= FLOOR_WINDOW_NANOS
-        && (bound == Long.MIN_VALUE || was.held <= bound)) {
+        && (shortAt == Long.MIN_VALUE || was.held <= now - shortAt)) {
       // a higher bound, recent enough, that this poll does not contradict: its own is lower only because writes were
-      // sparse then (an upper bound never sinks below the lag, however sparse the writes)
+      // sparse then
       held = was.held;
       heldAt = was.heldAt;
     }
@@ -150,10 +155,11 @@ final class ReplayForecast {
   /**
    * For placement: the earliest (nanoTime) the replica can be expected to replay {@code target}, if it keeps the lag
    * it had at least at the polls of the last {@link #FLOOR_WINDOW_NANOS} (else at the last poll: a higher bound
-   * stands no longer even if no poll follows); {@link Long#MIN_VALUE} if the last poll found it caught up with all
-   * this JVM knew of, nobody polled within {@link #TRUSTED_NANOS}, or the primary's time of {@code target} is not
-   * known. Not the learned lag, nor the pace: an estimate that errs late would send work to the primary that a replica
-   * could have served (never a stale read, but fewer reads on replicas).
+   * stands no longer even if no poll follows, nor once a poll bounded the lag from above by less);
+   * {@link Long#MIN_VALUE} if the last poll found it caught up with all this JVM knew of, nobody polled within
+   * {@link #TRUSTED_NANOS}, or the primary's time of {@code target} is not known. Not the learned lag, nor the
+   * pace: an estimate that errs late would send work to the primary that a replica could have served (never a stale
+   * read, but fewer reads on replicas).
    */
   long notBefore(long target, long now) {
     Learned known = learned;

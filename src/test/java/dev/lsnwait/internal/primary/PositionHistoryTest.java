@@ -29,6 +29,27 @@ class PositionHistoryTest {
     assertEquals(400, history.coveringPosition(1), "wider than needed, never narrower");
   }
 
+  /**
+   * When the primary was still short of a position it then sat at (writes paused, its position read again and again):
+   * the start of the last read below it, not the time of the last read of it.
+   */
+  @Test
+  void tellsWhenThePrimaryWasStillShortOfAPositionItThenSatAt() {
+    PositionHistory history = new PositionHistory(8);
+    assertEquals(Long.MIN_VALUE, history.shortOf(100), "nothing read");
+    history.add(1, 100, 1_000, 990);
+    history.add(2, 200, 2_000, 1_990);
+    history.add(3, 200, 3_000, 2_990);
+    history.add(4, 200, 4_000, 3_990);
+    history.add(5, 300, 5_000, 4_990);
+    assertEquals(990, history.shortOf(250), "short of 200 when the read of 100 started");
+    assertEquals(990, history.shortOf(200));
+    assertEquals(3_990, history.shortOf(300), "short of 300 when the last read of 200 started");
+    assertEquals(3_990, history.shortOf(1_000));
+    assertEquals(Long.MIN_VALUE, history.shortOf(150), "no read kept below 100");
+    assertEquals(Long.MIN_VALUE, history.shortOf(50), "no read kept at or below 50");
+  }
+
   @Test
   void tellsAboutWhenThePrimaryPassedAPosition() {
     PositionHistory history = new PositionHistory(4);

@@ -155,6 +155,41 @@ class ForecastAndBudgetTest {
     assertEquals(1_409 * MS, forecast.notBefore(1_400, 1_400 * MS), "400 ms later: the last poll's own, 9 ms");
   }
 
+  /**
+   * A replica steadily 200 ms behind; the primary's writes pause from 700 to 790 ms while this JVM reads its position
+   * every millisecond (global reads). A poll at 900 ms finds position 700 replayed: the latest read at or below it is
+   * from 790 ms, yet the primary reached it at 700 ms, so the replica is not shown to be less than 200 ms behind, and
+   * the higher bound of 20 ms ago stands (else placement would wait in vain for it until the window ran out).
+   */
+  @Test
+  void forPlacementAHigherBoundStandsThroughAPauseInWritesReadAgainAndAgain() {
+    PrimaryClock pausing = new PrimaryClock() { // position p passed at p ms; after 700, at p + 90 ms
+      @Override
+      public long timeAt(long lsn) {
+        return (lsn <= 700 ? lsn : lsn + 90) * MS;
+      }
+
+      @Override
+      public long timeUpTo(long lsn) { // read every ms: position 700 until 790 ms
+        return (lsn < 700 ? lsn : lsn + 90) * MS;
+      }
+
+      @Override
+      public long shortOf(long lsn) { // the read before the first at lsn
+        return lsn <= 700 ? (lsn - 1) * MS : timeUpTo(lsn - 1);
+      }
+
+      @Override
+      public long latest() {
+        return -1;
+      }
+    };
+    ReplayForecast forecast = new ReplayForecast(pausing);
+    forecast.observed(880 * MS, 880 * MS, 680); // 680 passed at 680 ms: 199 ms behind what it had not replayed
+    forecast.observed(900 * MS, 900 * MS, 700); // 701 passed at 791 ms: only 109 ms, as the writes paused
+    assertEquals(990 * MS, forecast.notBefore(701, 900 * MS), "the bound of 20 ms ago stands: 791 + 199 ms");
+  }
+
   @Test
   void forPlacementAReplicaBehindEveryReadKeptIsBehindAtLeastByTheirSpan() {
     PrimaryClock keptFrom900 = new PrimaryClock() { // the JVM keeps reads from 900 ms on (a ring of reads)

@@ -24,6 +24,11 @@ final class TestClocks {
       }
 
       @Override
+      public long shortOf(long lsn) { // a read at every position: the one before was below it
+        return originNanos + (lsn - 1) * MS;
+      }
+
+      @Override
       public long latest() {
         return -1;
       }

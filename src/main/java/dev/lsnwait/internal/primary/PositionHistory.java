@@ -35,7 +35,8 @@ final class PositionHistory {
   }
 
   /**
-   * Adds a read; epochs of reads and positions only grow (positions unsigned).
+   * Adds a read; epochs of reads only grow, and so do positions (unsigned), but for a stand-in's after a failover,
+   * which may be lower than the old primary's last.
    *
    * @param nanoTime when the earliest commit it covers returned (what forecasts count from)
    * @param startedAt when the read started: it covers every commit that returned before then
@@ -189,7 +190,8 @@ final class PositionHistory {
    * latest read below that one (a read starts no later than the primary is at what it reads). The primary reached the
    * latest read's position only after it, however long it then stayed there (a pause in writes, read again and
    * again): a replica that has replayed {@code position} is at most that long behind. {@link Long#MIN_VALUE} if no
-   * read kept is at or below it, or none below that one.
+   * read kept is at or below it, or none below that one. Reads at or above it after a stand-in's lower one are
+   * passed over: the old primary may have been past it then.
    */
   long shortOf(long position) {
     int age = size - 1;
@@ -197,7 +199,7 @@ final class PositionHistory {
       age--;
     }
     long reached = age >= 0 ? positions[index(age)] : -1;
-    while (age >= 0 && positions[index(age)] == reached) {
+    while (age >= 0 && Long.compareUnsigned(positions[index(age)], reached) >= 0) {
       age--;
     }
     return age >= 0 ? starts[index(age)] : Long.MIN_VALUE;

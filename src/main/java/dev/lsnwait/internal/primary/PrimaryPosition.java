@@ -128,7 +128,7 @@ public final class PrimaryPosition implements CommitPositionSource, AutoCloseabl
     return reads.ask(history -> history.notPassedBefore(lsn.asLong()));
   }
 
-  /** When this primary was still short of the latest read at or below {@code lsn} ({@link PositionHistory#shortOf}). */
+  /** When this primary was still short of the latest read at or below {@code lsn}, or MIN_VALUE (see shortOf). */
   public long shortOf(Lsn lsn) {
     return reads.ask(history -> history.shortOf(lsn.asLong()));
   }

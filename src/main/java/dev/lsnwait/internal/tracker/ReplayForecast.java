@@ -79,6 +79,16 @@ final class ReplayForecast {
   }
 
   /**
+   * Whether a lower bound of the lag, {@code held}, still stands once the replica is seen at {@code now} to have
+   * replayed {@code position}: unless it replayed a position the primary reached more recently than {@code held}
+   * allows. Asked only when a higher bound is held (it reads every position reader's history).
+   */
+  private boolean notContradicted(long held, long now, long position) {
+    long shortAt = clock.shortOf(position);
+    return shortAt == Long.MIN_VALUE || held <= now - shortAt;
+  }
+
+  /**
    * A poll sent at {@code sentAt} and answered at {@code now}: the replica had replayed {@code position}, and
    * nothing after it when the poll was sent.
    */
@@ -94,9 +104,8 @@ final class ReplayForecast {
     long floor = beyond != Long.MIN_VALUE && sentAt - beyond > 0 ? sentAt - beyond : 0;
     long held = floor;
     long heldAt = sentAt;
-    long shortAt = clock.shortOf(position);
     if (floor != 0 && was.held > floor && sentAt - was.heldAt <= FLOOR_WINDOW_NANOS
-        && (shortAt == Long.MIN_VALUE || was.held <= now - shortAt)) {
+        && notContradicted(was.held, now, position)) {
       // a higher bound, recent enough, that this poll does not contradict: its own is lower only because writes were
       // sparse then
       held = was.held;

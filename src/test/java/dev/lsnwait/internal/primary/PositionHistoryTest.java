@@ -48,6 +48,13 @@ class PositionHistoryTest {
     assertEquals(3_990, history.shortOf(1_000));
     assertEquals(Long.MIN_VALUE, history.shortOf(150), "no read kept below 100");
     assertEquals(Long.MIN_VALUE, history.shortOf(50), "no read kept at or below 50");
+
+    PositionHistory failedOver = new PositionHistory(8);
+    failedOver.add(1, 290, 50, 50); // the old primary
+    failedOver.add(2, 500, 100, 100);
+    failedOver.add(3, 310, 200, 200); // a stand-in, which passed 310 later than the old one did
+    failedOver.add(4, 310, 210, 210);
+    assertEquals(50, failedOver.shortOf(310), "not 100: the old primary may have been past 310 by then");
   }
 
   @Test

@@ -4,8 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.zaxxer.hikari.HikariDataSource;
-import dev.lsnwait.testkit.Deadline;
-import java.sql.SQLException;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
 
@@ -17,18 +15,10 @@ import org.junit.jupiter.api.Test;
  */
 class LagDropIT extends OwnStandbyTest {
 
-  private static boolean onStandby(HikariDataSource pool) {
-    try {
-      return PlacedRead.of(pool, PlacedRead.write(pool)).onReplica();
-    } catch (SQLException e) {
-      throw new IllegalStateException(e);
-    }
-  }
-
   @Test
   void aStandbyThatCaughtUpServesReadsAgainWithoutWaitsInVain() throws Exception {
     HikariDataSource patient = pool(Duration.ofSeconds(2));
-    Deadline.await(PATIENCE, "a read after its write on the standby", () -> onStandby(patient));
+    warmUntil(patient, "a read after its write on the standby", PlacedRead::onReplica);
     own.setReplayDelay(standby, Duration.ofMillis(600));
     for (int page = 0; page < 3; page++) { // the tracker (one per server in the JVM) learns a lag of 600 ms
       PlacedRead read = PlacedRead.of(patient, PlacedRead.write(patient));

@@ -1,14 +1,20 @@
 package dev.lsnwait.it;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import dev.lsnwait.LsnWaitDriver;
 import dev.lsnwait.LsnWaitListener;
+import dev.lsnwait.testkit.Deadline;
 import dev.lsnwait.testkit.PgCluster;
 import dev.lsnwait.testkit.PgServer;
+import java.sql.SQLException;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Predicate;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -59,6 +65,26 @@ abstract class OwnStandbyTest extends ClusterTest {
   void stopListening() {
     LsnWaitDriver.removeListener(listener);
     own.resumeReplay(standby);
+  }
+
+  /** Writes and reads back (never stale) until a read is {@code wanted}; the last reads seen if none is in time. */
+  void warmUntil(HikariDataSource pool, String what, Predicate<PlacedRead> wanted) {
+    List<PlacedRead> seen = new ArrayList<>();
+    try {
+      Deadline.await(PATIENCE, what, () -> {
+        try {
+          PlacedRead read = PlacedRead.of(pool, PlacedRead.write(pool));
+          seen.add(read);
+          assertEquals(1, read.count(), "never stale");
+          return wanted.test(read);
+        } catch (SQLException e) {
+          throw new IllegalStateException(e);
+        }
+      });
+    } catch (AssertionError e) {
+      throw new AssertionError(e.getMessage() + "; the last reads: "
+          + seen.subList(Math.max(0, seen.size() - 5), seen.size()), e);
+    }
   }
 
   /** A pool of one-URL routing connections to the own primary and standby. */

@@ -12,7 +12,6 @@ import dev.lsnwait.testkit.Deadline;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -36,25 +35,6 @@ class RoutingPlacementIT extends OwnStandbyTest {
         read -> !read.onReplica() && read.millis() < fast && !placements.isEmpty()
             && placements.get(placements.size() - 1).equals("primary/forecast_behind"));
     placements.clear();
-  }
-
-  private void warmUntil(HikariDataSource pool, String what, java.util.function.Predicate<PlacedRead> wanted) {
-    List<PlacedRead> seen = new ArrayList<>();
-    try {
-      Deadline.await(PATIENCE, what, () -> {
-        try {
-          PlacedRead read = PlacedRead.of(pool, PlacedRead.write(pool));
-          seen.add(read);
-          assertEquals(1, read.count(), "never stale");
-          return wanted.test(read);
-        } catch (SQLException e) {
-          throw new IllegalStateException(e);
-        }
-      });
-    } catch (AssertionError e) {
-      throw new AssertionError(e.getMessage() + "; the last reads: "
-          + seen.subList(Math.max(0, seen.size() - 5), seen.size()), e);
-    }
   }
 
   @Test

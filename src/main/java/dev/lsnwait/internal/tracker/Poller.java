@@ -102,17 +102,14 @@ final class Poller {
         // second look could see it while target says nobody, and the server would wait the slice for FFFFFFFF/FFFFFFFF.
         Waiter first = tracker.firstWaiting();
         boolean refreshing = first == null;
-        long target = refreshing ? ServerTracker.NOBODY : first.lsn;
         if (refreshing && !refreshWanted()) {
           continue; // the last one just left
         }
-        if (refreshing) {
-          target = clock.latest();
-          if (target == -1 || tracker.covers(target)) {
-            // Nothing new committed here: look again soon, or later if this JVM commits nothing on that cluster.
-            LockSupport.parkNanos(this, target == -1 ? NO_COMMITS_NANOS : refreshNanos);
-            continue;
-          }
+        long target = refreshing ? clock.latest() : first.lsn;
+        if (refreshing && (target == -1 || tracker.covers(target))) {
+          // Nothing new committed here: look again soon, or later if this JVM commits nothing on that cluster.
+          LockSupport.parkNanos(this, target == -1 ? NO_COMMITS_NANOS : refreshNanos);
+          continue;
         }
         long now = System.nanoTime();
         long at = refreshing

@@ -39,7 +39,8 @@ import org.postgresql.PGConnection;
  * {@code pg_xact_status}: a statement that committed one must leave a token, failed or not (a procedure that commits
  * then raises). A committed ID and no token is a stale read waiting to happen and fails the test; tokens without a
  * commit (spare waits: most follow DDL, which makes lsnwait count every statement a write until it has read the
- * catalog again) are counted.
+ * catalog again) are counted. The same scripts run first through plain pgjdbc, in a database of their own: through
+ * lsnwait the same statements fail, with the same SQLSTATE, and no others.
  */
 class RegressionTruthIT extends ClusterTest {
 
@@ -53,70 +54,121 @@ class RegressionTruthIT extends ClusterTest {
   private final List<String> closedConnections = new ArrayList<>();
   private int compared;
   private int committed;
-  private int failed;
+
+  /** What the test does around each statement of a run. */
+  private interface Check {
+    void before() throws SQLException;
+
+    void after(Path script, String sql, boolean threw) throws SQLException;
+  }
 
   @Test
-  void everyStatementThatCommittedATransactionIdLeavesAToken() throws Exception {
+  void everyStatementThatCommittedATransactionIdLeavesATokenAndEachEndsAsWithoutLsnwait() throws Exception {
     Path corpus = RegressionCorpus.directory();
-    PgCluster own = closeLater(PgCluster.start(Duration.ZERO, false, "autovacuum = off",
-        "max_prepared_transactions = 10"));
-    PgCluster.execute(own.primary(), "CREATE DATABASE regression");
-    String lsnwaitUrl = own.primary().lsnwaitUrl().replace("/postgres", "/regression");
-    String plainUrl = own.primary().jdbcUrl().replace("/postgres", "/regression");
-    Map<String, String> variables = Map.of("abs_srcdir", corpus.toString(), "abs_builddir", corpus.toString(),
-        "libdir", "/nonexistent", "dlsuffix", ".so");
-    List<Path> scripts = RegressionCorpus.scripts(corpus);
-    try (ServerCommits server = new ServerCommits(plainUrl)) {
-      for (Path script : scripts) {
-        PsqlScript statements = new PsqlScript(Files.readString(script), variables);
-        Connection lsnwait = connect(lsnwaitUrl);
-        try {
-          for (PsqlScript.Statement s = statements.next(); s != null; s = statements.next()) {
-            if (!SKIPPED.matcher(s.sql()).matches()) {
-              lsnwait = runAndCompare(script, s, lsnwait, lsnwaitUrl, server);
-            }
-          }
-        } finally {
-          lsnwait.close();
-        }
-      }
+    List<String> plainFailures;
+    try (PgCluster plain = regressionCluster()) { // roles and tablespaces are the cluster's: one each
+      plainFailures = runCorpus(corpus, plain.primary().jdbcUrl().replace("/postgres", "/regression"), new Check() {
+        @Override
+        public void before() {}
+
+        @Override
+        public void after(Path script, String sql, boolean threw) {}
+      });
     }
-    report(scripts.size());
+    PgCluster own = closeLater(regressionCluster());
+    String lsnwaitUrl = own.primary().lsnwaitUrl().replace("/postgres", "/regression");
+    List<String> failures;
+    try (ServerCommits server = new ServerCommits(lsnwaitUrl.replace("jdbc:lsnwait:", "jdbc:"))) {
+      failures = runCorpus(corpus, lsnwaitUrl, new Check() {
+        @Override
+        public void before() throws SQLException {
+          server.mark();
+          LsnContext.clear();
+        }
+
+        @Override
+        public void after(Path script, String sql, boolean threw) throws SQLException {
+          compare(script, sql, threw, server.committedSinceMark()); // after a crash, once the server is back
+        }
+      });
+    }
+    report(failures.size());
     assertEquals(List.of(), falseNegatives, "a statement committed a transaction ID and left no token");
     assertTrue(compared > 20_000 && committed > 5_000, "the corpus ran: " + compared + " statements, " + committed
         + " committed");
+    assertEquals(List.of(), differences(plainFailures, failures),
+        "the same statements fail, with the same SQLSTATE, as with plain pgjdbc");
   }
 
-  /** Runs one statement through lsnwait and compares; a connection the server lost (it crashed) is replaced. */
-  private Connection runAndCompare(Path script, PsqlScript.Statement statement, Connection lsnwait, String url,
-      ServerCommits server) throws SQLException {
-    server.mark();
-    LsnContext.clear();
-    boolean threw = false;
-    try {
-      run(lsnwait, statement);
-    } catch (SQLException e) {
-      threw = true;
+  /** A primary and standby with a database {@code regression}; nothing assigns transaction IDs on its own. */
+  private static PgCluster regressionCluster() {
+    PgCluster cluster = PgCluster.start(Duration.ZERO, false, "autovacuum = off", "max_prepared_transactions = 10");
+    PgCluster.execute(cluster.primary(), "CREATE DATABASE regression");
+    return cluster;
+  }
+
+  /** The failures of one run that the other lacks, marked by the run. */
+  private static List<String> differences(List<String> plain, List<String> lsnwait) {
+    List<String> differences = new ArrayList<>();
+    List<String> onlyPlain = new ArrayList<>(plain);
+    lsnwait.forEach(onlyPlain::remove);
+    List<String> onlyLsnwait = new ArrayList<>(lsnwait);
+    plain.forEach(onlyLsnwait::remove);
+    onlyPlain.forEach(f -> differences.add("only with plain pgjdbc: " + f));
+    onlyLsnwait.forEach(f -> differences.add("only through lsnwait: " + f));
+    return differences;
+  }
+
+  /**
+   * Runs every script on a connection of its own (as pg_regress does), every statement in auto-commit; the failures,
+   * as script, SQLSTATE and statement. A connection that was closed (pgjdbc closes it when DateStyle leaves ISO; a
+   * server crash closes all) is replaced.
+   */
+  private List<String> runCorpus(Path corpus, String url, Check check) throws Exception {
+    Map<String, String> variables = Map.of("abs_srcdir", corpus.toString(), "abs_builddir", corpus.toString(),
+        "libdir", "/nonexistent", "dlsuffix", ".so");
+    List<String> failures = new ArrayList<>();
+    for (Path script : RegressionCorpus.scripts(corpus)) {
+      PsqlScript statements = new PsqlScript(Files.readString(script), variables);
+      Connection connection = connect(url);
+      try {
+        for (PsqlScript.Statement s = statements.next(); s != null; s = statements.next()) {
+          if (SKIPPED.matcher(s.sql()).matches()) {
+            continue;
+          }
+          check.before();
+          String state = null;
+          try {
+            run(connection, s);
+          } catch (SQLException e) {
+            state = String.valueOf(e.getSQLState());
+            failures.add(script.getFileName() + ": " + state + ": " + oneLine(s.sql()));
+          }
+          check.after(script, s.sql(), state != null);
+          if (state != null && !connection.isValid(5)) {
+            closedConnections.add(script.getFileName() + ": " + oneLine(s.sql()));
+            connection.close();
+            connection = reconnect(url);
+          }
+        }
+      } finally {
+        connection.close();
+      }
     }
-    boolean wrote = server.committedSinceMark(); // after a crash, once the server is back
+    return failures;
+  }
+
+  private void compare(Path script, String sql, boolean threw, boolean wrote) throws SQLException {
     boolean token = !LsnContext.current().isEmpty();
-    Connection next = lsnwait;
-    if (threw && !lsnwait.isValid(5)) { // pgjdbc closes it when DateStyle leaves ISO; a server crash closes all
-      closedConnections.add(script.getFileName() + ": " + oneLine(statement.sql()));
-      lsnwait.close();
-      next = reconnect(url);
-    }
     compared++;
     committed += wrote ? 1 : 0;
-    failed += threw ? 1 : 0;
     if (wrote && !token) {
-      falseNegatives.add(script.getFileName() + (threw ? " (failed)" : "") + ": " + oneLine(statement.sql()));
+      falseNegatives.add(script.getFileName() + (threw ? " (failed)" : "") + ": " + oneLine(sql));
     } else if (token && !wrote) {
-      String[] words = oneLine(statement.sql()).toUpperCase(Locale.ROOT).split(" ", 3);
+      String[] words = oneLine(sql).toUpperCase(Locale.ROOT).split(" ", 3);
       sparesByCommand.merge(words[0] + (words.length > 1 && words[1].matches("[A-Z]+") ? " " + words[1] : ""), 1,
           Integer::sum);
     }
-    return next;
   }
 
   private static void run(Connection lsnwait, PsqlScript.Statement statement) throws SQLException {
@@ -162,17 +214,18 @@ class RegressionTruthIT extends ClusterTest {
     return sql.strip().replaceAll("\\s+", " ");
   }
 
-  private void report(int scripts) {
+  private void report(int failed) {
     int readOnly = compared - committed;
     int spares = sparesByCommand.values().stream().mapToInt(Integer::intValue).sum();
     StringBuilder out = new StringBuilder(String.format(Locale.ROOT, "commit detection against PostgreSQL's"
-        + " regression scripts: %d scripts, %d statements (%d failed), %d committed a transaction ID;"
-        + " false negatives %d, spare tokens %d (%.1f%% of the others)%n", scripts, compared, failed, committed,
+        + " regression scripts: %d statements (%d failed), %d committed a transaction ID;"
+        + " false negatives %d, spare tokens %d (%.1f%% of the others)%n", compared, failed, committed,
         falseNegatives.size(), spares, 100.0 * spares / Math.max(1, readOnly)));
     sparesByCommand.entrySet().stream().sorted(Map.Entry.<String, Integer>comparingByValue().reversed()).limit(12)
         .forEach(e -> out.append("  spare tokens left by ").append(e.getKey()).append(": ").append(e.getValue())
             .append('\n'));
-    closedConnections.forEach(s -> out.append("  the connection was closed, and replaced, at ").append(s)
+    closedConnections.stream().distinct().forEach(s -> out.append("  the connection was closed, and replaced, at ")
+        .append(s)
         .append('\n'));
     falseNegatives.forEach(s -> out.append("  FALSE NEGATIVE ").append(s).append('\n'));
     System.out.print(out);

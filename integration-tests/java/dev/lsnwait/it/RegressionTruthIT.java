@@ -39,8 +39,9 @@ import org.postgresql.PGConnection;
  * {@code pg_xact_status}: a statement that committed one must leave a token, failed or not (a procedure that commits
  * then raises). A committed ID and no token is a stale read waiting to happen and fails the test; tokens without a
  * commit (spare waits: most follow DDL, which makes lsnwait count every statement a write until it has read the
- * catalog again) are counted. The same scripts run first through plain pgjdbc, in a database of their own: through
- * lsnwait the same statements fail, with the same SQLSTATE, and no others.
+ * catalog again) are counted. Every other script goes through the URL that routes ({@code lsnwait.replicas}; in
+ * auto-commit, not read-only, all of it runs on the primary). The same scripts run first through plain pgjdbc, on a
+ * cluster of their own: through lsnwait the same statements fail, with the same SQLSTATE, and no others.
  */
 class RegressionTruthIT extends ClusterTest {
 
@@ -57,9 +58,9 @@ class RegressionTruthIT extends ClusterTest {
 
   /** What the test does around each statement of a run. */
   private interface Check {
-    void before() throws SQLException;
+    default void before() throws SQLException {}
 
-    void after(Path script, String sql, boolean threw) throws SQLException;
+    default void after(Path script, String sql, boolean threw) throws SQLException {}
   }
 
   @Test
@@ -67,19 +68,16 @@ class RegressionTruthIT extends ClusterTest {
     Path corpus = RegressionCorpus.directory();
     List<String> plainFailures;
     try (PgCluster plain = regressionCluster()) { // roles and tablespaces are the cluster's: one each
-      plainFailures = runCorpus(corpus, plain.primary().jdbcUrl().replace("/postgres", "/regression"), new Check() {
-        @Override
-        public void before() {}
-
-        @Override
-        public void after(Path script, String sql, boolean threw) {}
-      });
+      plainFailures = runCorpus(corpus, List.of(plain.primary().jdbcUrl().replace("/postgres", "/regression")),
+          new Check() {});
     }
     PgCluster own = closeLater(regressionCluster());
-    String lsnwaitUrl = own.primary().lsnwaitUrl().replace("/postgres", "/regression");
+    // every other script through the URL that routes (auto-commit, not read-only: all of it runs on the primary)
+    List<String> lsnwaitUrls = List.of(own.primary().lsnwaitUrl().replace("/postgres", "/regression"),
+        own.routingUrl().replace("/postgres?", "/regression?"));
     List<String> failures;
-    try (ServerCommits server = new ServerCommits(lsnwaitUrl.replace("jdbc:lsnwait:", "jdbc:"))) {
-      failures = runCorpus(corpus, lsnwaitUrl, new Check() {
+    try (ServerCommits server = new ServerCommits(own.primary().jdbcUrl().replace("/postgres", "/regression"))) {
+      failures = runCorpus(corpus, lsnwaitUrls, new Check() {
         @Override
         public void before() throws SQLException {
           server.mark();
@@ -120,15 +118,19 @@ class RegressionTruthIT extends ClusterTest {
   }
 
   /**
-   * Runs every script on a connection of its own (as pg_regress does), every statement in auto-commit; the failures,
+   * Runs every script on a connection of its own (as pg_regress does), through the URLs in turn, every statement in
+   * auto-commit; the failures,
    * as script, SQLSTATE and statement. A connection that was closed (pgjdbc closes it when DateStyle leaves ISO; a
    * server crash closes all) is replaced.
    */
-  private List<String> runCorpus(Path corpus, String url, Check check) throws Exception {
+  private List<String> runCorpus(Path corpus, List<String> urls, Check check) throws Exception {
     Map<String, String> variables = Map.of("abs_srcdir", corpus.toString(), "abs_builddir", corpus.toString(),
         "libdir", "/nonexistent", "dlsuffix", ".so");
     List<String> failures = new ArrayList<>();
-    for (Path script : RegressionCorpus.scripts(corpus)) {
+    List<Path> scripts = RegressionCorpus.scripts(corpus);
+    for (int i = 0; i < scripts.size(); i++) {
+      Path script = scripts.get(i);
+      String url = urls.get(i % urls.size());
       PsqlScript statements = new PsqlScript(Files.readString(script), variables);
       Connection connection = connect(url);
       try {

@@ -61,8 +61,36 @@ record CatalogRows(List<Routine> routines, List<RelationQuery> relations, List<L
       "SELECT o.oprcode::pg_catalog.oid FROM pg_catalog.pg_operator o WHERE o.oid >= 16384"
       + " UNION ALL SELECT c.castfunc FROM pg_catalog.pg_cast c WHERE c.oid >= 16384 AND c.castfunc <> 0";
 
-  /** Reads it on {@code connection}, prepared with {@link #ROUTINES}. */
+  /**
+   * The transaction the catalog is read in. Printing a view's definition locks the relations it reads: a wait for one
+   * that the application holds (a migration's {@code ALTER TABLE} or {@code LOCK TABLE}) would hold those already
+   * taken, and the application's next lock on one of them would deadlock; PostgreSQL's check, run by whichever began
+   * waiting first, could fail the application's statement. So the read gives up at once (well within the default
+   * {@code deadlock_timeout} of a second) and is tried again later; meanwhile every read counts as a write. READ
+   * COMMITTED: under the session's defaults (SERIALIZABLE, READ ONLY, DEFERRABLE) it would wait for a safe snapshot.
+   * All {@code LOCAL}: a transaction pooler hands the server connection on unchanged.
+   */
+  private static final String BEGIN = "BEGIN ISOLATION LEVEL READ COMMITTED READ ONLY; SET LOCAL lock_timeout = 50";
+
+  /** Reads it on {@code connection}, prepared with {@link #ROUTINES}, in one transaction (see {@link #BEGIN}). */
   static CatalogRows read(SideConnection connection) throws SQLException {
+    Statement plain = connection.plainStatement();
+    plain.execute(BEGIN);
+    try {
+      CatalogRows rows = readInTransaction(connection, plain);
+      plain.execute("COMMIT");
+      return rows;
+    } catch (SQLException | RuntimeException e) {
+      try {
+        plain.execute("ROLLBACK");
+      } catch (SQLException again) {
+        e.addSuppressed(again); // the connection is closed after the read anyway
+      }
+      throw e;
+    }
+  }
+
+  private static CatalogRows readInTransaction(SideConnection connection, Statement plain) throws SQLException {
     List<Routine> routines = new ArrayList<>();
     try (ResultSet rows = connection.statement().executeQuery()) {
       while (rows.next()) {
@@ -70,7 +98,6 @@ record CatalogRows(List<Routine> routines, List<RelationQuery> relations, List<L
             rows.getString(5), rows.getBoolean(6), rows.getString(7), rows.getBoolean(8), rows.getBoolean(9)));
       }
     }
-    Statement plain = connection.plainStatement();
     List<RelationQuery> relations = new ArrayList<>();
     try (ResultSet rows = plain.executeQuery(RELATIONS)) {
       while (rows.next()) {

@@ -186,4 +186,38 @@ class HiddenWritesIT extends ClusterTest {
           + " read right after misses it; the same statement in auto-commit makes a token");
     }
   }
+
+  /**
+   * A cursor WITH HOLD left unread is run to its end by {@code COMMIT} itself (to outlive the transaction): its query
+   * writes after {@code commit()}'s question whether the transaction has an ID, which found none.
+   */
+  @ParameterizedTest
+  @ValueSource(booleans = {false, true})
+  void aHoldableCursorOverAWritingFunctionMakesAToken(boolean commitInSql) throws Exception {
+    try (Connection c = connect("postgres"); Statement s = c.createStatement()) {
+      awaitProof(c, "SELECT count(*) FROM items");
+      LsnContext.clear();
+      if (commitInSql) {
+        s.execute("BEGIN");
+      } else {
+        c.setAutoCommit(false);
+      }
+      s.execute("DECLARE held CURSOR WITH HOLD FOR SELECT w() FROM generate_series(1, 3)");
+      if (commitInSql) {
+        s.execute("COMMIT");
+      } else {
+        c.commit();
+        c.setAutoCommit(true);
+      }
+      s.execute("CLOSE held");
+      assertFalse(LsnContext.current().isEmpty(), "COMMIT ran w() three times, and committed what it wrote");
+      LsnContext.clear();
+      c.setAutoCommit(false);
+      s.execute("DECLARE quiet CURSOR WITH HOLD FOR SELECT count(*) FROM items");
+      c.commit();
+      c.setAutoCommit(true);
+      s.execute("CLOSE quiet");
+      assertTrue(LsnContext.current().isEmpty(), "a holdable cursor that only reads makes no token");
+    }
+  }
 }

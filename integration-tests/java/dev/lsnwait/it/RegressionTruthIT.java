@@ -119,9 +119,8 @@ class RegressionTruthIT extends ClusterTest {
 
   /**
    * Runs every script on a connection of its own (as pg_regress does), through the URLs in turn, every statement in
-   * auto-commit; the failures,
-   * as script, SQLSTATE and statement. A connection that was closed (pgjdbc closes it when DateStyle leaves ISO; a
-   * server crash closes all) is replaced.
+   * auto-commit; the failures, as script, SQLSTATE and statement. A connection that was closed (pgjdbc closes it
+   * when DateStyle leaves ISO; a server crash closes all) is replaced.
    */
   private List<String> runCorpus(Path corpus, List<String> urls, Check check) throws Exception {
     Map<String, String> variables = Map.of("abs_srcdir", corpus.toString(), "abs_builddir", corpus.toString(),

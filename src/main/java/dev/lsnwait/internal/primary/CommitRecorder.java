@@ -51,7 +51,7 @@ public final class CommitRecorder {
   private final String wroteQuery;
   private boolean wrote;
   private boolean marked; // work lsnwait cannot judge, or the application's markWritten()
-  private boolean wroteElsewhere; // a call that may commit in another session (dblink): no ID of this transaction's
+  private boolean wroteUnseen; // may write where commit()'s question cannot see (dblink, a holdable cursor)
   private boolean writersChanged; // SQL in this transaction may have changed which functions or relations write
   private boolean readOnlyLeft; // SQL in this transaction may have made a READ ONLY transaction read-write
   private boolean largeObjectsHandedOut; // pgjdbc's large-object API was given out: any later transaction may use it
@@ -82,7 +82,7 @@ public final class CommitRecorder {
   public void before(SqlEffect effect) throws SQLException {
     before = pg.getTransactionState();
     readOnlyLeft |= effect.mayLeaveReadOnly();
-    wroteElsewhere |= effect.writesElsewhere();
+    wroteUnseen |= effect.writesUnseen();
     if (effect.mayChangeWriters()) {
       writersChanged = true; // the end of the transaction drops the proof again: a read of it until then may be old
       functions.changed(); // before it is sent: no other thread takes the old proof for work that runs after it
@@ -114,7 +114,7 @@ public final class CommitRecorder {
     }
     boolean rolledBack = (before == TransactionState.FAILED && !effect.recovers())
         || (effect.rollsBack() && !effect.commits() && !effect.mayWrite());
-    if (((wrote || marked) && !rolledBack) || wroteElsewhere) { // another session's commit stays, whatever this does
+    if (((wrote || marked) && !rolledBack) || wroteUnseen) { // another session's commit stays, whatever this does
       ThreadContext.recordCommit(positions);
     }
     // Still in a transaction after a statement that ended one (AND CHAIN, or COMMIT; BEGIN; INSERT ...): its writes
@@ -138,7 +138,7 @@ public final class CommitRecorder {
       try {
         plainCommit.run(); // pgjdbc's own errors and nothing to commit (or a failed transaction: a rollback)
       } finally {
-        finished((couldCommit && (everyCommit || wrote || marked)) || wroteElsewhere);
+        finished((couldCommit && (everyCommit || wrote || marked)) || wroteUnseen);
       }
       return;
     }
@@ -147,7 +147,7 @@ public final class CommitRecorder {
     try {
       answer = committing();
     } finally {
-      boolean record = answer.wrote() || marked || wroteElsewhere;
+      boolean record = answer.wrote() || marked || wroteUnseen;
       finished(record && !recordedAt(answer, sentAt));
     }
   }
@@ -167,7 +167,7 @@ public final class CommitRecorder {
 
   /** After {@code rollback()}: nothing of the transaction remains, but what another session committed for it. */
   public void rolledBack() {
-    finished(wroteElsewhere);
+    finished(wroteUnseen);
   }
 
   /** {@code commit()} or {@code rollback()} ended the transaction; {@code record}: it leaves a commit to wait for. */
@@ -187,7 +187,7 @@ public final class CommitRecorder {
 
   private void transactionEnded() {
     readOnlyLeft = false;
-    wroteElsewhere = false;
+    wroteUnseen = false;
     if (writersChanged) {
       writersChanged = false;
       functions.changed(); // now committed (or gone): a read of the catalog from here on sees it

@@ -14,11 +14,13 @@ package dev.lsnwait.internal.primary;
  * @param recovers it rolls back to a savepoint: a failed transaction goes on, and a commit after it commits
  * @param mayChangeWriters it may change which functions or relations write ({@code CREATE OR REPLACE FUNCTION},
  *     {@code ALTER}, a view, a policy, {@code DO}, {@code CALL}): what the catalog knew is no longer proof
- * @param writesElsewhere it calls a function that may commit in another session ({@code dblink_exec}, a function
- *     whose source calls dblink): its transaction may have no ID of its own, yet rows were committed
+ * @param writesUnseen it may write where {@code commit()}'s question (does the transaction have an ID?), asked before
+ *     {@code COMMIT}, cannot see: in another session that commits on its own ({@code dblink_exec}, a function whose
+ *     source calls dblink), or at {@code COMMIT} itself (a cursor {@code WITH HOLD} over a query that may write: the
+ *     commit runs it to its end, to outlive the transaction)
  */
 public record SqlEffect(boolean mayWrite, boolean commits, boolean rollsBack, boolean chains,
-    boolean mayLeaveReadOnly, boolean recovers, boolean mayChangeWriters, boolean writesElsewhere) {
+    boolean mayLeaveReadOnly, boolean recovers, boolean mayChangeWriters, boolean writesUnseen) {
 
   /** Reads only. */
   public static final SqlEffect READ = new SqlEffect(false, false, false, false);
@@ -30,8 +32,8 @@ public record SqlEffect(boolean mayWrite, boolean commits, boolean rollsBack, bo
   public static final SqlEffect RECOVERS = new SqlEffect(false, false, false, false, false, true, false, false);
   /** Writes, and may change which functions or relations write. */
   public static final SqlEffect CHANGES_WRITERS = new SqlEffect(true, false, false, false, false, false, true, false);
-  /** Writes, possibly through another session that commits on its own. */
-  public static final SqlEffect WRITES_ELSEWHERE = new SqlEffect(true, false, false, false, false, false, false, true);
+  /** Writes, possibly out of sight of the question before {@code COMMIT} (see {@code writesUnseen}). */
+  public static final SqlEffect WRITES_UNSEEN = new SqlEffect(true, false, false, false, false, false, false, true);
 
   public SqlEffect(boolean mayWrite, boolean commits, boolean rollsBack, boolean chains) {
     this(mayWrite, commits, rollsBack, chains, false, false, false, false);
@@ -47,6 +49,6 @@ public record SqlEffect(boolean mayWrite, boolean commits, boolean rollsBack, bo
     }
     return new SqlEffect(mayWrite || other.mayWrite, commits || other.commits, rollsBack || other.rollsBack,
         chains || other.chains, mayLeaveReadOnly || other.mayLeaveReadOnly, recovers || other.recovers,
-        mayChangeWriters || other.mayChangeWriters, writesElsewhere || other.writesElsewhere);
+        mayChangeWriters || other.mayChangeWriters, writesUnseen || other.writesUnseen);
   }
 }

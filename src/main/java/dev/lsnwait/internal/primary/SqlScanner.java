@@ -49,7 +49,7 @@ final class SqlScanner {
 
   private final SqlWords words;
   private final WriteLookup known;
-  private boolean writesElsewhere; // it calls a function that may commit in another session
+  private boolean writesUnseen; // a function that may commit in another session, or a holdable cursor that writes
 
   private SqlScanner(String sql, WriteLookup known, boolean backslashQuotes) {
     this.words = new SqlWords(sql, backslashQuotes);
@@ -71,7 +71,7 @@ final class SqlScanner {
     while (!words.atEnd()) {
       effect = effect.and(statement());
     }
-    return writesElsewhere ? effect.and(SqlEffect.WRITES_ELSEWHERE) : effect;
+    return writesUnseen ? effect.and(SqlEffect.WRITES_UNSEEN) : effect;
   }
 
   /** One statement, up to and including its semicolon. */
@@ -113,7 +113,7 @@ final class SqlScanner {
       skipStatement();
       return CHANGE_WRITERS.contains(kind) ? SqlEffect.CHANGES_WRITERS : SqlEffect.WRITE;
     }
-    return reading(kind.equals("EXPLAIN"));
+    return reading(kind);
   }
 
   /** COMMIT / END / ROLLBACK / ABORT with their options: PREPARED, TO SAVEPOINT, AND [NO] CHAIN. */
@@ -159,12 +159,16 @@ final class SqlScanner {
   }
 
   /** A statement that reads: unless one of its words may write ({@link #queryWordMayWrite}). */
-  private SqlEffect reading(boolean explain) {
+  private SqlEffect reading(String kind) {
+    boolean explain = kind.equals("EXPLAIN");
+    boolean declare = kind.equals("DECLARE");
     boolean writes = known.everyReadMayWrite();
     boolean analyze = false;
+    boolean hold = false;
     String previous = "";
     for (String next = words.next(); next != null; next = words.next()) {
       String upper = next.toUpperCase(Locale.ROOT);
+      hold |= declare && upper.equals("HOLD") && previous.equals("WITH") && words.depth() == 0;
       switch (next.startsWith("\"") ? fold(next).toUpperCase(Locale.ROOT) : upper) { // EXPLAIN ("analyze")
         case "ANALYZE", "ANALYSE" -> analyze |= explain; // PostgreSQL takes the British spelling too
         case "CREATE", "EXECUTE" -> writes |= explain; // EXPLAIN ANALYZE runs CREATE TABLE AS, or a prepared statement
@@ -174,6 +178,9 @@ final class SqlScanner {
     }
     if (explain && !analyze) {
       return SqlEffect.READ; // a plan only: nothing runs
+    }
+    if (writes && hold) {
+      return SqlEffect.WRITES_UNSEEN; // COMMIT runs a holdable cursor's query to its end, after commit()'s question
     }
     return writes ? SqlEffect.WRITE : SqlEffect.READ;
   }
@@ -237,7 +244,7 @@ final class SqlScanner {
     if (keywordLike && folded.equals("filter") && "WHERE".equalsIgnoreCase(words.peekInParenthesis())) {
       return false; // an aggregate's FILTER (WHERE ...); filter(...) is a call of a function named filter
     }
-    writesElsewhere |= known.functionWritesElsewhere(folded);
+    writesUnseen |= known.functionWritesElsewhere(folded);
     return known.functionMayWrite(folded);
   }
 

@@ -201,4 +201,15 @@ class SqlScannerTest {
     assertFalse(effect("SELECT 1 /* open").mayWrite());
     assertFalse(effect("SELECT $$open").mayWrite());
   }
+
+  @Test
+  void aHoldableCursorOverAWritingQueryWritesOutOfSightOfTheQuestionAtCommit() {
+    assertTrue(effect("DECLARE c CURSOR WITH HOLD FOR SELECT add_note()").writesUnseen());
+    assertTrue(effect("declare c no scroll cursor with hold for select * from t, add_note()").writesUnseen());
+    assertTrue(effect("DECLARE c CURSOR FOR SELECT add_note()").mayWrite());
+    assertFalse(effect("DECLARE c CURSOR FOR SELECT add_note()").writesUnseen(), "closed at COMMIT, never run");
+    assertFalse(effect("DECLARE c CURSOR WITH HOLD FOR SELECT count(*) FROM t").mayWrite());
+    assertFalse(effect("DECLARE c CURSOR WITHOUT HOLD FOR SELECT add_note()").writesUnseen());
+    assertFalse(effect("SELECT add_note() FROM (SELECT 1 AS hold) x WHERE true").writesUnseen());
+  }
 }

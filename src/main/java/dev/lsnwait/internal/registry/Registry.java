@@ -188,7 +188,10 @@ public final class Registry implements AutoCloseable {
       return Optional.of(new ReplicaLag(0, Duration.ZERO));
     }
     long passedAt = primary.passedBy(replayed); // dated as timeAt dates it; older: when it was passed by
-    Duration behind = passedAt == Long.MIN_VALUE ? null : Duration.ofNanos(Math.max(0, System.nanoTime() - passedAt));
+    // As of the tracker's last look: it looks only while reads wait or ask, and the replica may have replayed much
+    // since (an idle application's replica, caught up, would seem to fall behind with the clock).
+    long asOf = tracker instanceof ServerTracker server ? server.lastSeen() : System.nanoTime();
+    Duration behind = passedAt == Long.MIN_VALUE ? null : Duration.ofNanos(Math.max(0, asOf - passedAt));
     return Optional.of(new ReplicaLag(known.asLong() - replayed.asLong(), behind));
   }
 

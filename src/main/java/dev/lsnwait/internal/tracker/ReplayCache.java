@@ -14,6 +14,7 @@ final class ReplayCache {
   /** The replay position, unsigned: a lower bound, since every observation is of this very server. */
   private final AtomicLong replayed;
   private volatile Promotion promotion; // null while in recovery; once set, for good (same server, same start)
+  private volatile long lastSeen = System.nanoTime(); // when a poll last saw the server in recovery
   /** When the cache learned its positions: what was known before a given moment (see {@link #knewBefore}). */
   private final KnownPositions known;
 
@@ -74,11 +75,18 @@ final class ReplayCache {
 
   /** The server was seen in recovery at {@code seen} (unsigned): raises the lower bound; returns it (unsigned). */
   long raise(long seen) {
+    long at = System.nanoTime();
     long was = replayed.getAndAccumulate(seen, (a, b) -> Long.compareUnsigned(a, b) >= 0 ? a : b);
     long now = Long.compareUnsigned(was, seen) >= 0 ? was : seen;
     if (now != was) {
-      known.learned(now, System.nanoTime()); // only a rise: the same position again was known earlier already
+      known.learned(now, at); // only a rise: the same position again was known earlier already
     }
+    lastSeen = at;
     return now;
+  }
+
+  /** When the server was last seen (nanoTime): the position is a lower bound as of then. */
+  long lastSeen() {
+    return lastSeen;
   }
 }

@@ -92,6 +92,11 @@ public final class ServerTracker implements ReplicaTracker, AutoCloseable {
     return Lsn.of(replay.position());
   }
 
+  /** When a poll last saw the server replaying (nanoTime): {@link #lastReplay} is a lower bound as of then. */
+  public long lastSeen() {
+    return replay.lastSeen();
+  }
+
   /** Whether lsnwait's own connections cannot reach the server now (readers ask on their own connections). */
   public boolean isUnreachable() {
     return unreachable && System.nanoTime() - unreachableUntil < 0;

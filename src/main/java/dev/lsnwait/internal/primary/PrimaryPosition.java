@@ -79,6 +79,17 @@ public final class PrimaryPosition implements CommitPositionSource, AutoCloseabl
   }
 
   /**
+   * Routing placed work for a position no replica has replayed: its forecasts date positions by this reader's history,
+   * which a JVM that commits nothing here (it serves another instance's tokens) would not have. Reads every 50 ms for
+   * the next ten seconds.
+   */
+  public void forecastsWanted() {
+    if (pacing.forecastsWanted()) {
+      reads.nudge();
+    }
+  }
+
+  /**
    * Whether commits should read their position in their own round trip ({@link #committed}): while tokens are used
    * (resolved within ten seconds), it saves each a read on the side; while nobody uses them, a mark costs less.
    */

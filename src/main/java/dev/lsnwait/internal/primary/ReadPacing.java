@@ -4,7 +4,8 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * When a primary's position reader reads on its own, ahead of any reader: within {@code resolveInterval} of a commit
- * while tokens are in use, every 50 ms while nobody resolved one for ten seconds, never while nothing commits. A
+ * while tokens are in use, every 50 ms while nobody resolved one for ten seconds, never while nothing commits, except
+ * every 50 ms while routing's forecasts want this primary's history ({@link #forecastsWanted}). A
  * commit only reads a flag here, except the first after each read, which sets it — and wakes the reader only if it
  * is not paced: a reader that read within the interval wakes at the interval's end on its own and looks then, so
  * under a steady stream of commits no commit signals it (one wake-up per read, no system call on a committing thread).
@@ -18,11 +19,13 @@ final class ReadPacing {
   private static final long IN_USE_NANOS = TimeUnit.SECONDS.toNanos(10);
   /** The interval of eager reads while no token is in use: writes that nobody reads back cost the primary little. */
   private static final long IDLE_INTERVAL_NANOS = TimeUnit.MILLISECONDS.toNanos(50);
+  private static final long NOTE_NANOS = TimeUnit.MILLISECONDS.toNanos(1);
 
   private final long resolveIntervalNanos;
   private volatile boolean dirty; // a commit since the last read started
   private volatile long dirtySince; // when the first of those commits returned
   private volatile long lastUse = System.nanoTime() - IN_USE_NANOS; // when a token was last resolved
+  private volatile long forecastsUntil = System.nanoTime(); // placement wants reads for forecasts until then
   private volatile boolean paced; // the reader wakes at its next due time on its own: commits need not signal it
   private long lastStart; // the reader thread's: when its last read started
 
@@ -56,6 +59,26 @@ final class ReadPacing {
     return !wasInUse;
   }
 
+  /**
+   * Routing placed read-only work for a position no replica has replayed (often another instance's token, where this
+   * JVM may commit nothing): its forecasts date positions by this reader's history, so it reads every 50 ms for the
+   * next ten seconds, commits or not. True if it did not already (then the reader should be nudged). Notes the time
+   * at most once a millisecond.
+   */
+  boolean forecastsWanted() {
+    long now = System.nanoTime();
+    long until = forecastsUntil;
+    boolean was = now - until < 0;
+    if (resolveIntervalNanos > 0 && (!was || until - now < IN_USE_NANOS - NOTE_NANOS)) {
+      forecastsUntil = now + IN_USE_NANOS;
+    }
+    return !was && resolveIntervalNanos > 0;
+  }
+
+  private boolean forecasting(long now) {
+    return now - forecastsUntil < 0;
+  }
+
   /** Whether a token was resolved within the last ten seconds. */
   boolean inUse() {
     return inUse(System.nanoTime());
@@ -65,9 +88,9 @@ final class ReadPacing {
     return now - lastUse < IN_USE_NANOS;
   }
 
-  /** Whether a commit happened since the last read started. */
+  /** Whether a commit happened since the last read started, or forecasts want reads. */
   boolean pending() {
-    return dirty;
+    return dirty || forecasting(System.nanoTime());
   }
 
   /**
@@ -83,9 +106,12 @@ final class ReadPacing {
       if (due > 0 || dirty) {
         return due;
       }
-      stopPacing();
+      stopPacing(); // a commit from now on nudges, the wait for forecasts below too
     }
-    return dirty ? due : idle;
+    if (dirty) {
+      return due;
+    }
+    return forecasting(now) ? lastStart + IDLE_INTERVAL_NANOS - now : idle;
   }
 
   /** The reader no longer wakes on its own (it waits for a commit, or stops): commits signal it again. */

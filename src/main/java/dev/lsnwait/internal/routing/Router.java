@@ -2,6 +2,7 @@ package dev.lsnwait.internal.routing;
 
 import dev.lsnwait.Lsn;
 import dev.lsnwait.LsnWaitListener;
+import dev.lsnwait.internal.primary.PrimaryPosition;
 import dev.lsnwait.internal.proxy.ProxyConnection;
 import dev.lsnwait.internal.replica.Requirement;
 import dev.lsnwait.internal.tracker.ServerTracker;
@@ -82,6 +83,10 @@ final class Router {
     }
     if (replicaWaitNanos <= 0) {
       return primary(Decision.PRIMARY_REPLICAS_BEHIND);
+    }
+    PrimaryPosition primary = members.registry().primaryOf(cluster);
+    if (primary != null) {
+      primary.forecastsWanted(); // its history dates the position, and the replicas' lag, for the forecast
     }
     List<ServerTracker> behind = new ArrayList<>(replicas.size());
     for (ProxyConnection replica : replicas) {

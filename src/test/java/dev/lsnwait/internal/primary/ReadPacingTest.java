@@ -88,4 +88,28 @@ class ReadPacingTest {
     assertFalse(pacing.pending());
     assertEquals(IDLE, pacing.dueIn(System.nanoTime(), IDLE));
   }
+
+  @Test
+  void forecastsWantAReadEvery50MillisecondsWithoutCommitsAndCommitsStillNudge() {
+    ReadPacing pacing = new ReadPacing(MS);
+    long start = System.nanoTime();
+    pacing.starting(start);
+    assertEquals(IDLE, pacing.dueIn(start + 51 * MS, IDLE), "nothing committed, nothing wanted: nothing due");
+    assertTrue(pacing.forecastsWanted(), "the first want: the reader must look again");
+    assertFalse(pacing.forecastsWanted(), "already wanted");
+    assertTrue(pacing.pending(), "the reader stays");
+    assertTrue(pacing.dueIn(start + 51 * MS, IDLE) <= 0, "a read 50 ms after the last is due");
+    pacing.starting(start + 51 * MS);
+    pacing.used(); // tokens in use: paced by the 1 ms interval
+    assertEquals(48 * MS, pacing.dueIn(start + 53 * MS, IDLE), "no commit: the next read 50 ms after the last");
+    assertTrue(pacing.committed(), "a commit meanwhile nudges the reader");
+    assertTrue(pacing.dueIn(start + 53 * MS, IDLE) <= 0, "and is read within the resolve interval");
+  }
+
+  @Test
+  void noEagerReadsMeansNoneForForecastsEither() {
+    ReadPacing pacing = new ReadPacing(0);
+    assertFalse(pacing.forecastsWanted());
+    assertFalse(pacing.pending());
+  }
 }

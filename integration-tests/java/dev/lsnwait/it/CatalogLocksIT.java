@@ -53,10 +53,4 @@ class CatalogLocksIT extends ClusterTest {
       return row.getLong(1);
     }
   }
-
-  private static void execute(HikariDataSource pool, String sql) throws SQLException {
-    try (Connection c = pool.getConnection(); Statement s = c.createStatement()) {
-      s.execute(sql);
-    }
-  }
 }

@@ -115,6 +115,13 @@ abstract class ClusterTest {
     }
   }
 
+  /** Runs {@code sql} in auto-commit on a connection of {@code pool}. */
+  static void execute(DataSource pool, String sql) throws SQLException {
+    try (Connection c = pool.getConnection(); Statement s = c.createStatement()) {
+      s.execute(sql);
+    }
+  }
+
   static long count(Connection connection, String table, int id) throws SQLException {
     try (Statement statement = connection.createStatement();
         var rows = statement.executeQuery("SELECT count(*) FROM " + table + " WHERE id = " + id)) {

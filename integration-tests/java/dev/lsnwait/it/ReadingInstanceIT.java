@@ -9,9 +9,7 @@ import dev.lsnwait.LsnContext;
 import dev.lsnwait.LsnToken;
 import dev.lsnwait.testkit.Deadline;
 import java.sql.Connection;
-import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Statement;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -34,52 +32,41 @@ class ReadingInstanceIT extends OwnStandbyTest {
     own.setReplayDelay(standby, Duration.ofMillis(300));
     HikariDataSource reader = pool(Duration.ofMillis(20));
     try (Connection writer = own.primary().connect()) { // the other instance: plain pgjdbc, its token by hand
-      AtomicInteger page = new AtomicInteger();
+      AtomicInteger pages = new AtomicInteger();
       // Its first pages teach this JVM the primary's history and the replica's lag; before the fix, never.
       Deadline.await(PATIENCE, "a page placed on the primary at once, by forecast", () -> {
         try {
-          return page(reader, writer, page.incrementAndGet()).contains("primary/forecast_behind");
+          pages.incrementAndGet();
+          return page(reader, writer).contains("primary/forecast_behind");
         } catch (SQLException e) {
           throw new IllegalStateException(e);
         }
       });
       int waitedInVain = 0;
       for (int i = 0; i < PAGES; i++) {
-        waitedInVain += (int) page(reader, writer, page.incrementAndGet()).stream()
+        waitedInVain += (int) page(reader, writer).stream()
             .filter(p -> p.equals("primary/replicas_behind")).count();
       }
       System.out.printf("reading instance: first forecast after %d pages; then %d of %d pages waited in vain%n",
-          page.get() - PAGES, waitedInVain, PAGES);
+          pages.get(), waitedInVain, PAGES);
       assertTrue(waitedInVain <= PAGES / 5, waitedInVain + " of the next " + PAGES + " pages' read-only"
-          + " transactions waited 20 ms in vain for a replica 300 ms behind (" + page.get() + " pages in all)");
+          + " transactions waited 20 ms in vain for a replica 300 ms behind (after " + pages.get()
+          + " pages to learn)");
     } finally {
       own.setReplayDelay(standby, Duration.ZERO);
     }
   }
 
   /** The other instance writes; this one reads the page (two read-only transactions): where they were placed. */
-  private List<String> page(HikariDataSource reader, Connection writer, int page) throws SQLException {
-    LsnToken token = write(writer, own.systemIdentifier(), page);
-    LsnContext.set(token); // as the filter restores it from the user's cookie
+  private List<String> page(HikariDataSource reader, Connection writer) throws SQLException {
+    int id = PlacedRead.write(writer);
+    Lsn written = Lsn.parse(RoutedRows.single(writer, "SELECT pg_current_wal_insert_lsn()::text"));
     placements.clear();
-    try {
+    try (LsnContext.Scope cookie = LsnContext.open(LsnToken.of(own.systemIdentifier(), written))) { // the filter's
       for (int transaction = 0; transaction < 2; transaction++) {
-        assertEquals(1, PlacedRead.of(reader, 1_000_000 + page).count(), "never stale");
+        assertEquals(1, PlacedRead.of(reader, id).count(), "never stale");
       }
-    } finally {
-      LsnContext.clear();
     }
     return List.copyOf(placements);
-  }
-
-  /** Inserts row {@code id} of {@code placed}; the token of its commit, as the other instance's filter sends it. */
-  private static LsnToken write(Connection writer, long cluster, int id) throws SQLException {
-    try (Statement s = writer.createStatement()) {
-      s.execute("INSERT INTO placed VALUES (" + (1_000_000 + id) + ", 'page')");
-      try (ResultSet row = s.executeQuery("SELECT pg_current_wal_insert_lsn()::text")) {
-        row.next();
-        return LsnToken.of(cluster, Lsn.parse(row.getString(1)));
-      }
-    }
   }
 }

@@ -245,7 +245,7 @@ class RegressionTruthIT extends ClusterTest {
 
     ServerCommits(String url) throws SQLException {
       this.url = url;
-      this.plain = DriverManager.getConnection(url, "postgres", "");
+      this.plain = connect(url);
     }
 
     void mark() throws SQLException {

@@ -61,12 +61,6 @@ class WritingFunctionsIT extends ClusterTest {
     awaitProvedRead(pool, "SELECT " + f + "()");
   }
 
-  private static void execute(HikariDataSource pool, String sql) throws SQLException {
-    try (Connection c = pool.getConnection(); Statement s = c.createStatement()) {
-      s.execute(sql);
-    }
-  }
-
   @Test
   void aFunctionMadeVolatileThroughLsnwaitIsAWriteAtOnce() throws Exception {
     String table = newTable();

@@ -27,6 +27,7 @@ final class ReadPacing {
   private volatile long lastUse = System.nanoTime() - IN_USE_NANOS; // when a token was last resolved
   private volatile long forecastsUntil = System.nanoTime(); // placement wants reads for forecasts until then
   private volatile boolean paced; // the reader wakes at its next due time on its own: commits need not signal it
+  private volatile boolean awaitsNudge = true; // no reader, or it waits with nothing due: forecasts must signal it
   private long lastStart; // the reader thread's: when its last read started
 
   /** @param resolveIntervalNanos zero: no eager reads, only those a reader asks for */
@@ -62,17 +63,23 @@ final class ReadPacing {
   /**
    * Routing placed read-only work for a position no replica has replayed (often another instance's token, where this
    * JVM may commit nothing): its forecasts date positions by this reader's history, so it reads every 50 ms for the
-   * next ten seconds, commits or not. True if it did not already (then the reader should be nudged). Notes the time
-   * at most once a millisecond.
+   * next ten seconds, commits or not. True if the reader should be nudged: the window had closed, or the reader waits
+   * for a nudge. Notes the time at most once a millisecond while the reader wakes on its own.
    */
   boolean forecastsWanted() {
+    if (resolveIntervalNanos == 0) {
+      return false;
+    }
     long now = System.nanoTime();
     long until = forecastsUntil;
     boolean was = now - until < 0;
-    if (resolveIntervalNanos > 0 && (!was || until - now < IN_USE_NANOS - NOTE_NANOS)) {
-      forecastsUntil = now + IN_USE_NANOS;
+    if (was && !awaitsNudge && until - now >= IN_USE_NANOS - NOTE_NANOS) {
+      return false; // renewed within the millisecond, and the reader wakes on its own
     }
-    return !was && resolveIntervalNanos > 0;
+    forecastsUntil = now + IN_USE_NANOS;
+    // written before awaitsNudge is read, and the reader writes that before it reads the window (dueIn): a reader
+    // whose clock found the window over just before this renewal is nudged
+    return !was || awaitsNudge;
   }
 
   private boolean forecasting(long now) {
@@ -101,6 +108,9 @@ final class ReadPacing {
   long dueIn(long now, long idle) {
     long interval = inUse(now) ? resolveIntervalNanos
         : Math.max(resolveIntervalNanos, IDLE_INTERVAL_NANOS);
+    if (forecasting(now)) {
+      interval = Math.min(interval, IDLE_INTERVAL_NANOS); // a resolveInterval over 50 ms too
+    }
     long due = lastStart + interval - now;
     if (paced) {
       if (due > 0 || dirty) {
@@ -111,12 +121,18 @@ final class ReadPacing {
     if (dirty) {
       return due;
     }
-    return forecasting(now) ? lastStart + IDLE_INTERVAL_NANOS - now : idle;
+    awaitsNudge = true; // before the window is read: a renewal from now on nudges
+    if (forecasting(now)) {
+      awaitsNudge = false;
+      return lastStart + IDLE_INTERVAL_NANOS - now;
+    }
+    return idle;
   }
 
-  /** The reader no longer wakes on its own (it waits for a commit, or stops): commits signal it again. */
+  /** The reader no longer wakes on its own (it waits for a commit, or stops): commits and forecasts signal it. */
   void stopPacing() {
     paced = false;
+    awaitsNudge = true;
   }
 
   /**
@@ -128,6 +144,7 @@ final class ReadPacing {
     dirty = false;
     lastStart = now;
     paced = resolveIntervalNanos > 0;
+    awaitsNudge = false;
     return since;
   }
 }

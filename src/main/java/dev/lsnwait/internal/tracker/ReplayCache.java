@@ -14,7 +14,7 @@ final class ReplayCache {
   /** The replay position, unsigned: a lower bound, since every observation is of this very server. */
   private final AtomicLong replayed;
   private volatile Promotion promotion; // null while in recovery; once set, for good (same server, same start)
-  private volatile long lastSeen = System.nanoTime(); // when a poll last saw the server in recovery
+  private final AtomicLong lastSeen = new AtomicLong(System.nanoTime()); // when a poll last saw it in recovery
   /** When the cache learned its positions: what was known before a given moment (see {@link #knewBefore}). */
   private final KnownPositions known;
 
@@ -81,12 +81,12 @@ final class ReplayCache {
     if (now != was) {
       known.learned(now, at); // only a rise: the same position again was known earlier already
     }
-    lastSeen = at;
+    lastSeen.accumulateAndGet(at, (last, next) -> next - last > 0 ? next : last); // polls may overlap
     return now;
   }
 
   /** When the server was last seen (nanoTime): the position is a lower bound as of then. */
   long lastSeen() {
-    return lastSeen;
+    return lastSeen.get();
   }
 }

@@ -96,14 +96,35 @@ class ReadPacingTest {
     pacing.starting(start);
     assertEquals(IDLE, pacing.dueIn(start + 51 * MS, IDLE), "nothing committed, nothing wanted: nothing due");
     assertTrue(pacing.forecastsWanted(), "the first want: the reader must look again");
-    assertFalse(pacing.forecastsWanted(), "already wanted");
     assertTrue(pacing.pending(), "the reader stays");
     assertTrue(pacing.dueIn(start + 51 * MS, IDLE) <= 0, "a read 50 ms after the last is due");
+    assertFalse(pacing.forecastsWanted(), "already wanted, and the reader looks on its own");
     pacing.starting(start + 51 * MS);
     pacing.used(); // tokens in use: paced by the 1 ms interval
     assertEquals(48 * MS, pacing.dueIn(start + 53 * MS, IDLE), "no commit: the next read 50 ms after the last");
     assertTrue(pacing.committed(), "a commit meanwhile nudges the reader");
     assertTrue(pacing.dueIn(start + 53 * MS, IDLE) <= 0, "and is read within the resolve interval");
+  }
+
+  @Test
+  void aReaderThatMayHaveFoundTheForecastWindowOverIsNudgedWhenItIsRenewed() {
+    ReadPacing pacing = new ReadPacing(MS);
+    assertTrue(pacing.forecastsWanted());
+    long start = System.nanoTime();
+    pacing.starting(start); // paced: it wakes on its own
+    assertFalse(pacing.forecastsWanted(), "a paced reader looks at the window when it wakes");
+    assertTrue(pacing.dueIn(start + 10_001 * MS, IDLE) == IDLE, "its clock says the window is over: it waits");
+    assertTrue(pacing.forecastsWanted(), "so renewing the window (by a clock behind its own) must wake it");
+  }
+
+  @Test
+  void forecastsReadEvery50MillisecondsWhateverTheResolveInterval() {
+    ReadPacing pacing = new ReadPacing(200 * MS);
+    pacing.forecastsWanted();
+    long start = System.nanoTime();
+    pacing.starting(start);
+    assertEquals(50 * MS, pacing.dueIn(start, IDLE), "not the 200 ms resolve interval");
+    assertTrue(pacing.dueIn(start + 50 * MS, IDLE) <= 0);
   }
 
   @Test

@@ -51,8 +51,9 @@ public final class LsnWaitMetrics implements MeterBinder, LsnWaitListener, AutoC
    * appears only when first counted leaves a query such as "share sent to the primary" empty instead of zero.
    */
   private static final Map<String, List<String>> ROUTING = Map.of(
-      "replica", List.of("caught_up", "after_wait"),
-      "primary", List.of("no_replica", "replicas_behind", "forecast_behind", "fell_back", "position_unknown"));
+      "replica", List.of("caught_up", "after_wait", "session_objects"),
+      "primary", List.of("no_replica", "replicas_behind", "forecast_behind", "fell_back", "position_unknown",
+          "session_objects"));
   private static final long TRACKERS_LOOK_GAP_NANOS = TimeUnit.SECONDS.toNanos(1);
 
   private final List<TokenCodec> codecs;

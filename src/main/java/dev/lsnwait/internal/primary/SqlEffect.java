@@ -18,25 +18,39 @@ package dev.lsnwait.internal.primary;
  *     {@code COMMIT}, cannot see: in another session that commits on its own ({@code dblink_exec}, a function whose
  *     source calls dblink), or at {@code COMMIT} itself (a cursor {@code WITH HOLD} over a query that may write: the
  *     commit runs it to its end, to outlive the transaction)
+ * @param holdsSession it may make what only this server session has, and later statements may name: a temporary
+ *     table, view or sequence, or a cursor {@code WITH HOLD}
+ * @param mayFreeSession it may drop such a thing ({@code DROP}, {@code DISCARD}, {@code CLOSE})
  */
 public record SqlEffect(boolean mayWrite, boolean commits, boolean rollsBack, boolean chains,
-    boolean mayLeaveReadOnly, boolean recovers, boolean mayChangeWriters, boolean writesUnseen) {
+    boolean mayLeaveReadOnly, boolean recovers, boolean mayChangeWriters, boolean writesUnseen,
+    boolean holdsSession, boolean mayFreeSession) {
 
   /** Reads only. */
   public static final SqlEffect READ = new SqlEffect(false, false, false, false);
   /** May write. */
   public static final SqlEffect WRITE = new SqlEffect(true, false, false, false);
   /** Changes no data, but may make the transaction read-write. */
-  public static final SqlEffect LEAVES_READ_ONLY = new SqlEffect(false, false, false, false, true, false, false, false);
+  public static final SqlEffect LEAVES_READ_ONLY =
+      new SqlEffect(false, false, false, false, true, false, false, false, false, false);
   /** {@code ROLLBACK TO SAVEPOINT}: changes no data, and a failed transaction goes on. */
-  public static final SqlEffect RECOVERS = new SqlEffect(false, false, false, false, false, true, false, false);
+  public static final SqlEffect RECOVERS =
+      new SqlEffect(false, false, false, false, false, true, false, false, false, false);
   /** Writes, and may change which functions or relations write. */
-  public static final SqlEffect CHANGES_WRITERS = new SqlEffect(true, false, false, false, false, false, true, false);
+  public static final SqlEffect CHANGES_WRITERS =
+      new SqlEffect(true, false, false, false, false, false, true, false, false, false);
   /** Writes, possibly out of sight of the question before {@code COMMIT} (see {@code writesUnseen}). */
-  public static final SqlEffect WRITES_UNSEEN = new SqlEffect(true, false, false, false, false, false, false, true);
+  public static final SqlEffect WRITES_UNSEEN =
+      new SqlEffect(true, false, false, false, false, false, false, true, false, false);
+  /** Changes no data, but may make what only this server session has (see {@code holdsSession}). */
+  public static final SqlEffect HOLDS_SESSION =
+      new SqlEffect(false, false, false, false, false, false, false, false, true, false);
+  /** Changes no data, but may drop what only this server session has. */
+  public static final SqlEffect FREES_SESSION =
+      new SqlEffect(false, false, false, false, false, false, false, false, false, true);
 
   public SqlEffect(boolean mayWrite, boolean commits, boolean rollsBack, boolean chains) {
-    this(mayWrite, commits, rollsBack, chains, false, false, false, false);
+    this(mayWrite, commits, rollsBack, chains, false, false, false, false, false, false);
   }
 
   /** The effect of running both. */
@@ -49,6 +63,7 @@ public record SqlEffect(boolean mayWrite, boolean commits, boolean rollsBack, bo
     }
     return new SqlEffect(mayWrite || other.mayWrite, commits || other.commits, rollsBack || other.rollsBack,
         chains || other.chains, mayLeaveReadOnly || other.mayLeaveReadOnly, recovers || other.recovers,
-        mayChangeWriters || other.mayChangeWriters, writesUnseen || other.writesUnseen);
+        mayChangeWriters || other.mayChangeWriters, writesUnseen || other.writesUnseen,
+        holdsSession || other.holdsSession, mayFreeSession || other.mayFreeSession);
   }
 }

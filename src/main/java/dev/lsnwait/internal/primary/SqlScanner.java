@@ -33,6 +33,8 @@ final class SqlScanner {
   private static final Set<String> WRITER_OBJECTS = Set.of("FUNCTION", "PROCEDURE", "VIEW", "POLICY", "OPERATOR",
       "CAST", "AGGREGATE", "EXTENSION", "SCHEMA", "RULE", "LANGUAGE", "TRANSFORM", "TYPE", "ROUTINE", "OWNED",
       "DOMAIN");
+  /** Words of a CREATE that may come before {@code TEMP}. */
+  private static final Set<String> CREATE_OPTIONS = Set.of("OR", "REPLACE", "GLOBAL", "LOCAL");
   /** How many words of a CREATE, ALTER or DROP may come before what it defines ({@code OR REPLACE ...}). */
   private static final int OBJECT_WORDS = 5;
   /** Words that take a parenthesis without being a function call. */
@@ -107,7 +109,8 @@ final class SqlScanner {
       return discard();
     }
     if (kind.equals("CREATE") || kind.equals("DROP") || kind.equals("ALTER")) {
-      return definition();
+      SqlEffect definition = definition(kind.equals("CREATE"));
+      return kind.equals("DROP") ? definition.and(SqlEffect.FREES_SESSION) : definition;
     }
     if (!READS.contains(kind)) {
       skipStatement();
@@ -165,10 +168,12 @@ final class SqlScanner {
     boolean writes = known.everyReadMayWrite();
     boolean analyze = false;
     boolean hold = false;
+    boolean intoTemp = false; // SELECT ... INTO TEMP
     String previous = "";
     for (String next = words.next(); next != null; next = words.next()) {
       String upper = next.toUpperCase(Locale.ROOT);
       hold |= declare && upper.equals("HOLD") && previous.equals("WITH") && words.depth() == 0;
+      intoTemp |= previous.equals("INTO") && (upper.equals("TEMP") || upper.equals("TEMPORARY"));
       switch (next.startsWith("\"") ? fold(next).toUpperCase(Locale.ROOT) : upper) { // EXPLAIN ("analyze")
         case "ANALYZE", "ANALYSE" -> analyze |= explain; // PostgreSQL takes the British spelling too
         case "CREATE", "EXECUTE" -> writes |= explain; // EXPLAIN ANALYZE runs CREATE TABLE AS, or a prepared statement
@@ -179,10 +184,14 @@ final class SqlScanner {
     if (explain && !analyze) {
       return SqlEffect.READ; // a plan only: nothing runs
     }
-    if (writes && hold) {
-      return SqlEffect.WRITES_UNSEEN; // COMMIT runs a holdable cursor's query to its end, after commit()'s question
+    if (kind.equals("CLOSE")) {
+      return SqlEffect.FREES_SESSION;
     }
-    return writes ? SqlEffect.WRITE : SqlEffect.READ;
+    if (writes && hold) { // COMMIT runs a holdable cursor's query to its end, after commit()'s question
+      return SqlEffect.WRITES_UNSEEN.and(SqlEffect.HOLDS_SESSION);
+    }
+    SqlEffect effect = writes ? SqlEffect.WRITE : SqlEffect.READ;
+    return hold || intoTemp ? effect.and(SqlEffect.HOLDS_SESSION) : effect;
   }
 
   /**
@@ -206,27 +215,36 @@ final class SqlScanner {
     return known.relationMayWrite(fold(word)) || (words.qualified() && known.attributeMayWrite(fold(word)));
   }
 
-  /** DISCARD ALL or TEMP drops temporary tables (a write); DISCARD PLANS or SEQUENCES changes nothing stored. */
+  /**
+   * DISCARD ALL or TEMP drops temporary tables (a write) and, ALL, holdable cursors; DISCARD PLANS or SEQUENCES
+   * changes nothing stored.
+   */
   private SqlEffect discard() {
     String what = words.next();
     skipStatement();
     return what != null && (what.equalsIgnoreCase("PLANS") || what.equalsIgnoreCase("SEQUENCES"))
         ? SqlEffect.READ
-        : SqlEffect.WRITE;
+        : SqlEffect.WRITE.and(SqlEffect.FREES_SESSION);
   }
 
   /**
    * CREATE, ALTER or DROP: writes; of a function, view, policy and the like, or any renaming, it may also change
-   * which reads write.
+   * which reads write. A CREATE of something temporary (or in {@code pg_temp}) holds it in this session only.
    */
-  private SqlEffect definition() {
+  private SqlEffect definition(boolean create) {
     boolean changesWriters = false;
+    boolean temporary = false;
+    boolean options = create; // CREATE [OR REPLACE] [GLOBAL | LOCAL] TEMP ...
     int seen = 0;
     for (String next = words.next(); next != null; next = words.next()) {
       String upper = next.toUpperCase(Locale.ROOT);
       changesWriters |= (seen++ < OBJECT_WORDS && WRITER_OBJECTS.contains(upper)) || upper.equals("RENAME");
+      temporary |= (options && (upper.equals("TEMP") || upper.equals("TEMPORARY")))
+          || (create && fold(next).equals("pg_temp"));
+      options &= CREATE_OPTIONS.contains(upper);
     }
-    return changesWriters ? SqlEffect.CHANGES_WRITERS : SqlEffect.WRITE;
+    SqlEffect effect = changesWriters ? SqlEffect.CHANGES_WRITERS : SqlEffect.WRITE;
+    return temporary ? effect.and(SqlEffect.HOLDS_SESSION) : effect;
   }
 
   private static String fold(String name) {

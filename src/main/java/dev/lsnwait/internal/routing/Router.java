@@ -40,7 +40,9 @@ final class Router {
     PRIMARY_REPLICAS_BEHIND("primary", "replicas_behind"),
     PRIMARY_FORECAST_BEHIND("primary", "forecast_behind"),
     PRIMARY_FELL_BACK("primary", "fell_back"),
-    PRIMARY_POSITION_UNKNOWN("primary", "position_unknown");
+    PRIMARY_POSITION_UNKNOWN("primary", "position_unknown"),
+    PRIMARY_SESSION_OBJECTS("primary", "session_objects"),
+    REPLICA_SESSION_OBJECTS("replica", "session_objects");
 
     final String target;
     final String reason;
@@ -172,6 +174,15 @@ final class Router {
     if (decision != Decision.PRIMARY_READ_WRITE) {
       members.registry().listeners().routed(decision.target, decision.reason);
     }
+  }
+
+  /**
+   * Read-only work of a session whose temporary tables or holdable cursors {@code holder} holds (or that may make
+   * them: the primary): there, whatever the replicas replayed (a replica's read gate still waits for the token).
+   */
+  ProxyConnection forSessionObjects(ProxyConnection holder) {
+    decided(holder == members.primary() ? Decision.PRIMARY_SESSION_OBJECTS : Decision.REPLICA_SESSION_OBJECTS);
+    return holder;
   }
 
   /** Read-write work: always the primary. */

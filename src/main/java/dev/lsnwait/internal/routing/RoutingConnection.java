@@ -25,22 +25,31 @@ public abstract class RoutingConnection extends RoutingSession {
 
   private ProxyConnection pinned; // the member running the current transaction; null outside one
   private boolean pinFresh; // no statement has run on the pinned member yet
+  private final SessionObjects sessionObjects;
 
   protected RoutingConnection(Members members) throws SQLException {
     super(members);
+    this.sessionObjects = new SessionObjects(members.primary());
   }
 
   /**
    * The member that runs a statement with this effect now: the transaction's, or a new placement (pinned until
-   * the transaction ends when auto-commit is off).
+   * the transaction ends when auto-commit is off). Read-only work of a session holding temporary tables or
+   * holdable cursors runs where they are ({@link SessionObjects}); read-only work that may make them, on the primary.
    */
   final ProxyConnection memberFor(SqlEffect effect) throws SQLException {
     checkOpen();
     if (pinned != null) {
       return pinned;
     }
-    ProxyConnection member =
-        state.readOnly && !effect.mayWrite() ? router.forRead(state) : router.forWrite();
+    ProxyConnection member;
+    if (!state.readOnly || effect.mayWrite()) {
+      member = router.forWrite();
+    } else if (sessionObjects.holder() != null) {
+      member = router.forSessionObjects(sessionObjects.holder());
+    } else {
+      member = effect.holdsSession() ? router.forSessionObjects(members.primary()) : router.forRead(state);
+    }
     if (!state.autoCommit) {
       pinned = member;
       pinFresh = true;
@@ -64,10 +73,11 @@ public abstract class RoutingConnection extends RoutingSession {
    * member: a SQL-level transaction never spans two servers, and a write in one on a replica fails as in any
    * read-only transaction (25006). Once the server holds none (a SQL {@code COMMIT}), the next work is placed afresh.
    */
-  final void ran(ProxyConnection member) throws SQLException {
+  final void ran(ProxyConnection member, SqlEffect effect) throws SQLException {
     if (pinned != null && pinned != member) {
       return; // a callable statement bound elsewhere ran; the transaction is not its own
     }
+    sessionObjects.ran(member, effect);
     if (member.inTransaction()) {
       pinned = member;
       pinFresh = false;
@@ -105,6 +115,7 @@ public abstract class RoutingConnection extends RoutingSession {
       pinned = null;
       pinFresh = false;
     }
+    sessionObjects.settle();
   }
 
   @Override

@@ -130,7 +130,7 @@ public abstract class RoutingStatement implements Statement, PGStatement {
       return execution.run(bind(member));
     } finally {
       clearPreset(member);
-      connection.ran(member); // also after a failure: the server says whether a transaction is open there
+      connection.ran(member, effect); // also after a failure: the server says whether a transaction is open there
     }
   }
 

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.util.List;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.junit.jupiter.api.Test;
@@ -211,5 +212,49 @@ class SqlScannerTest {
     assertFalse(effect("DECLARE c CURSOR WITH HOLD FOR SELECT count(*) FROM t").mayWrite());
     assertFalse(effect("DECLARE c CURSOR WITHOUT HOLD FOR SELECT add_note()").writesUnseen());
     assertFalse(effect("SELECT add_note() FROM (SELECT 1 AS hold) x WHERE true").writesUnseen());
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {
+      "CREATE TEMP TABLE x (a int)",
+      "create temporary view v as select 1",
+      "CREATE GLOBAL TEMPORARY TABLE x (a int)",
+      "CREATE UNLOGGED TABLE pg_temp.x (a int)",
+      "CREATE TEMP SEQUENCE s",
+      "CREATE TEMP TABLE x AS SELECT * FROM t",
+      "SELECT * INTO TEMP x FROM t",
+      "select a into temporary table x from t",
+      "DECLARE c CURSOR WITH HOLD FOR SELECT count(*) FROM t",
+      "SELECT 1; CREATE TEMP TABLE x (a int)"})
+  void statementsThatMayMakeWhatOnlyThisSessionHas(String sql) {
+    assertTrue(effect(sql).holdsSession(), sql);
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {
+      "CREATE TABLE temps (a int)",
+      "CREATE TABLE x (temp int)",
+      "SELECT temp FROM t",
+      "SELECT * INTO x FROM t",
+      "DECLARE c CURSOR FOR SELECT 1",
+      "DECLARE c CURSOR WITHOUT HOLD FOR SELECT 1",
+      "DROP TABLE x",
+      "CLOSE c"})
+  void statementsThatMakeNothingOnlyThisSessionHas(String sql) {
+    assertFalse(effect(sql).holdsSession(), sql);
+  }
+
+  @Test
+  void statementsThatMayDropWhatOnlyThisSessionHas() {
+    for (String sql : List.of("DROP TABLE x", "drop view if exists v", "DISCARD ALL", "DISCARD TEMP", "CLOSE c",
+        "CLOSE ALL")) {
+      assertTrue(effect(sql).mayFreeSession(), sql);
+    }
+    assertFalse(effect("CLOSE c").mayWrite(), "closing a cursor changes no data");
+    assertFalse(effect("DISCARD PLANS").mayFreeSession());
+    assertFalse(effect("SELECT 1").mayFreeSession());
+    assertFalse(effect("CREATE TEMP TABLE x (a int)").mayFreeSession());
+    assertTrue(effect("CREATE TEMP TABLE x (a int)").mayWrite(), "as any CREATE");
+    assertFalse(effect("DECLARE c CURSOR WITH HOLD FOR SELECT 1").mayWrite(), "a read, held by the session");
   }
 }

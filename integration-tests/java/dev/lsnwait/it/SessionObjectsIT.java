@@ -138,4 +138,16 @@ class SessionObjectsIT extends ClusterTest {
     cluster.awaitReplicaCaughtUp(PATIENCE);
     assertTrue(where(connection, "SELECT pg_is_in_recovery(), 0").inRecovery, "closed: the replica again");
   }
+
+  @Test
+  void sqlPreparedStatementsAndListeningActOnThePrimarysSessionInReadOnlyWorkToo() throws Exception {
+    Connection connection = routing();
+    connection.setReadOnly(true);
+    run(connection, "PREPARE counted AS SELECT pg_is_in_recovery(), 5");
+    assertEquals(new Answer(false, 5), where(connection, "EXECUTE counted"), "EXECUTE runs on the primary");
+    run(connection, "DEALLOCATE counted");
+    run(connection, "LISTEN lsnwait_session_objects"); // a standby refuses LISTEN
+    run(connection, "UNLISTEN *");
+    assertTrue(where(connection, "SELECT pg_is_in_recovery(), 0").inRecovery, "reads: the replica");
+  }
 }

@@ -19,7 +19,8 @@ package dev.lsnwait.internal.primary;
  *     source calls dblink), or at {@code COMMIT} itself (a cursor {@code WITH HOLD} over a query that may write: the
  *     commit runs it to its end, to outlive the transaction)
  * @param holdsSession it may make what only this server session has, and later statements may name: a temporary
- *     table, view or sequence, or a cursor {@code WITH HOLD}
+ *     table, view or sequence, a cursor {@code WITH HOLD}; or it acts on that session ({@code PREPARE},
+ *     {@code DEALLOCATE}, {@code LISTEN}): it belongs to the primary's
  * @param mayFreeSession it may drop such a thing ({@code DROP}, {@code DISCARD}, {@code CLOSE})
  */
 public record SqlEffect(boolean mayWrite, boolean commits, boolean rollsBack, boolean chains,

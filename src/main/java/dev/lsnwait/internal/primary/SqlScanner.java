@@ -23,6 +23,8 @@ final class SqlScanner {
    */
   private static final Set<String> NEUTRAL = Set.of("SET", "RESET", "BEGIN", "START", "SAVEPOINT", "RELEASE",
       "LISTEN", "UNLISTEN", "DEALLOCATE", "PREPARE", "LOAD", "CHECKPOINT");
+  /** Statements that act on the server session itself: they belong to the primary's, in read-only work too. */
+  private static final Set<String> SESSION_ACTS = Set.of("PREPARE", "DEALLOCATE", "LISTEN", "UNLISTEN");
   /**
    * Statements that may change which functions or relations write, whatever they run: {@code DO} blocks (the way
    * migrations make objects conditionally) and {@code IMPORT FOREIGN SCHEMA}. Functions and procedures that run DDL
@@ -99,6 +101,9 @@ final class SqlScanner {
       boolean readWrite = second != null && mayMakeReadWrite(second); // null: that was the statement's end already
       if (prepareTransaction) {
         return new SqlEffect(false, false, true, false);
+      }
+      if (SESSION_ACTS.contains(kind)) {
+        return SqlEffect.HOLDS_SESSION; // EXECUTE and NOTIFY run on the primary; a standby refuses LISTEN
       }
       return readWrite ? SqlEffect.LEAVES_READ_ONLY : SqlEffect.READ;
     }

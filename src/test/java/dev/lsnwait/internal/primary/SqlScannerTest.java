@@ -225,8 +225,12 @@ class SqlScannerTest {
       "SELECT * INTO TEMP x FROM t",
       "select a into temporary table x from t",
       "DECLARE c CURSOR WITH HOLD FOR SELECT count(*) FROM t",
-      "SELECT 1; CREATE TEMP TABLE x (a int)"})
-  void statementsThatMayMakeWhatOnlyThisSessionHas(String sql) {
+      "SELECT 1; CREATE TEMP TABLE x (a int)",
+      "PREPARE q AS SELECT 1",
+      "DEALLOCATE ALL",
+      "LISTEN ch",
+      "unlisten *"})
+  void statementsThatMayMakeWhatOnlyThisSessionHasOrActOnIt(String sql) {
     assertTrue(effect(sql).holdsSession(), sql);
   }
 
@@ -256,5 +260,8 @@ class SqlScannerTest {
     assertFalse(effect("CREATE TEMP TABLE x (a int)").mayFreeSession());
     assertTrue(effect("CREATE TEMP TABLE x (a int)").mayWrite(), "as any CREATE");
     assertFalse(effect("DECLARE c CURSOR WITH HOLD FOR SELECT 1").mayWrite(), "a read, held by the session");
+    assertFalse(effect("LISTEN ch").mayWrite());
+    assertFalse(effect("PREPARE q AS INSERT INTO t VALUES (1)").mayWrite(), "prepares, runs nothing");
+    assertFalse(effect("PREPARE TRANSACTION 'gid'").holdsSession());
   }
 }

@@ -12,6 +12,8 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * Temporary tables and holdable cursors live in one server session: the primary's, where the routing connection
@@ -149,5 +151,57 @@ class SessionObjectsIT extends ClusterTest {
     run(connection, "LISTEN lsnwait_session_objects"); // a standby refuses LISTEN
     run(connection, "UNLISTEN *");
     assertTrue(where(connection, "SELECT pg_is_in_recovery(), 0").inRecovery, "reads: the replica");
+  }
+
+  /**
+   * Ways to make a temporary table other than CREATE TEMP (found by review), each sent as a batch (its lines):
+   * each shadows the permanent table.
+   */
+  @ParameterizedTest
+  @ValueSource(strings = {
+      "INSERT INTO %2$s VALUES (1, 'w')\nCREATE TEMP TABLE %1$s (id int, note text)\n"
+          + "INSERT INTO %1$s VALUES (7, 'temp'), (8, 'temp')", // a write first
+      "DO $$ BEGIN CREATE TEMP TABLE %1$s (id int, note text); INSERT INTO %1$s VALUES (7, 't'), (8, 't'); END $$",
+      "SET search_path = pg_temp, public\nCREATE TABLE %1$s (id int, note text)\n"
+          + "INSERT INTO %1$s VALUES (7, 'temp'), (8, 'temp')\nRESET search_path",
+      "SELECT n AS id, 'temp'::text AS note INTO pg_temp.%1$s FROM generate_series(7, 8) n",
+      "EXPLAIN ANALYZE CREATE TEMP TABLE %1$s AS SELECT n AS id FROM generate_series(7, 8) n"})
+  void aTemporaryTableMadeAnyWayIsReadOnThePrimary(String made) throws Exception {
+    String table = newTable();
+    insert(pool(cluster.primary()), table, 1);
+    cluster.awaitReplicaCaughtUp(PATIENCE);
+    Connection connection = routing();
+    try (Statement statement = connection.createStatement()) {
+      for (String sql : String.format(made, table, newTable()).split("\n")) {
+        statement.addBatch(sql);
+      }
+      statement.executeBatch();
+    }
+    awaitCatalog();
+    connection.setReadOnly(true);
+    assertEquals(new Answer(false, 2), where(connection, "SELECT pg_is_in_recovery(), count(*) FROM " + table),
+        "the temporary table (2 rows), not the replica's permanent one (1 row): " + made);
+  }
+
+  /**
+   * A cursor declared with hold in a read-only transaction on a replica stays there, and holds nothing else: later
+   * read-only work is placed as before (here, with the replica behind the thread's write, on the primary at once).
+   */
+  @Test
+  void aCursorHeldOnAReplicaDoesNotHoldOtherReadsThere() throws Exception {
+    String table = newTable();
+    Connection connection = routing();
+    connection.setReadOnly(true);
+    connection.setAutoCommit(false);
+    assertTrue(where(connection, "SELECT pg_is_in_recovery(), 0").inRecovery, "a replica runs the transaction");
+    run(connection, "DECLARE held CURSOR WITH HOLD FOR SELECT pg_is_in_recovery(), n FROM generate_series(1, 3) n");
+    connection.commit();
+    connection.setAutoCommit(true);
+    cluster.pauseReplay();
+    connection.setReadOnly(false);
+    run(connection, "INSERT INTO " + table + " VALUES (1, 'token')");
+    connection.setReadOnly(true);
+    assertFalse(where(connection, "SELECT pg_is_in_recovery(), count(*) FROM pg_class").inRecovery);
+    run(connection, "LISTEN lsnwait_session_objects");
   }
 }

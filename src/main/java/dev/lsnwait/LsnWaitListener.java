@@ -46,8 +46,8 @@ public interface LsnWaitListener {
    * @param reason why: {@code caught_up}, {@code after_wait}, {@code no_replica}, {@code replicas_behind} (none
    *     replayed within {@code lsnwait.replicaWait}), {@code forecast_behind} (none forecast to: no wait),
    *     {@code fell_back} (the unit of work waited in vain for the same position before: no wait),
-   *     {@code position_unknown}, {@code session_objects} (where the session's temporary tables or holdable cursors
-   *     are)
+   *     {@code position_unknown}, {@code session_objects} (the primary holds the session's temporary tables or
+   *     holdable cursors)
    */
   default void routed(String target, String reason) {}
 }

@@ -51,7 +51,7 @@ public final class LsnWaitMetrics implements MeterBinder, LsnWaitListener, AutoC
    * appears only when first counted leaves a query such as "share sent to the primary" empty instead of zero.
    */
   private static final Map<String, List<String>> ROUTING = Map.of(
-      "replica", List.of("caught_up", "after_wait", "session_objects"),
+      "replica", List.of("caught_up", "after_wait"),
       "primary", List.of("no_replica", "replicas_behind", "forecast_behind", "fell_back", "position_unknown",
           "session_objects"));
   private static final long TRACKERS_LOOK_GAP_NANOS = TimeUnit.SECONDS.toNanos(1);

@@ -22,10 +22,12 @@ package dev.lsnwait.internal.primary;
  *     table, view or sequence, a cursor {@code WITH HOLD}; or it acts on that session ({@code PREPARE},
  *     {@code DEALLOCATE}, {@code LISTEN}): it belongs to the primary's
  * @param mayFreeSession it may drop such a thing ({@code DROP}, {@code DISCARD}, {@code CLOSE})
+ * @param setsSession every statement of it is a {@code SET} or {@code RESET} of the session (not {@code LOCAL}, not
+ *     of the transaction): the same text brings another server session to the same settings
  */
 public record SqlEffect(boolean mayWrite, boolean commits, boolean rollsBack, boolean chains,
     boolean mayLeaveReadOnly, boolean recovers, boolean mayChangeWriters, boolean writesUnseen,
-    boolean holdsSession, boolean mayFreeSession) {
+    boolean holdsSession, boolean mayFreeSession, boolean setsSession) {
 
   /** Reads only. */
   public static final SqlEffect READ = new SqlEffect(false, false, false, false);
@@ -33,25 +35,28 @@ public record SqlEffect(boolean mayWrite, boolean commits, boolean rollsBack, bo
   public static final SqlEffect WRITE = new SqlEffect(true, false, false, false);
   /** Changes no data, but may make the transaction read-write. */
   public static final SqlEffect LEAVES_READ_ONLY =
-      new SqlEffect(false, false, false, false, true, false, false, false, false, false);
+      new SqlEffect(false, false, false, false, true, false, false, false, false, false, false);
   /** {@code ROLLBACK TO SAVEPOINT}: changes no data, and a failed transaction goes on. */
   public static final SqlEffect RECOVERS =
-      new SqlEffect(false, false, false, false, false, true, false, false, false, false);
+      new SqlEffect(false, false, false, false, false, true, false, false, false, false, false);
   /** Writes, and may change which functions or relations write. */
   public static final SqlEffect CHANGES_WRITERS =
-      new SqlEffect(true, false, false, false, false, false, true, false, false, false);
+      new SqlEffect(true, false, false, false, false, false, true, false, false, false, false);
   /** Writes, possibly out of sight of the question before {@code COMMIT} (see {@code writesUnseen}). */
   public static final SqlEffect WRITES_UNSEEN =
-      new SqlEffect(true, false, false, false, false, false, false, true, false, false);
+      new SqlEffect(true, false, false, false, false, false, false, true, false, false, false);
   /** Changes no data, but may make what only this server session has (see {@code holdsSession}). */
   public static final SqlEffect HOLDS_SESSION =
-      new SqlEffect(false, false, false, false, false, false, false, false, true, false);
+      new SqlEffect(false, false, false, false, false, false, false, false, true, false, false);
+  /** Changes no data: every statement sets the session (see {@code setsSession}). */
+  public static final SqlEffect SETS_SESSION =
+      new SqlEffect(false, false, false, false, false, false, false, false, false, false, true);
   /** Changes no data, but may drop what only this server session has. */
   public static final SqlEffect FREES_SESSION =
-      new SqlEffect(false, false, false, false, false, false, false, false, false, true);
+      new SqlEffect(false, false, false, false, false, false, false, false, false, true, false);
 
   public SqlEffect(boolean mayWrite, boolean commits, boolean rollsBack, boolean chains) {
-    this(mayWrite, commits, rollsBack, chains, false, false, false, false, false, false);
+    this(mayWrite, commits, rollsBack, chains, false, false, false, false, false, false, false);
   }
 
   /** The effect of running both. */
@@ -65,6 +70,6 @@ public record SqlEffect(boolean mayWrite, boolean commits, boolean rollsBack, bo
     return new SqlEffect(mayWrite || other.mayWrite, commits || other.commits, rollsBack || other.rollsBack,
         chains || other.chains, mayLeaveReadOnly || other.mayLeaveReadOnly, recovers || other.recovers,
         mayChangeWriters || other.mayChangeWriters, writesUnseen || other.writesUnseen,
-        holdsSession || other.holdsSession, mayFreeSession || other.mayFreeSession);
+        holdsSession || other.holdsSession, mayFreeSession || other.mayFreeSession, false);
   }
 }

@@ -23,6 +23,8 @@ final class SqlScanner {
    */
   private static final Set<String> NEUTRAL = Set.of("SET", "RESET", "BEGIN", "START", "SAVEPOINT", "RELEASE",
       "LISTEN", "UNLISTEN", "DEALLOCATE", "PREPARE", "LOAD", "CHECKPOINT");
+  /** After SET: settings of the transaction only. */
+  private static final Set<String> SCOPED_SETTINGS = Set.of("LOCAL", "TRANSACTION", "CONSTRAINTS");
   /** Statements that act on the server session itself: they belong to the primary's, in read-only work too. */
   private static final Set<String> SESSION_ACTS = Set.of("PREPARE", "DEALLOCATE", "LISTEN", "UNLISTEN");
   /**
@@ -35,8 +37,6 @@ final class SqlScanner {
   private static final Set<String> WRITER_OBJECTS = Set.of("FUNCTION", "PROCEDURE", "VIEW", "POLICY", "OPERATOR",
       "CAST", "AGGREGATE", "EXTENSION", "SCHEMA", "RULE", "LANGUAGE", "TRANSFORM", "TYPE", "ROUTINE", "OWNED",
       "DOMAIN");
-  /** Words of a CREATE that may come before {@code TEMP}. */
-  private static final Set<String> CREATE_OPTIONS = Set.of("OR", "REPLACE", "GLOBAL", "LOCAL");
   /** How many words of a CREATE, ALTER or DROP may come before what it defines ({@code OR REPLACE ...}). */
   private static final int OBJECT_WORDS = 5;
   /** Words that take a parenthesis without being a function call. */
@@ -54,6 +54,8 @@ final class SqlScanner {
   private final SqlWords words;
   private final WriteLookup known;
   private boolean writesUnseen; // a function that may commit in another session, or a holdable cursor that writes
+  private int statements; // read so far, not counting empty ones
+  private int settings; // of those, SET or RESET of the session
 
   private SqlScanner(String sql, WriteLookup known, boolean backslashQuotes) {
     this.words = new SqlWords(sql, backslashQuotes);
@@ -75,6 +77,9 @@ final class SqlScanner {
     while (!words.atEnd()) {
       effect = effect.and(statement());
     }
+    if (settings > 0 && settings == statements) {
+      effect = effect.and(SqlEffect.SETS_SESSION);
+    }
     return writesUnseen ? effect.and(SqlEffect.WRITES_UNSEEN) : effect;
   }
 
@@ -84,6 +89,7 @@ final class SqlScanner {
     if (first == null) {
       return SqlEffect.READ; // an empty statement, or its semicolon
     }
+    statements++;
     String kind = first.toUpperCase(Locale.ROOT);
     switch (kind) {
       case "COMMIT":
@@ -97,6 +103,10 @@ final class SqlScanner {
     }
     if (NEUTRAL.contains(kind)) {
       String second = words.next();
+      if ((kind.equals("SET") || kind.equals("RESET")) && second != null
+          && !SCOPED_SETTINGS.contains(second.toUpperCase(Locale.ROOT))) {
+        settings++;
+      }
       boolean prepareTransaction = kind.equals("PREPARE") && "TRANSACTION".equalsIgnoreCase(second);
       boolean readWrite = second != null && mayMakeReadWrite(second); // null: that was the statement's end already
       if (prepareTransaction) {
@@ -119,7 +129,8 @@ final class SqlScanner {
     }
     if (!READS.contains(kind)) {
       skipStatement();
-      return CHANGE_WRITERS.contains(kind) ? SqlEffect.CHANGES_WRITERS : SqlEffect.WRITE;
+      // a DO block may make a temporary table too
+      return CHANGE_WRITERS.contains(kind) ? SqlEffect.CHANGES_WRITERS.and(SqlEffect.HOLDS_SESSION) : SqlEffect.WRITE;
     }
     return reading(kind);
   }
@@ -173,15 +184,18 @@ final class SqlScanner {
     boolean writes = known.everyReadMayWrite();
     boolean analyze = false;
     boolean hold = false;
-    boolean intoTemp = false; // SELECT ... INTO TEMP
+    boolean makes = false; // SELECT ... INTO, EXPLAIN ANALYZE CREATE TABLE AS: perhaps a temporary table
     String previous = "";
     for (String next = words.next(); next != null; next = words.next()) {
       String upper = next.toUpperCase(Locale.ROOT);
       hold |= declare && upper.equals("HOLD") && previous.equals("WITH") && words.depth() == 0;
-      intoTemp |= previous.equals("INTO") && (upper.equals("TEMP") || upper.equals("TEMPORARY"));
+      makes |= upper.equals("INTO") && words.depth() == 0 && !previous.equals("INSERT") && !previous.equals("MERGE");
       switch (next.startsWith("\"") ? fold(next).toUpperCase(Locale.ROOT) : upper) { // EXPLAIN ("analyze")
         case "ANALYZE", "ANALYSE" -> analyze |= explain; // PostgreSQL takes the British spelling too
-        case "CREATE", "EXECUTE" -> writes |= explain; // EXPLAIN ANALYZE runs CREATE TABLE AS, or a prepared statement
+        case "CREATE", "EXECUTE" -> { // EXPLAIN ANALYZE runs CREATE TABLE AS, or a prepared statement
+          writes |= explain;
+          makes |= explain;
+        }
         default -> writes |= queryWordMayWrite(next, upper, previous);
       }
       previous = upper;
@@ -196,7 +210,7 @@ final class SqlScanner {
       return SqlEffect.WRITES_UNSEEN.and(SqlEffect.HOLDS_SESSION);
     }
     SqlEffect effect = writes ? SqlEffect.WRITE : SqlEffect.READ;
-    return hold || intoTemp ? effect.and(SqlEffect.HOLDS_SESSION) : effect;
+    return hold || makes ? effect.and(SqlEffect.HOLDS_SESSION) : effect;
   }
 
   /**
@@ -234,22 +248,18 @@ final class SqlScanner {
 
   /**
    * CREATE, ALTER or DROP: writes; of a function, view, policy and the like, or any renaming, it may also change
-   * which reads write. A CREATE of something temporary (or in {@code pg_temp}) holds it in this session only.
+   * which reads write. A CREATE may make something temporary: {@code TEMP}, {@code pg_temp.}, or {@code pg_temp}
+   * first in the search path.
    */
   private SqlEffect definition(boolean create) {
     boolean changesWriters = false;
-    boolean temporary = false;
-    boolean options = create; // CREATE [OR REPLACE] [GLOBAL | LOCAL] TEMP ...
     int seen = 0;
     for (String next = words.next(); next != null; next = words.next()) {
       String upper = next.toUpperCase(Locale.ROOT);
       changesWriters |= (seen++ < OBJECT_WORDS && WRITER_OBJECTS.contains(upper)) || upper.equals("RENAME");
-      temporary |= (options && (upper.equals("TEMP") || upper.equals("TEMPORARY")))
-          || (create && fold(next).equals("pg_temp"));
-      options &= CREATE_OPTIONS.contains(upper);
     }
     SqlEffect effect = changesWriters ? SqlEffect.CHANGES_WRITERS : SqlEffect.WRITE;
-    return temporary ? effect.and(SqlEffect.HOLDS_SESSION) : effect;
+    return create ? effect.and(SqlEffect.HOLDS_SESSION) : effect;
   }
 
   private static String fold(String name) {

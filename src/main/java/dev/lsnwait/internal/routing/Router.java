@@ -41,8 +41,7 @@ final class Router {
     PRIMARY_FORECAST_BEHIND("primary", "forecast_behind"),
     PRIMARY_FELL_BACK("primary", "fell_back"),
     PRIMARY_POSITION_UNKNOWN("primary", "position_unknown"),
-    PRIMARY_SESSION_OBJECTS("primary", "session_objects"),
-    REPLICA_SESSION_OBJECTS("replica", "session_objects");
+    PRIMARY_SESSION_OBJECTS("primary", "session_objects");
 
     final String target;
     final String reason;
@@ -176,13 +175,9 @@ final class Router {
     }
   }
 
-  /**
-   * Read-only work of a session whose temporary tables or holdable cursors {@code holder} holds (or that may make
-   * them: the primary): there, whatever the replicas replayed (a replica's read gate still waits for the token).
-   */
-  ProxyConnection forSessionObjects(ProxyConnection holder) {
-    decided(holder == members.primary() ? Decision.PRIMARY_SESSION_OBJECTS : Decision.REPLICA_SESSION_OBJECTS);
-    return holder;
+  /** Read-only work of a session whose primary holds temporary tables or holdable cursors, or that may make them. */
+  ProxyConnection forSessionObjects() {
+    return primary(Decision.PRIMARY_SESSION_OBJECTS);
   }
 
   /** Read-write work: always the primary. */

@@ -26,16 +26,18 @@ public abstract class RoutingConnection extends RoutingSession {
   private ProxyConnection pinned; // the member running the current transaction; null outside one
   private boolean pinFresh; // no statement has run on the pinned member yet
   private final SessionObjects sessionObjects;
+  private final SqlSettings sqlSettings;
 
   protected RoutingConnection(Members members) throws SQLException {
     super(members);
     this.sessionObjects = new SessionObjects(members.primary());
+    this.sqlSettings = new SqlSettings(members, state);
   }
 
   /**
    * The member that runs a statement with this effect now: the transaction's, or a new placement (pinned until
-   * the transaction ends when auto-commit is off). Read-only work of a session holding temporary tables or
-   * holdable cursors runs where they are ({@link SessionObjects}); read-only work that may make them, on the primary.
+   * the transaction ends when auto-commit is off). Read-only work of a session whose primary holds temporary tables
+   * or holdable cursors runs there ({@link SessionObjects}); so does read-only work that may make them.
    */
   final ProxyConnection memberFor(SqlEffect effect) throws SQLException {
     checkOpen();
@@ -45,10 +47,10 @@ public abstract class RoutingConnection extends RoutingSession {
     ProxyConnection member;
     if (!state.readOnly || effect.mayWrite()) {
       member = router.forWrite();
-    } else if (sessionObjects.holder() != null) {
-      member = router.forSessionObjects(sessionObjects.holder());
+    } else if (sessionObjects.held() || effect.holdsSession()) {
+      member = router.forSessionObjects();
     } else {
-      member = effect.holdsSession() ? router.forSessionObjects(members.primary()) : router.forRead(state);
+      member = router.forRead(state);
     }
     if (!state.autoCommit) {
       pinned = member;
@@ -78,6 +80,9 @@ public abstract class RoutingConnection extends RoutingSession {
       return; // a callable statement bound elsewhere ran; the transaction is not its own
     }
     sessionObjects.ran(member, effect);
+    if ((effect.commits() || effect.rollsBack()) && !member.inTransaction()) {
+      sqlSettings.ended(effect.commits()); // COMMIT or ROLLBACK sent as SQL
+    }
     if (member.inTransaction()) {
       pinned = member;
       pinFresh = false;
@@ -110,12 +115,18 @@ public abstract class RoutingConnection extends RoutingSession {
    * {@code setAutoCommit(true)} leave a transaction begun in SQL open, and it must stay where it is.
    */
   @Override
-  final void endTransaction() throws SQLException {
+  final void endTransaction(boolean committed) throws SQLException {
     if (pinned == null || !pinned.inTransaction()) {
       pinned = null;
       pinFresh = false;
+      sqlSettings.ended(committed);
     }
     sessionObjects.settle();
+  }
+
+  /** A statement of only session SETs or RESETs ran on {@code member} ({@link SqlSettings}). */
+  final void settingsMade(String sql, ProxyConnection member) throws SQLException {
+    sqlSettings.made(sql, member);
   }
 
   @Override
@@ -128,10 +139,12 @@ public abstract class RoutingConnection extends RoutingSession {
   @Override
   public final void commit() throws SQLException {
     checkOpen();
+    boolean committed = false;
     try {
       current().commit(); // outside a transaction: the primary says what pgjdbc says
+      committed = true;
     } finally {
-      endTransaction();
+      endTransaction(committed);
     }
   }
 
@@ -141,7 +154,7 @@ public abstract class RoutingConnection extends RoutingSession {
     try {
       current().rollback();
     } finally {
-      endTransaction();
+      endTransaction(false);
     }
   }
 

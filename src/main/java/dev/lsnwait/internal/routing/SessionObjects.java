@@ -9,58 +9,58 @@ import java.sql.Statement;
 import org.postgresql.PGConnection;
 
 /**
- * Which member of a routing connection holds what only its own server session has, that later statements may
- * name: temporary tables, views and sequences, and holdable cursors. Read-only work runs there while it holds them
- * (a temporary table may also shadow a permanent one of the same name: the replica would answer from that). The
- * words of a statement say when such things may have been made or dropped ({@link SqlEffect#holdsSession},
+ * Whether a routing connection's primary session holds what only it has, that later statements may name: temporary
+ * tables, views and sequences, and holdable cursors. Read-only work runs on the primary while it holds them (a
+ * temporary table may also shadow a permanent one of the same name: a replica would answer from that). The words of
+ * a statement say when such things may have been made or dropped ({@link SqlEffect#holdsSession},
  * {@link SqlEffect#mayFreeSession}); the server says, outside a transaction, whether any are left: once after such a
- * statement, so that a guess costs one round trip, never a read on the wrong server.
+ * statement, so that a guess costs one round trip, never a read on the wrong server. A replica makes no temporary
+ * tables; a cursor declared with hold in a read-only transaction on a replica stays there, and is not followed.
  */
 final class SessionObjects {
 
   private static final String ANY_LEFT = "SELECT EXISTS (SELECT FROM pg_catalog.pg_class"
-      + " WHERE relnamespace = pg_catalog.pg_my_temp_schema()) OR EXISTS (SELECT FROM pg_catalog.pg_cursors"
-      + " WHERE is_holdable)";
+      + " WHERE relnamespace OPERATOR(pg_catalog.=) pg_catalog.pg_my_temp_schema())"
+      + " OR EXISTS (SELECT FROM pg_catalog.pg_cursors WHERE is_holdable)";
 
   private final ProxyConnection primary;
-  private ProxyConnection holder; // null: none known
+  private boolean held; // the primary's session may hold some
   private boolean unsure; // a statement may have made or dropped some since the server was last asked
 
   SessionObjects(ProxyConnection primary) {
     this.primary = primary;
   }
 
-  /** The member that holds them, or null (also once its connection closed: a replica's that broke). */
-  ProxyConnection holder() throws SQLException {
-    if (holder != null && holder.isClosed()) {
-      holder = null;
-      unsure = false;
-    }
-    return holder;
+  /** Whether read-only work must run on the primary, where they are. */
+  boolean held() {
+    return held;
   }
 
   /** A statement with {@code effect} ran, or failed, on {@code member}: asks the server if it may have changed them. */
   void ran(ProxyConnection member, SqlEffect effect) throws SQLException {
+    if (member != primary) {
+      return;
+    }
     if (effect.holdsSession()) {
-      holder = holder == null || holder == member ? member : primary; // two holders: rare, and the primary writes
+      held = true;
       unsure = true;
-    } else if (effect.mayFreeSession() && holder == member) {
+    } else if (effect.mayFreeSession() && held) {
       unsure = true;
     }
     settle();
   }
 
   /**
-   * Outside a transaction on the holder (one rolled back drops what it made; {@code ON COMMIT DROP}), asks it once
+   * Outside a transaction on the primary (one rolled back drops what it made; {@code ON COMMIT DROP}), asks it once
    * whether any are left. If the question fails, they count as held.
    */
   void settle() throws SQLException {
-    if (!unsure || holder == null || holder.inTransaction()) {
+    if (!unsure || !held || primary.inTransaction()) {
       return;
     }
     boolean anyLeft = true;
     try {
-      Connection server = (Connection) holder.unwrap(PGConnection.class); // lsnwait's hooks would wait, or mark
+      Connection server = (Connection) primary.unwrap(PGConnection.class); // lsnwait's hooks would mark a write
       try (Statement statement = server.createStatement(); ResultSet answer = statement.executeQuery(ANY_LEFT)) {
         anyLeft = !answer.next() || answer.getBoolean(1);
       } finally {
@@ -72,8 +72,6 @@ final class SessionObjects {
     } catch (SQLException e) {
       return; // asked again after the next statement; the statement's own outcome stands
     }
-    if (!anyLeft) {
-      holder = null;
-    }
+    held = anyLeft;
   }
 }

@@ -229,17 +229,22 @@ class SqlScannerTest {
       "PREPARE q AS SELECT 1",
       "DEALLOCATE ALL",
       "LISTEN ch",
-      "unlisten *"})
+      "unlisten *",
+      "CREATE TABLE x (a int)", // pg_temp may come first in the search path
+      "SELECT * INTO pg_temp.x FROM t",
+      "SELECT a INTO x FROM t",
+      "EXPLAIN ANALYZE CREATE TEMP TABLE x AS SELECT 1",
+      "DO $$ BEGIN CREATE TEMP TABLE x (a int); END $$"})
   void statementsThatMayMakeWhatOnlyThisSessionHasOrActOnIt(String sql) {
     assertTrue(effect(sql).holdsSession(), sql);
   }
 
   @ParameterizedTest
   @ValueSource(strings = {
-      "CREATE TABLE temps (a int)",
-      "CREATE TABLE x (temp int)",
       "SELECT temp FROM t",
-      "SELECT * INTO x FROM t",
+      "WITH n AS (SELECT 1) INSERT INTO t SELECT * FROM n",
+      "WITH n AS (INSERT INTO t VALUES (1) RETURNING a) SELECT * FROM n",
+      "EXPLAIN CREATE TABLE x AS SELECT 1",
       "DECLARE c CURSOR FOR SELECT 1",
       "DECLARE c CURSOR WITHOUT HOLD FOR SELECT 1",
       "DROP TABLE x",
@@ -263,5 +268,20 @@ class SqlScannerTest {
     assertFalse(effect("LISTEN ch").mayWrite());
     assertFalse(effect("PREPARE q AS INSERT INTO t VALUES (1)").mayWrite(), "prepares, runs nothing");
     assertFalse(effect("PREPARE TRANSACTION 'gid'").holdsSession());
+  }
+
+  @Test
+  void settingsOfTheSessionAreToldFromThoseOfTheTransaction() {
+    for (String sql : List.of("SET search_path = app, public", "set session statement_timeout to '5s'",
+        "SET ROLE reader", "RESET ALL", "reset search_path", "SET TIME ZONE 'UTC'",
+        "SET app.tenant = '42'; SET application_name = 'x';", "SET SESSION CHARACTERISTICS AS TRANSACTION READ ONLY")) {
+      assertTrue(effect(sql).setsSession(), sql);
+      assertFalse(effect(sql).mayWrite(), sql);
+    }
+    for (String sql : List.of("SET LOCAL search_path = app", "SET TRANSACTION READ ONLY",
+        "SET CONSTRAINTS ALL DEFERRED", "SET search_path = app; SELECT 1", "SELECT set_config('a.b', 'c', false)",
+        "SHOW search_path", ";")) {
+      assertFalse(effect(sql).setsSession(), sql);
+    }
   }
 }

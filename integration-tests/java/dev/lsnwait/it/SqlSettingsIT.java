@@ -99,4 +99,13 @@ class SqlSettingsIT extends ClusterTest {
     assertEquals("5", onReplica(connection, "SELECT current_setting('app.tenant')"), "COMMIT sent as SQL");
     assertTrue(connection.getAutoCommit());
   }
+
+  @Test
+  void aSettingMadeWithAPreparedStatementFollowsToo() throws Exception {
+    Connection connection = routing();
+    try (java.sql.PreparedStatement set = connection.prepareStatement("SET app.tenant = '11'")) {
+      set.execute();
+    }
+    assertEquals("11", onReplica(connection, "SELECT current_setting('app.tenant')"));
+  }
 }

@@ -233,7 +233,7 @@ public abstract class RoutingConnection extends RoutingSession {
 
   private PreparedStatement prepared(String sql, RoutingStatement.Opener opener) throws SQLException {
     checkOpen();
-    return RoutingFactory.preparedStatement(this, opener, members.primary().effectOf(sql));
+    return RoutingFactory.preparedStatement(this, opener, sql, members.primary().effectOf(sql));
   }
 
   @Override
@@ -256,7 +256,7 @@ public abstract class RoutingConnection extends RoutingSession {
   private CallableStatement callable(String sql, RoutingStatement.Opener opener) throws SQLException {
     SqlEffect effect = members.primary().effectOf(sql);
     RoutingCallableStatement statement =
-        RoutingFactory.callableStatement(this, opener, effect, memberFor(effect));
+        RoutingFactory.callableStatement(this, opener, sql, effect, memberFor(effect));
     statement.callableTarget(); // opens it there
     return statement;
   }

@@ -136,7 +136,10 @@ public abstract class RoutingStatement implements Statement, PGStatement {
 
   /** Runs SQL text; one that only sets the session is then made on the connection's other servers too. */
   private <T> T runSql(String sql, Execution<T> execution) throws SQLException {
-    SqlEffect effect = classify(sql);
+    return runSql(sql, classify(sql), execution);
+  }
+
+  final <T> T runSql(String sql, SqlEffect effect, Execution<T> execution) throws SQLException {
     T result = run(effect, execution);
     if (effect.setsSession()) {
       connection.settingsMade(sql, currentMember);

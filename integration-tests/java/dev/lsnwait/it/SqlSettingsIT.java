@@ -1,6 +1,9 @@
 package dev.lsnwait.it;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.lsnwait.testkit.Deadline;
@@ -9,13 +12,16 @@ import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.Savepoint;
 import java.sql.Statement;
+import java.time.Duration;
 import org.junit.jupiter.api.Test;
 
 /**
- * Session settings made with SQL ({@code SET}, {@code RESET}) follow read-only work to the replica, as they would
- * on pgjdbc's one session: a tenant's {@code search_path}, a custom setting a row-level policy reads. Made on the
- * replica's session at once when it is open, when it opens otherwise; undone with the transaction that made them.
+ * Session settings made with SQL ({@code SET}, {@code RESET}, {@code set_config()}, {@code DISCARD ALL}) follow
+ * read-only work to the replica, as they would on pgjdbc's one session: a tenant's {@code search_path}, a custom
+ * setting a row-level policy reads, a role. The replica's session is brought to the primary's before it is next
+ * used, so savepoints, failed transactions and aliases come out as the primary has them (cases found by review).
  */
 class SqlSettingsIT extends ClusterTest {
 
@@ -89,8 +95,7 @@ class SqlSettingsIT extends ClusterTest {
     connection.setAutoCommit(true);
     assertEquals("3", onReplica(connection, "SELECT current_setting('app.tenant')"), "committed");
     run(connection, "BEGIN; SET app.tenant = '4'; COMMIT");
-    assertEquals("3", onReplica(connection, "SELECT current_setting('app.tenant')"),
-        "with other statements in one text: not copied (the README says so)");
+    assertEquals("4", onReplica(connection, "SELECT current_setting('app.tenant')"), "with other statements");
     try (Statement statement = connection.createStatement()) {
       statement.execute("BEGIN");
       statement.execute("SET app.tenant = '5'");
@@ -107,5 +112,106 @@ class SqlSettingsIT extends ClusterTest {
       set.execute();
     }
     assertEquals("11", onReplica(connection, "SELECT current_setting('app.tenant')"));
+  }
+
+  private static final String TENANT = "SELECT coalesce(current_setting('app.tenant', true), '')";
+
+  private static String onPrimary(Connection connection, String query) throws SQLException {
+    try (Statement statement = connection.createStatement();
+        ResultSet row = statement.executeQuery("SELECT pg_is_in_recovery(), (" + query + ")::text")) {
+      row.next();
+      assertFalse(row.getBoolean(1));
+      return row.getString(2);
+    }
+  }
+
+  /** The replica's session answers {@code query} as the primary's does. */
+  private static void sameOnBoth(String what, Connection connection, String query) throws SQLException {
+    String primary = onPrimary(connection, query);
+    assertEquals(primary, onReplica(connection, query), what + ": the replica's session differs from the primary's");
+  }
+
+  @Test
+  void theReplicaHasThePrimarysSettingsWhateverMadeThem() throws Exception {
+    PgCluster.execute(cluster.primary(), "DO $$ BEGIN CREATE ROLE lsnwait_tenant NOLOGIN; "
+        + "EXCEPTION WHEN duplicate_object THEN NULL; END $$;"
+        + " CREATE SCHEMA IF NOT EXISTS settings_a; CREATE SCHEMA IF NOT EXISTS settings_b");
+    cluster.awaitReplicaCaughtUp(PATIENCE);
+    Connection connection = routing();
+    run(connection, "SET app.tenant = '1'");
+    onReplica(connection, TENANT); // the replica's session is open from here on
+    connection.setAutoCommit(false);
+    run(connection, "SELECT 1");
+    Savepoint savepoint = connection.setSavepoint();
+    run(connection, "SET app.tenant = '2'");
+    connection.rollback(savepoint);
+    connection.commit();
+    connection.setAutoCommit(true);
+    sameOnBoth("a savepoint rolled back", connection, TENANT);
+    try (Statement statement = connection.createStatement()) {
+      statement.execute("BEGIN");
+      statement.execute("SET app.tenant = '3'");
+      assertThrows(SQLException.class, () -> statement.execute("SELECT 1/0"));
+      statement.execute("COMMIT"); // the server answers ROLLBACK
+      statement.execute("BEGIN");
+      statement.execute("SET app.tenant = '4'");
+      statement.execute("ROLLBACK AND CHAIN");
+      statement.execute("COMMIT");
+    }
+    sameOnBoth("a failed transaction committed, a rollback and chain", connection, TENANT);
+    run(connection, "/* request 5 */ SET TIME ZONE 'Asia/Tokyo'");
+    run(connection, "RESET timezone");
+    sameOnBoth("an alias reset", connection, "SELECT current_setting('TimeZone')");
+    run(connection, "SET search_path = settings_a"); // a Hikari connectionInitSql
+    connection.setSchema("settings_b"); // then the tenant, per request
+    sameOnBoth("SQL, then a JDBC setter", connection, "SELECT current_schema()");
+    run(connection, "SET ROLE lsnwait_tenant");
+    run(connection, "RESET ALL"); // leaves the role
+    sameOnBoth("a role", connection, "SELECT current_user");
+    run(connection, "SELECT set_config('app.tenant', '6', false)");
+    sameOnBoth("set_config()", connection, TENANT);
+    try (Statement statement = connection.createStatement()) {
+      assertThrows(SQLException.class, () -> statement.executeQuery("SET app.tenant = '7'"), "no result set");
+    }
+    sameOnBoth("executeQuery of a SET", connection, TENANT);
+    run(connection, "DISCARD ALL");
+    sameOnBoth("DISCARD ALL", connection, TENANT + " || current_user");
+  }
+
+  @Test
+  void aReplicaThatRefusesTheSettingsIsLeftOutOfThisConnectionsReadsOnly() throws Exception {
+    cluster.pauseReplay();
+    try {
+      PgCluster.execute(cluster.primary(), "DROP ROLE IF EXISTS lsnwait_unreplayed; CREATE ROLE lsnwait_unreplayed");
+      Connection connection = routing();
+      run(connection, "SET ROLE lsnwait_unreplayed"); // the replica has not replayed the role
+      connection.setReadOnly(true);
+      assertEquals("lsnwait_unreplayed false", single(connection, "SELECT current_user || ' ' || pg_is_in_recovery()"));
+      connection.setReadOnly(false);
+      Connection other = routing();
+      other.setReadOnly(true);
+      assertEquals("true", single(other, "SELECT pg_is_in_recovery()::text"), "the address is usable for others");
+    } finally {
+      cluster.resumeReplay();
+    }
+  }
+
+  private static String single(Connection connection, String query) throws SQLException {
+    try (Statement statement = connection.createStatement(); ResultSet row = statement.executeQuery(query)) {
+      row.next();
+      return row.getString(1);
+    }
+  }
+
+  @Test
+  void aSettingOnThePrimaryDoesNotWaitForAHungReplica() throws Exception {
+    Connection connection = routing();
+    String pid = onReplica(connection, "SELECT pg_backend_pid()");
+    new ProcessBuilder("kill", "-STOP", pid).start().waitFor();
+    try {
+      assertTimeoutPreemptively(Duration.ofSeconds(10), () -> run(connection, "SET app.tenant = '1'"));
+    } finally {
+      new ProcessBuilder("kill", "-CONT", pid).start().waitFor();
+    }
   }
 }

@@ -22,8 +22,8 @@ package dev.lsnwait.internal.primary;
  *     table, view or sequence, a cursor {@code WITH HOLD}; or it acts on that session ({@code PREPARE},
  *     {@code DEALLOCATE}, {@code LISTEN}): it belongs to the primary's
  * @param mayFreeSession it may drop such a thing ({@code DROP}, {@code DISCARD}, {@code CLOSE})
- * @param setsSession every statement of it is a {@code SET} or {@code RESET} of the session (not {@code LOCAL}, not
- *     of the transaction): the same text brings another server session to the same settings
+ * @param setsSession it may change the session's settings: a {@code SET} or {@code RESET} of the session (not
+ *     {@code LOCAL}, not of the transaction), {@code DISCARD}, a {@code set_config()} call, a {@code DO} block
  */
 public record SqlEffect(boolean mayWrite, boolean commits, boolean rollsBack, boolean chains,
     boolean mayLeaveReadOnly, boolean recovers, boolean mayChangeWriters, boolean writesUnseen,
@@ -48,7 +48,7 @@ public record SqlEffect(boolean mayWrite, boolean commits, boolean rollsBack, bo
   /** Changes no data, but may make what only this server session has (see {@code holdsSession}). */
   public static final SqlEffect HOLDS_SESSION =
       new SqlEffect(false, false, false, false, false, false, false, false, true, false, false);
-  /** Changes no data: every statement sets the session (see {@code setsSession}). */
+  /** Changes no data, but may change the session's settings (see {@code setsSession}). */
   public static final SqlEffect SETS_SESSION =
       new SqlEffect(false, false, false, false, false, false, false, false, false, false, true);
   /** Changes no data, but may drop what only this server session has. */
@@ -70,6 +70,7 @@ public record SqlEffect(boolean mayWrite, boolean commits, boolean rollsBack, bo
     return new SqlEffect(mayWrite || other.mayWrite, commits || other.commits, rollsBack || other.rollsBack,
         chains || other.chains, mayLeaveReadOnly || other.mayLeaveReadOnly, recovers || other.recovers,
         mayChangeWriters || other.mayChangeWriters, writesUnseen || other.writesUnseen,
-        holdsSession || other.holdsSession, mayFreeSession || other.mayFreeSession, false);
+        holdsSession || other.holdsSession, mayFreeSession || other.mayFreeSession,
+        setsSession || other.setsSession);
   }
 }

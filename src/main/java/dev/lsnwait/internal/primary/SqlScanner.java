@@ -54,8 +54,7 @@ final class SqlScanner {
   private final SqlWords words;
   private final WriteLookup known;
   private boolean writesUnseen; // a function that may commit in another session, or a holdable cursor that writes
-  private int statements; // read so far, not counting empty ones
-  private int settings; // of those, SET or RESET of the session
+  private boolean setsSession; // a SET or RESET of the session, DISCARD, set_config(), or a DO block
 
   private SqlScanner(String sql, WriteLookup known, boolean backslashQuotes) {
     this.words = new SqlWords(sql, backslashQuotes);
@@ -77,7 +76,7 @@ final class SqlScanner {
     while (!words.atEnd()) {
       effect = effect.and(statement());
     }
-    if (settings > 0 && settings == statements) {
+    if (setsSession) {
       effect = effect.and(SqlEffect.SETS_SESSION);
     }
     return writesUnseen ? effect.and(SqlEffect.WRITES_UNSEEN) : effect;
@@ -89,7 +88,6 @@ final class SqlScanner {
     if (first == null) {
       return SqlEffect.READ; // an empty statement, or its semicolon
     }
-    statements++;
     String kind = first.toUpperCase(Locale.ROOT);
     switch (kind) {
       case "COMMIT":
@@ -105,7 +103,7 @@ final class SqlScanner {
       String second = words.next();
       if ((kind.equals("SET") || kind.equals("RESET")) && second != null
           && !SCOPED_SETTINGS.contains(second.toUpperCase(Locale.ROOT))) {
-        settings++;
+        setsSession = true;
       }
       boolean prepareTransaction = kind.equals("PREPARE") && "TRANSACTION".equalsIgnoreCase(second);
       boolean readWrite = second != null && mayMakeReadWrite(second); // null: that was the statement's end already
@@ -121,6 +119,7 @@ final class SqlScanner {
       return copy();
     }
     if (kind.equals("DISCARD")) {
+      setsSession = true; // DISCARD ALL resets them
       return discard();
     }
     if (kind.equals("CREATE") || kind.equals("DROP") || kind.equals("ALTER")) {
@@ -129,8 +128,11 @@ final class SqlScanner {
     }
     if (!READS.contains(kind)) {
       skipStatement();
-      // a DO block may make a temporary table too
-      return CHANGE_WRITERS.contains(kind) ? SqlEffect.CHANGES_WRITERS.and(SqlEffect.HOLDS_SESSION) : SqlEffect.WRITE;
+      if (!CHANGE_WRITERS.contains(kind)) {
+        return SqlEffect.WRITE;
+      }
+      setsSession = true; // a DO block may set_config(), and make a temporary table
+      return SqlEffect.CHANGES_WRITERS.and(SqlEffect.HOLDS_SESSION);
     }
     return reading(kind);
   }
@@ -278,6 +280,7 @@ final class SqlScanner {
       return false; // an aggregate's FILTER (WHERE ...); filter(...) is a call of a function named filter
     }
     writesUnseen |= known.functionWritesElsewhere(folded);
+    setsSession |= folded.equals("set_config");
     return known.functionMayWrite(folded);
   }
 

@@ -5,6 +5,7 @@ import dev.lsnwait.internal.Jdbc;
 import dev.lsnwait.internal.LsnWaitUrl;
 import dev.lsnwait.internal.Settings;
 import dev.lsnwait.internal.connect.Connector;
+import dev.lsnwait.internal.primary.SqlEffect;
 import dev.lsnwait.internal.proxy.ProxyConnection;
 import dev.lsnwait.internal.registry.AddressHealth;
 import dev.lsnwait.internal.registry.Registry;
@@ -45,6 +46,7 @@ public final class Members {
   private final ProxyConnection primary;
   private final List<Replica> replicas = new ArrayList<>();
   private final int checkMillis;
+  private final SettingsSync sessionSettings;
 
   /** One replica address and, once opened, its connection. */
   static final class Replica {
@@ -67,6 +69,7 @@ public final class Members {
     this.replicaSettings = settings.withRole(Settings.Role.AUTO);
     this.checkMillis = checkBoundMillis(settings);
     this.primary = connector.open(url.pgjdbcUrl(), url.pgjdbcProperties(), originalUrl, url, settings);
+    this.sessionSettings = new SettingsSync(primary);
     for (String address : settings.replicas()) {
       replicas.add(new Replica(address, connector.registry().replicaAddress(address)));
     }
@@ -97,7 +100,24 @@ public final class Members {
     return primary.systemIdentifier();
   }
 
-  /** The replicas to choose from now, opening those not yet open whose address is not in a back-off. */
+  /** What {@code sql} may do, as the primary tells; notes the custom settings it may set ({@link SettingsSync}). */
+  SqlEffect effectOf(String sql) {
+    SqlEffect effect = primary.effectOf(sql);
+    if (effect.setsSession()) {
+      sessionSettings.named(sql);
+    }
+    return effect;
+  }
+
+  /** SQL that may change the session's settings ran: replicas are brought to the primary's before next used. */
+  void settingsChanged() {
+    sessionSettings.changed();
+  }
+
+  /**
+   * The replicas to choose from now, opening those not yet open whose address is not in a back-off, and bringing
+   * them to the primary's session settings ({@link SettingsSync}).
+   */
   List<ProxyConnection> usableReplicas(SessionState state) {
     long now = System.nanoTime();
     List<ProxyConnection> usable = new ArrayList<>(replicas.size());
@@ -111,7 +131,9 @@ public final class Members {
       if (replica.connection != null) {
         String unfit = unfit(replica.connection);
         if (unfit == null) {
-          usable.add(replica.connection);
+          if (sessionSettings.ready(replica.connection, checkMillis)) {
+            usable.add(replica.connection); // else this connection reads on the primary until its settings change
+          }
         } else {
           drop(replica, unfit);
         }

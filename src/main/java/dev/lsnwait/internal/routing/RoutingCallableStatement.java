@@ -14,8 +14,8 @@ public abstract class RoutingCallableStatement extends RoutingPreparedStatement 
   private final ProxyConnection member;
 
   protected RoutingCallableStatement(
-      RoutingConnection connection, Opener opener, String sql, SqlEffect effect, ProxyConnection member) {
-    super(connection, opener, sql, effect);
+      RoutingConnection connection, Opener opener, SqlEffect effect, ProxyConnection member) {
+    super(connection, opener, effect);
     this.member = member;
   }
 

@@ -26,12 +26,10 @@ public abstract class RoutingConnection extends RoutingSession {
   private ProxyConnection pinned; // the member running the current transaction; null outside one
   private boolean pinFresh; // no statement has run on the pinned member yet
   private final SessionObjects sessionObjects;
-  private final SqlSettings sqlSettings;
 
   protected RoutingConnection(Members members) throws SQLException {
     super(members);
     this.sessionObjects = new SessionObjects(members.primary());
-    this.sqlSettings = new SqlSettings(members, state);
   }
 
   /**
@@ -45,8 +43,8 @@ public abstract class RoutingConnection extends RoutingSession {
       return pinned;
     }
     ProxyConnection member;
-    if (!state.readOnly || effect.mayWrite()) {
-      member = router.forWrite();
+    if (!state.readOnly || effect.mayWrite() || effect.setsSession()) {
+      member = router.forWrite(); // the primary's session settings are the ones replicas are brought to
     } else if (sessionObjects.held() || effect.holdsSession()) {
       member = router.forSessionObjects();
     } else {
@@ -80,8 +78,8 @@ public abstract class RoutingConnection extends RoutingSession {
       return; // a callable statement bound elsewhere ran; the transaction is not its own
     }
     sessionObjects.ran(member, effect);
-    if ((effect.commits() || effect.rollsBack()) && !member.inTransaction()) {
-      sqlSettings.ended(effect.commits()); // COMMIT or ROLLBACK sent as SQL
+    if (effect.setsSession()) {
+      members.settingsChanged(); // replicas are brought to the primary's settings before they are next used
     }
     if (member.inTransaction()) {
       pinned = member;
@@ -115,18 +113,12 @@ public abstract class RoutingConnection extends RoutingSession {
    * {@code setAutoCommit(true)} leave a transaction begun in SQL open, and it must stay where it is.
    */
   @Override
-  final void endTransaction(boolean committed) throws SQLException {
+  final void endTransaction() throws SQLException {
     if (pinned == null || !pinned.inTransaction()) {
       pinned = null;
       pinFresh = false;
-      sqlSettings.ended(committed);
     }
     sessionObjects.settle();
-  }
-
-  /** A statement of only session SETs or RESETs ran on {@code member} ({@link SqlSettings}). */
-  final void settingsMade(String sql, ProxyConnection member) throws SQLException {
-    sqlSettings.made(sql, member);
   }
 
   @Override
@@ -139,12 +131,10 @@ public abstract class RoutingConnection extends RoutingSession {
   @Override
   public final void commit() throws SQLException {
     checkOpen();
-    boolean committed = false;
     try {
       current().commit(); // outside a transaction: the primary says what pgjdbc says
-      committed = true;
     } finally {
-      endTransaction(committed);
+      endTransaction();
     }
   }
 
@@ -154,7 +144,7 @@ public abstract class RoutingConnection extends RoutingSession {
     try {
       current().rollback();
     } finally {
-      endTransaction(false);
+      endTransaction();
     }
   }
 
@@ -233,7 +223,7 @@ public abstract class RoutingConnection extends RoutingSession {
 
   private PreparedStatement prepared(String sql, RoutingStatement.Opener opener) throws SQLException {
     checkOpen();
-    return RoutingFactory.preparedStatement(this, opener, sql, members.primary().effectOf(sql));
+    return RoutingFactory.preparedStatement(this, opener, members.effectOf(sql));
   }
 
   @Override
@@ -254,9 +244,9 @@ public abstract class RoutingConnection extends RoutingSession {
 
   /** A call reads its OUT parameters where it ran: placed now, for good. */
   private CallableStatement callable(String sql, RoutingStatement.Opener opener) throws SQLException {
-    SqlEffect effect = members.primary().effectOf(sql);
+    SqlEffect effect = members.effectOf(sql);
     RoutingCallableStatement statement =
-        RoutingFactory.callableStatement(this, opener, sql, effect, memberFor(effect));
+        RoutingFactory.callableStatement(this, opener, effect, memberFor(effect));
     statement.callableTarget(); // opens it there
     return statement;
   }

@@ -23,12 +23,12 @@ public final class RoutingFactory {
   }
 
   static RoutingPreparedStatement preparedStatement(
-      RoutingConnection connection, RoutingStatement.Opener opener, String sql, SqlEffect effect) {
+      RoutingConnection connection, RoutingStatement.Opener opener, SqlEffect effect) {
     throw notGenerated();
   }
 
-  static RoutingCallableStatement callableStatement(RoutingConnection connection, RoutingStatement.Opener opener,
-      String sql, SqlEffect effect, ProxyConnection member) {
+  static RoutingCallableStatement callableStatement(
+      RoutingConnection connection, RoutingStatement.Opener opener, SqlEffect effect, ProxyConnection member) {
     throw notGenerated();
   }
 

@@ -16,14 +16,12 @@ import java.util.Map;
  */
 public abstract class RoutingPreparedStatement extends RoutingStatement implements PreparedStatement {
 
-  private final String sql;
   private final SqlEffect effect;
   private final Map<Object, Recorded> parameters = new LinkedHashMap<>();
   private final List<List<Recorded>> batches = new ArrayList<>();
 
-  protected RoutingPreparedStatement(RoutingConnection connection, Opener opener, String sql, SqlEffect effect) {
+  protected RoutingPreparedStatement(RoutingConnection connection, Opener opener, SqlEffect effect) {
     super(connection, opener);
-    this.sql = sql;
     this.effect = effect;
   }
 
@@ -72,22 +70,22 @@ public abstract class RoutingPreparedStatement extends RoutingStatement implemen
 
   @Override
   public final ResultSet executeQuery() throws SQLException {
-    return wrapResultSet(runSql(sql, effect, statement -> ((PreparedStatement) statement).executeQuery()));
+    return wrapResultSet(run(effect, statement -> ((PreparedStatement) statement).executeQuery()));
   }
 
   @Override
   public final int executeUpdate() throws SQLException {
-    return runSql(sql, effect, statement -> ((PreparedStatement) statement).executeUpdate());
+    return run(effect, statement -> ((PreparedStatement) statement).executeUpdate());
   }
 
   @Override
   public final long executeLargeUpdate() throws SQLException {
-    return runSql(sql, effect, statement -> ((PreparedStatement) statement).executeLargeUpdate());
+    return run(effect, statement -> ((PreparedStatement) statement).executeLargeUpdate());
   }
 
   @Override
   public final boolean execute() throws SQLException {
-    return runSql(sql, effect, statement -> ((PreparedStatement) statement).execute());
+    return run(effect, statement -> ((PreparedStatement) statement).execute());
   }
 
   @Override

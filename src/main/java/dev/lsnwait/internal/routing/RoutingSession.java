@@ -35,11 +35,8 @@ public abstract class RoutingSession implements LsnWaitConnection {
   /** The member running the open transaction, or null. */
   abstract ProxyConnection pinnedOrNull();
 
-  /**
-   * The transaction may have ended ({@code committed}: by a commit that succeeded): if it did, the next statement is
-   * placed afresh.
-   */
-  abstract void endTransaction(boolean committed) throws SQLException;
+  /** The transaction may have ended: if it did, the next statement is placed afresh. */
+  abstract void endTransaction() throws SQLException;
 
   final void checkOpen() throws SQLException {
     if (closed) {
@@ -92,7 +89,7 @@ public abstract class RoutingSession implements LsnWaitConnection {
   public final void setAutoCommit(boolean autoCommit) throws SQLException {
     applyToAll(member -> member.setAutoCommit(autoCommit)); // on: commits the open transaction, as JDBC says
     if (autoCommit) {
-      endTransaction(true);
+      endTransaction();
     }
     state.autoCommit = autoCommit;
   }

@@ -2,7 +2,6 @@ package dev.lsnwait.internal.routing;
 
 import java.sql.Connection;
 import java.sql.SQLException;
-import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Properties;
@@ -24,7 +23,6 @@ final class SessionState {
   Executor networkExecutor; // null: never set
   int networkTimeout;
   Map<String, Class<?>> typeMap; // null: never set
-  final Map<String, String> sqlSettings = new LinkedHashMap<>(); // SET made with SQL, by name ({@link SqlSettings})
 
   /** The state of a freshly opened connection (the primary's). */
   static SessionState of(Connection connection) throws SQLException {
@@ -64,7 +62,6 @@ final class SessionState {
     if (typeMap != null) {
       member.setTypeMap(typeMap);
     }
-    SqlSettings.makeAll(member, sqlSettings);
     if (member.getAutoCommit() != autoCommit) {
       member.setAutoCommit(autoCommit);
     }

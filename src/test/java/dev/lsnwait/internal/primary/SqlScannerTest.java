@@ -274,13 +274,16 @@ class SqlScannerTest {
   void settingsOfTheSessionAreToldFromThoseOfTheTransaction() {
     for (String sql : List.of("SET search_path = app, public", "set session statement_timeout to '5s'",
         "SET ROLE reader", "RESET ALL", "reset search_path", "SET TIME ZONE 'UTC'",
-        "SET app.tenant = '42'; SET application_name = 'x';", "SET SESSION CHARACTERISTICS AS TRANSACTION READ ONLY")) {
+        "SET app.tenant = '42'; SET application_name = 'x';", "SET SESSION CHARACTERISTICS AS TRANSACTION READ ONLY",
+        "SET search_path = app; SELECT 1")) {
       assertTrue(effect(sql).setsSession(), sql);
       assertFalse(effect(sql).mayWrite(), sql);
     }
+    for (String sql : List.of("SELECT set_config('a.b', 'c', false)", "DISCARD ALL", "DO $$ BEGIN END $$")) {
+      assertTrue(effect(sql).setsSession(), sql);
+    }
     for (String sql : List.of("SET LOCAL search_path = app", "SET TRANSACTION READ ONLY",
-        "SET CONSTRAINTS ALL DEFERRED", "SET search_path = app; SELECT 1", "SELECT set_config('a.b', 'c', false)",
-        "SHOW search_path", ";")) {
+        "SET CONSTRAINTS ALL DEFERRED", "SELECT current_setting('a.b')", "SHOW search_path", ";")) {
       assertFalse(effect(sql).setsSession(), sql);
     }
   }

@@ -174,8 +174,41 @@ class SqlSettingsIT extends ClusterTest {
       assertThrows(SQLException.class, () -> statement.executeQuery("SET app.tenant = '7'"), "no result set");
     }
     sameOnBoth("executeQuery of a SET", connection, TENANT);
+    run(connection, "SET SESSION AUTHORIZATION lsnwait_tenant");
+    sameOnBoth("a session user", connection, "SELECT session_user || ' ' || current_user");
+    run(connection, "RESET SESSION AUTHORIZATION");
     run(connection, "DISCARD ALL");
     sameOnBoth("DISCARD ALL", connection, TENANT + " || current_user");
+  }
+
+  /** The usual row-level policy setting, local to a read-only transaction: it stays on the replica. */
+  @Test
+  void aTransactionsOwnSettingStaysWithItOnTheReplica() throws Exception {
+    Connection connection = routing();
+    onReplica(connection, TENANT);
+    connection.setReadOnly(true);
+    connection.setAutoCommit(false);
+    try (java.sql.PreparedStatement set = connection.prepareStatement("SELECT set_config('app.tenant', ?, true)")) {
+      set.setString(1, "12");
+      set.executeQuery().close();
+    }
+    assertEquals("12 true", single(connection, "SELECT current_setting('app.tenant') || ' ' || pg_is_in_recovery()"));
+    connection.commit();
+    connection.setAutoCommit(true);
+    connection.setReadOnly(false);
+  }
+
+  /** A standby refuses to read at serializable: read-only work of such a session reads on the primary, not fails. */
+  @Test
+  void aSerializableDefaultReadsOnThePrimary() throws Exception {
+    Connection connection = routing();
+    onReplica(connection, TENANT);
+    run(connection, "SET default_transaction_isolation = 'serializable'");
+    connection.setReadOnly(true);
+    assertEquals("false", single(connection, "SELECT pg_is_in_recovery()::text"));
+    connection.setReadOnly(false);
+    run(connection, "RESET default_transaction_isolation");
+    assertEquals("", onReplica(connection, TENANT), "and on the replica again once reset");
   }
 
   @Test

@@ -41,6 +41,33 @@ final class SqlWords {
     }
   }
 
+  /**
+   * The last word of the parenthesis that comes next, at its own depth (a call's last argument), without reading on;
+   * null if there is none.
+   */
+  String lastInParenthesis() {
+    int savedAt = at;
+    int savedDepth = depth;
+    char savedSkipped = skipped;
+    boolean savedQualified = qualified;
+    try {
+      if (!followedByParenthesis()) {
+        return null;
+      }
+      int outside = depth;
+      String last = null;
+      for (String word = next(); word != null && depth > outside; word = next()) {
+        last = depth == outside + 1 ? word : last;
+      }
+      return last;
+    } finally {
+      at = savedAt;
+      depth = savedDepth;
+      skipped = savedSkipped;
+      qualified = savedQualified;
+    }
+  }
+
   /** Whether the last word came right after a dot: a qualified name's later part, or {@code (row).name}. */
   boolean qualified() {
     return qualified;

@@ -60,6 +60,11 @@ public final class ReadGate {
     this.consistency = consistency;
   }
 
+  /** Whether this connection reaches its server through a transaction pooler (each transaction may find another). */
+  public boolean pooled() {
+    return pin != null;
+  }
+
   /**
    * What the next statement must wait for, as a routing connection worked it out when it chose this replica (so
    * a global read does not read the primary's position twice); {@link #clearPreset()} after the statement.

@@ -24,35 +24,45 @@ import org.postgresql.core.BaseConnection;
  * {@code connectionInitSql}, a tenant's {@code search_path} or row-level policy setting, {@code SET ROLE}), which
  * pgjdbc's one session would keep for every later statement. Such SQL runs on the primary; before a replica's
  * session is next used for read-only work, it is brought to what the primary's session then holds, read from the
- * server (so savepoints, failed transactions and functions need no bookkeeping here): {@code RESET ALL}, then every
- * setting whose source is the session, then the role. A replica that refuses is left out of this connection's
- * read-only work until the settings change again; its address stays usable for every other connection.
+ * server once per change (so savepoints and failed or chained transactions need no bookkeeping here):
+ * {@code RESET ALL}, then the session user, every setting whose source is the session, the custom ones the SQL
+ * named, and the role. A replica that refuses is left out of this connection's read-only work until the settings
+ * change again; its address stays usable for every other connection. Settings a function makes are not seen.
  */
 final class SettingsSync {
 
   /**
-   * The primary's settings made in the session (by name), then the custom ones SQL named ({@code app.tenant}: they are
-   * not in {@code pg_settings}), and its role.
+   * The primary's session user (set first: it resets the role), its settings made in the session (by name; not
+   * those of the transaction, nor {@code idle_session_timeout}: a replica's connection idles longer), then the custom
+   * ones SQL named ({@code app.tenant}: {@code pg_settings} does not list them), its role (set last), and whether
+   * its default isolation is serializable (a standby refuses to read so: read on the primary).
    */
-  private static final String READ = "SELECT coalesce(array_agg(n ORDER BY o, n), '{}'),"
-      + " coalesce(array_agg(v ORDER BY o, n), '{}'), pg_catalog.current_setting('role') FROM ("
-      + "SELECT 1 AS o, name::text AS n, setting AS v FROM pg_catalog.pg_settings WHERE source = 'session'"
-      + " AND name NOT IN ('role', 'session_authorization') AND name NOT LIKE 'transaction\\_%'"
-      + " UNION ALL SELECT 2, c, pg_catalog.current_setting(c, true) FROM pg_catalog.unnest(?::text[]) AS c) s"
-      + " WHERE v IS NOT NULL";
+  private static final String READ = "SELECT pg_catalog.array_agg(n ORDER BY o, n),"
+      + " pg_catalog.array_agg(v ORDER BY o, n), pg_catalog.current_setting('role'), pg_catalog.current_setting('default_transaction_isolation')"
+      + " OPERATOR(pg_catalog.=) 'serializable' FROM ("
+      + "SELECT 0 AS o, 'session_authorization' AS n, pg_catalog.session_user()::text AS v"
+      + " UNION ALL SELECT 1, name, setting FROM pg_catalog.pg_settings WHERE source OPERATOR(pg_catalog.=) 'session'"
+      + " AND name <> ALL ('{role,session_authorization,transaction_isolation,transaction_read_only,"
+      + "transaction_deferrable,idle_session_timeout}'::text[])"
+      + " UNION ALL SELECT 2, c, pg_catalog.current_setting(c, true) FROM pg_catalog.unnest(?::text[]) AS c"
+      + " WHERE c <> ALL (ARRAY(SELECT name FROM pg_catalog.pg_settings))) s WHERE v IS NOT NULL";
   /** Custom settings ({@code app.tenant}) that SET, RESET or set_config() name. */
   private static final Pattern CUSTOM = Pattern.compile(
       "(?:\\b(?:SET|RESET)\\s+(?:SESSION\\s+)?|set_config\\s*\\(\\s*')\"?([A-Za-z_][\\w$]*\\.[\\w$.]+)",
       Pattern.CASE_INSENSITIVE);
   private static final int MAX_NAMES = 1000;
   private static final String MAKE =
-      "SELECT count(pg_catalog.set_config(n, v, false))"
+      "SELECT pg_catalog.count(pg_catalog.set_config(n, v, false))"
           + " FROM ROWS FROM (pg_catalog.unnest(?::text[]), pg_catalog.unnest(?::text[])) AS s(n, v)";
 
   private final ProxyConnection primary;
   private long changes; // SQL that may have changed the primary's session settings, counted
   private final Set<String> customNames = new LinkedHashSet<>();
   private final Map<ProxyConnection, Long> brought = new IdentityHashMap<>(); // replica: changes it has (-: refused)
+  private long readAt = -1; // the changes the primary's settings below were read at
+  private final List<String> names = new ArrayList<>();
+  private final List<String> values = new ArrayList<>();
+  private boolean serializable;
 
   SettingsSync(ProxyConnection primary) {
     this.primary = primary;
@@ -84,37 +94,43 @@ final class SettingsSync {
       return had > 0;
     }
     brought.keySet().removeIf(SettingsSync::closed); // replicas reopened since
-    boolean made = bring(replica, boundMillis);
-    brought.put(replica, made ? changes : -changes);
-    return made;
-  }
-
-  private boolean bring(ProxyConnection replica, int boundMillis) {
     try {
       if (primary.inTransaction() || replica.inTransaction()) {
-        return false; // not reached: placement happens outside transactions
+        return false; // not recorded: placement happens outside transactions, pgjdbc's own work may not
       }
-      List<String> names = new ArrayList<>();
-      List<String> values = new ArrayList<>();
-      readPrimary(names, values);
-      BaseConnection server = replica.unwrap(BaseConnection.class); // lsnwait's hooks would wait for a position
-      int own = server.getNetworkTimeout();
-      server.setNetworkTimeout(Runnable::run, own > 0 ? Math.min(own, boundMillis) : boundMillis);
-      try {
-        make(server, names, values);
-      } finally {
-        if (!server.isClosed()) {
-          server.setNetworkTimeout(Runnable::run, own);
-        }
+      if (readAt != changes) {
+        readPrimary(); // once per change, for every replica
+        readAt = changes;
       }
-      return true;
+      if (!serializable && !replica.readGate().pooled()) { // a pooler would lend the settings to other clients
+        bring(replica.unwrap(BaseConnection.class), boundMillis); // lsnwait's hooks would wait for a position
+        brought.put(replica, changes);
+        return true;
+      }
     } catch (SQLException e) {
-      return false;
+      // refused (a role or setting it has not replayed, or may not set): left out until the settings change
+    }
+    brought.put(replica, -changes);
+    return false;
+  }
+
+  private void bring(BaseConnection server, int boundMillis) throws SQLException {
+    int own = server.getNetworkTimeout();
+    server.setNetworkTimeout(Runnable::run, own > 0 ? Math.min(own, boundMillis) : boundMillis);
+    try {
+      make(server, names, values);
+    } finally {
+      if (!server.isClosed()) {
+        server.setNetworkTimeout(Runnable::run, own);
+      }
     }
   }
 
   /** The primary's session settings, and its role last (set last, as a role may not set what its login may). */
-  private void readPrimary(List<String> names, List<String> values) throws SQLException {
+  private void readPrimary() throws SQLException {
+    readAt = -1;
+    names.clear();
+    values.clear();
     Connection server = (Connection) primary.unwrap(BaseConnection.class);
     try (PreparedStatement read = server.prepareStatement(READ)) {
       read.setArray(1, server.createArrayOf("text", customNames.toArray()));
@@ -126,6 +142,7 @@ final class SettingsSync {
         names.add("role");
         values.add(row.getString(3));
       }
+      serializable = row.getBoolean(4);
     } finally {
       if (!server.getAutoCommit()) {
         server.rollback(); // the read began a transaction: the application's begins with its next statement

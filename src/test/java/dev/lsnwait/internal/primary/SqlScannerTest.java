@@ -279,11 +279,13 @@ class SqlScannerTest {
       assertTrue(effect(sql).setsSession(), sql);
       assertFalse(effect(sql).mayWrite(), sql);
     }
-    for (String sql : List.of("SELECT set_config('a.b', 'c', false)", "DISCARD ALL", "DO $$ BEGIN END $$")) {
+    for (String sql : List.of("SELECT set_config('a.b', 'c', false)", "DISCARD ALL", "DO $$ BEGIN END $$",
+        "SELECT set_config('a.b', ?, ?)", "SELECT set_config('a.b', 'c', is_local(true))")) {
       assertTrue(effect(sql).setsSession(), sql);
     }
     for (String sql : List.of("SET LOCAL search_path = app", "SET TRANSACTION READ ONLY",
-        "SET CONSTRAINTS ALL DEFERRED", "SELECT current_setting('a.b')", "SHOW search_path", ";")) {
+        "SET CONSTRAINTS ALL DEFERRED", "SELECT current_setting('a.b')", "SHOW search_path", ";",
+        "SELECT set_config('app.tenant', ?, true)", "select set_config('a.b', lower(?), TRUE) from t")) {
       assertFalse(effect(sql).setsSession(), sql);
     }
   }

@@ -1,5 +1,7 @@
 package dev.lsnwait.internal.primary;
 
+import java.util.function.Supplier;
+
 /**
  * The words of a SQL text as PostgreSQL's lexer sees them, one statement at a time: identifiers and keywords (a
  * double-quoted identifier with its quotes; any non-ASCII character belongs to a name, as in PostgreSQL), with
@@ -27,18 +29,7 @@ final class SqlWords {
 
   /** The first word inside the parenthesis that comes next, without reading on; null if there is none. */
   String peekInParenthesis() {
-    int savedAt = at;
-    int savedDepth = depth;
-    char savedSkipped = skipped;
-    boolean savedQualified = qualified;
-    try {
-      return followedByParenthesis() ? next() : null;
-    } finally {
-      at = savedAt;
-      depth = savedDepth;
-      skipped = savedSkipped;
-      qualified = savedQualified;
-    }
+    return peek(() -> next());
   }
 
   /**
@@ -46,20 +37,24 @@ final class SqlWords {
    * null if there is none.
    */
   String lastInParenthesis() {
-    int savedAt = at;
-    int savedDepth = depth;
-    char savedSkipped = skipped;
-    boolean savedQualified = qualified;
-    try {
-      if (!followedByParenthesis()) {
-        return null;
-      }
-      int outside = depth;
+    return peek(() -> {
+      int outside = depth; // the parenthesis is not read yet
       String last = null;
       for (String word = next(); word != null && depth > outside; word = next()) {
         last = depth == outside + 1 ? word : last;
       }
       return last;
+    });
+  }
+
+  /** What {@code look} reads from the parenthesis that comes next (null if none), then back to where it was. */
+  private String peek(Supplier<String> look) {
+    int savedAt = at;
+    int savedDepth = depth;
+    char savedSkipped = skipped;
+    boolean savedQualified = qualified;
+    try {
+      return followedByParenthesis() ? look.get() : null;
     } finally {
       at = savedAt;
       depth = savedDepth;

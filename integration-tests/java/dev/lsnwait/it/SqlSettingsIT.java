@@ -247,4 +247,23 @@ class SqlSettingsIT extends ClusterTest {
       new ProcessBuilder("kill", "-CONT", pid).start().waitFor();
     }
   }
+
+  /** A function that sets the session (a tenant's helper): it runs on the primary, and the replica is brought there. */
+  @Test
+  void aSettingMadeByAFunctionIsTheReplicasToo() throws Exception {
+    PgCluster.execute(cluster.primary(), "CREATE OR REPLACE FUNCTION lsnwait_tenant_sql(t text) RETURNS text"
+        + " LANGUAGE sql AS $$ SELECT pg_catalog.set_config('app.tenant', t, false) $$;"
+        + " CREATE OR REPLACE FUNCTION lsnwait_tenant_plpgsql(t text) RETURNS void LANGUAGE plpgsql"
+        + " AS $$ BEGIN PERFORM set_config('app.region', t, false); END $$");
+    cluster.awaitReplicaCaughtUp(PATIENCE);
+    Connection connection = routing();
+    onReplica(connection, TENANT); // the catalog is read: a plain read goes to the replica
+    connection.setReadOnly(true);
+    assertEquals("21 false", single(connection, "SELECT lsnwait_tenant_sql('21') || ' ' || pg_is_in_recovery()"));
+    single(connection, "SELECT lsnwait_tenant_plpgsql('eu')::text");
+    connection.setReadOnly(false);
+    // the functions were made outside lsnwait: the catalog learns them within a second of their first call
+    Deadline.await(PATIENCE, "the replica's session to have the function's settings",
+        () -> "21 eu".equals(onReplica(connection, TENANT + " || ' ' || current_setting('app.region', true)")));
+  }
 }

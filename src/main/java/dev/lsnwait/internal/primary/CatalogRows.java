@@ -22,9 +22,11 @@ record CatalogRows(List<Routine> routines, List<RelationQuery> relations, List<L
    * @param domainTyped it takes or returns a domain whose check calls a function that may write (the check runs
    *     when a value is coerced to it)
    * @param callsDblink not built in, and its source names dblink: it may commit rows in another session
+   * @param settingsSource not built in, and its source may set the session's settings ({@code set_config}, {@code SET
+   *     ROLE}, {@code SET search_path}, a custom setting): the source, else null
    */
   record Routine(long oid, String name, boolean nonVolatile, boolean builtIn, String language, boolean aggregate,
-      String sqlBody, boolean domainTyped, boolean callsDblink) {}
+      String sqlBody, boolean domainTyped, boolean callsDblink, String settingsSource) {}
 
   /**
    * A query that runs when {@code relation} is read: a view's, or {@code SELECT} of a row-level policy's condition;
@@ -45,7 +47,9 @@ record CatalogRows(List<Routine> routines, List<RelationQuery> relations, List<L
       + " SELECT p.oid, p.proname, p.provolatile <> 'v', p.oid < 16384, l.lanname,"
       + " p.prokind = 'a', CASE WHEN l.lanname = 'sql' AND p.oid >= 16384 THEN p.prosrc END,"
       + " coalesce(p.prorettype = ANY (d.oids) OR p.proargtypes::pg_catalog.oid[] OPERATOR(pg_catalog.&&) d.oids,"
-      + " false), p.oid >= 16384 AND p.prosrc OPERATOR(pg_catalog.~~*) '%dblink%'"
+      + " false), p.oid >= 16384 AND p.prosrc OPERATOR(pg_catalog.~~*) '%dblink%',"
+      + " CASE WHEN p.oid >= 16384 AND p.prosrc OPERATOR(pg_catalog.~*) 'set_config|\\mset\\s+(session\\s+)?"
+      + "(role|search_path|session\\s+authorization|\"?[a-z_][a-z0-9_$]*\\.)' THEN p.prosrc END"
       + " FROM pg_catalog.pg_proc p JOIN pg_catalog.pg_language l ON l.oid = p.prolang"
       + " CROSS JOIN (SELECT pg_catalog.array_agg(w.oid) AS oids FROM w) d";
   private static final String RELATIONS = "SELECT c.relname, 'SELECT ' || coalesce((SELECT pg_catalog.string_agg("
@@ -108,7 +112,8 @@ record CatalogRows(List<Routine> routines, List<RelationQuery> relations, List<L
     try (ResultSet rows = connection.statement().executeQuery()) {
       while (rows.next()) {
         routines.add(new Routine(rows.getLong(1), rows.getString(2), rows.getBoolean(3), rows.getBoolean(4),
-            rows.getString(5), rows.getBoolean(6), rows.getString(7), rows.getBoolean(8), rows.getBoolean(9)));
+            rows.getString(5), rows.getBoolean(6), rows.getString(7), rows.getBoolean(8), rows.getBoolean(9),
+            rows.getString(10)));
       }
     }
     List<RelationQuery> relations = new ArrayList<>();

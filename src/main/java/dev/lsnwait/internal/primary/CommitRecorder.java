@@ -7,6 +7,7 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.SQLWarning;
 import java.sql.Statement;
+import java.util.Set;
 import org.postgresql.core.BaseConnection;
 import org.postgresql.core.ServerVersion;
 import org.postgresql.core.TransactionState;
@@ -74,6 +75,11 @@ public final class CommitRecorder {
   }
 
   /** What {@code sql} may do, as routing asks before it places read-only work ({@link FunctionCatalog}). */
+  /** The custom settings that functions setting the session name ({@link FunctionCatalog#customSettings}). */
+  public Set<String> customSettings() {
+    return functions.customSettings();
+  }
+
   public SqlEffect placementEffectOf(String sql) {
     return functions.classifyForPlacement(sql, !pg.getStandardConformingStrings());
   }

@@ -182,6 +182,12 @@ public final class FunctionCatalog {
     }
   }
 
+  /** The custom settings ({@code app.tenant}) that functions setting the session name, as last proved. */
+  public Set<String> customSettings() {
+    KnownWriters known = proof.known();
+    return known != null ? known.customSettings() : Set.of();
+  }
+
   /** Whether something is proved now (a read of the catalog since the last change). */
   public boolean isLoaded() {
     return proof.known() != null;
@@ -215,6 +221,16 @@ public final class FunctionCatalog {
     @Override
     public boolean attributeMayWrite(String name) {
       return known.attributeMayWrite(name); // a column's name, most often: no reload for names it does not know
+    }
+
+    @Override
+    public boolean functionWritesElsewhere(String function) {
+      return known.functionWritesElsewhere(function);
+    }
+
+    @Override
+    public boolean functionSetsSession(String function) {
+      return known.functionSetsSession(function) || !known.hasFunction(function); // made since the load: it may
     }
 
     @Override

@@ -1,5 +1,7 @@
 package dev.lsnwait.internal.primary;
 
+import java.util.HashSet;
+import java.util.Map;
 import java.util.Set;
 
 /**
@@ -13,14 +15,30 @@ final class KnownWriters implements WriteLookup {
   private final Set<String> writingRelations;
   private final boolean everyReadMayWrite;
   private final Set<String> writingElsewhere;
+  private final Set<String> settingFunctions; // functions whose source may set the session's settings
+  private final Set<String> customSettings; // the custom settings their sources name
 
   KnownWriters(Set<String> readOnlyFunctions, Set<String> functions, Set<String> writingRelations,
-      boolean everyReadMayWrite, Set<String> writingElsewhere) {
+      boolean everyReadMayWrite, Set<String> writingElsewhere, Map<String, Set<String>> settingFunctions) {
     this.readOnlyFunctions = Set.copyOf(readOnlyFunctions);
     this.functions = Set.copyOf(functions);
     this.writingRelations = Set.copyOf(writingRelations);
     this.everyReadMayWrite = everyReadMayWrite;
     this.writingElsewhere = Set.copyOf(writingElsewhere);
+    this.settingFunctions = Set.copyOf(settingFunctions.keySet());
+    Set<String> custom = new HashSet<>();
+    settingFunctions.values().forEach(custom::addAll);
+    this.customSettings = Set.copyOf(custom);
+  }
+
+  @Override
+  public boolean functionSetsSession(String name) {
+    return settingFunctions.contains(name);
+  }
+
+  /** The custom settings ({@code app.tenant}) that the sources of functions setting the session name. */
+  Set<String> customSettings() {
+    return customSettings;
   }
 
   @Override

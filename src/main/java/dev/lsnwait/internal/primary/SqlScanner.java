@@ -280,7 +280,8 @@ final class SqlScanner {
       return false; // an aggregate's FILTER (WHERE ...); filter(...) is a call of a function named filter
     }
     writesUnseen |= known.functionWritesElsewhere(folded);
-    setsSession |= folded.equals("set_config") && !"true".equalsIgnoreCase(words.lastInParenthesis()); // not local
+    setsSession |= (folded.equals("set_config") && !"true".equalsIgnoreCase(words.lastInParenthesis())) // not local
+        || known.functionSetsSession(folded);
     return known.functionMayWrite(folded);
   }
 

@@ -22,6 +22,11 @@ interface WriteLookup {
     public boolean attributeMayWrite(String name) {
       return true;
     }
+
+    @Override
+    public boolean functionSetsSession(String name) {
+      return true;
+    }
   };
 
   /**
@@ -38,6 +43,11 @@ interface WriteLookup {
     @Override
     public boolean relationMayWrite(String name) {
       return false;
+    }
+
+    @Override
+    public boolean functionSetsSession(String name) {
+      return true;
     }
   };
 
@@ -64,6 +74,11 @@ interface WriteLookup {
    */
   default boolean functionWritesElsewhere(String name) {
     return name.startsWith("dblink");
+  }
+
+  /** Whether a call of a function of this name may change the session's settings ({@code set_config} inside). */
+  default boolean functionSetsSession(String name) {
+    return false;
   }
 
   /** Whether any statement that reads may write (operators or casts of the database run functions that may). */

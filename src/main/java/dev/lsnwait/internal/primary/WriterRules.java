@@ -66,7 +66,8 @@ final class WriterRules {
     for (int round = 0; round < ROUNDS; round++) {
       boolean grew = false;
       for (Routine routine : catalog.routines()) {
-        if (!proved.contains(routine.oid()) && !routine.domainTyped() && reads(routine.sqlBody(), known)) {
+        if (!proved.contains(routine.oid()) && !routine.domainTyped() && routine.settingsSource() == null
+            && reads(routine.sqlBody(), known)) {
           proved.add(routine.oid());
           grew = true;
         }
@@ -83,6 +84,9 @@ final class WriterRules {
   }
 
   private static boolean provedByKind(Routine routine) {
+    if (routine.settingsSource() != null) {
+      return false; // it runs where the session's settings are kept: the primary
+    }
     if (routine.builtIn()) {
       return !STABLE_BUT_WRITING.contains(routine.name())
           && (routine.nonVolatile() || HARMLESS_VOLATILE.contains(routine.name()));
@@ -121,11 +125,17 @@ final class WriterRules {
     });
     boolean operatorsMayWrite = !proved.containsAll(operatorFunctions);
     Set<String> elsewhere = new HashSet<>();
+    Map<String, Set<String>> settings = new HashMap<>();
     byName.forEach((name, overloads) -> {
       if (overloads.stream().anyMatch(Routine::callsDblink)) {
         elsewhere.add(name);
       }
+      for (Routine routine : overloads) {
+        if (routine.settingsSource() != null) {
+          settings.computeIfAbsent(name, n -> new HashSet<>()).addAll(SettingNames.in(routine.settingsSource()));
+        }
+      }
     });
-    return new KnownWriters(readOnly, byName.keySet(), relations, operatorsMayWrite, elsewhere);
+    return new KnownWriters(readOnly, byName.keySet(), relations, operatorsMayWrite, elsewhere, settings);
   }
 }

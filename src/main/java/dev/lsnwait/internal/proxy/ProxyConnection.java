@@ -15,6 +15,7 @@ import java.sql.Savepoint;
 import java.sql.Statement;
 import java.util.Locale;
 import java.util.Optional;
+import java.util.Set;
 import org.postgresql.core.BaseConnection;
 import org.postgresql.core.TransactionState;
 
@@ -55,6 +56,11 @@ public abstract class ProxyConnection implements LsnWaitConnection {
    */
   public final SqlEffect effectOf(String sql) {
     return commits != null ? commits.placementEffectOf(sql) : SqlEffect.WRITE;
+  }
+
+  /** The custom settings that functions setting the session name (a primary's catalog), for copying settings. */
+  public final Set<String> customSettingNames() {
+    return commits != null ? commits.customSettings() : Set.of();
   }
 
   /** Before work runs: on a replica, wait unless the snapshot is already fixed; on a primary, note a write. */

@@ -1,5 +1,6 @@
 package dev.lsnwait.internal.routing;
 
+import dev.lsnwait.internal.primary.SettingNames;
 import dev.lsnwait.internal.proxy.ProxyConnection;
 import java.sql.Array;
 import java.sql.Connection;
@@ -12,11 +13,8 @@ import java.util.Arrays;
 import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.LinkedHashSet;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.postgresql.core.BaseConnection;
 
 /**
@@ -38,18 +36,14 @@ final class SettingsSync {
    * its default isolation is serializable (a standby refuses to read so: read on the primary).
    */
   private static final String READ = "SELECT pg_catalog.array_agg(n ORDER BY o, n),"
-      + " pg_catalog.array_agg(v ORDER BY o, n), pg_catalog.current_setting('role'), pg_catalog.current_setting('default_transaction_isolation')"
-      + " OPERATOR(pg_catalog.=) 'serializable' FROM ("
+      + " pg_catalog.array_agg(v ORDER BY o, n), pg_catalog.current_setting('role'),"
+      + " pg_catalog.current_setting('default_transaction_isolation') OPERATOR(pg_catalog.=) 'serializable' FROM ("
       + "SELECT 0 AS o, 'session_authorization' AS n, pg_catalog.session_user()::text AS v"
       + " UNION ALL SELECT 1, name, setting FROM pg_catalog.pg_settings WHERE source OPERATOR(pg_catalog.=) 'session'"
       + " AND name <> ALL ('{role,session_authorization,transaction_isolation,transaction_read_only,"
       + "transaction_deferrable,idle_session_timeout}'::text[])"
       + " UNION ALL SELECT 2, c, pg_catalog.current_setting(c, true) FROM pg_catalog.unnest(?::text[]) AS c"
       + " WHERE c <> ALL (ARRAY(SELECT name FROM pg_catalog.pg_settings))) s WHERE v IS NOT NULL";
-  /** Custom settings ({@code app.tenant}) that SET, RESET or set_config() name. */
-  private static final Pattern CUSTOM = Pattern.compile(
-      "(?:\\b(?:SET|RESET)\\s+(?:SESSION\\s+)?|set_config\\s*\\(\\s*')\"?([A-Za-z_][\\w$]*\\.[\\w$.]+)",
-      Pattern.CASE_INSENSITIVE);
   private static final int MAX_NAMES = 1000;
   private static final String MAKE =
       "SELECT pg_catalog.count(pg_catalog.set_config(n, v, false))"
@@ -63,6 +57,7 @@ final class SettingsSync {
   private final List<String> names = new ArrayList<>();
   private final List<String> values = new ArrayList<>();
   private boolean serializable;
+  private Set<String> catalogNames = Set.of(); // the custom settings functions name, as the last read used them
 
   SettingsSync(ProxyConnection primary) {
     this.primary = primary;
@@ -70,9 +65,10 @@ final class SettingsSync {
 
   /** SQL that may change session settings is about to run: notes the custom settings it names. */
   void named(String sql) {
-    Matcher custom = CUSTOM.matcher(sql);
-    while (custom.find() && customNames.size() < MAX_NAMES) {
-      customNames.add(custom.group(1).toLowerCase(Locale.ROOT)); // PostgreSQL ignores a setting name's case
+    for (String name : SettingNames.in(sql)) {
+      if (customNames.size() < MAX_NAMES) {
+        customNames.add(name);
+      }
     }
   }
 
@@ -88,6 +84,11 @@ final class SettingsSync {
   boolean ready(ProxyConnection replica, int boundMillis) {
     if (changes == 0) {
       return true; // nothing made with SQL: the JDBC setters made every session alike
+    }
+    Set<String> named = primary.customSettingNames();
+    if (!named.equals(catalogNames)) {
+      catalogNames = named; // the catalog learned of functions that set others: copy those too
+      changes++;
     }
     Long had = brought.get(replica);
     if (had != null && Math.abs(had) == changes) {
@@ -133,7 +134,9 @@ final class SettingsSync {
     values.clear();
     Connection server = (Connection) primary.unwrap(BaseConnection.class);
     try (PreparedStatement read = server.prepareStatement(READ)) {
-      read.setArray(1, server.createArrayOf("text", customNames.toArray()));
+      Set<String> custom = new LinkedHashSet<>(customNames);
+      custom.addAll(catalogNames); // those functions the SQL calls set
+      read.setArray(1, server.createArrayOf("text", custom.toArray()));
       ResultSet row = read.executeQuery();
       row.next();
       names.addAll(Arrays.asList((String[]) row.getArray(1).getArray()));

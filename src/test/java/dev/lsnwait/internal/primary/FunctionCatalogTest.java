@@ -30,7 +30,7 @@ class FunctionCatalogTest {
         readOnly.add(name);
       }
     });
-    return new KnownWriters(readOnly, functions.keySet(), writingRelations, false, Set.of());
+    return new KnownWriters(readOnly, functions.keySet(), writingRelations, false, Set.of(), java.util.Map.of());
   }
 
   private static void await(BooleanSupplier condition, String what) {

@@ -1,5 +1,6 @@
 package dev.lsnwait.internal.primary;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -17,12 +18,12 @@ class WriterRulesTest {
   private long oid = 20000;
 
   private long builtIn(String name, boolean nonVolatile) {
-    routines.add(new Routine(++oid - 10000, name, nonVolatile, true, "internal", false, null, false, false));
+    routines.add(new Routine(++oid - 10000, name, nonVolatile, true, "internal", false, null, false, false, null));
     return oid - 10000;
   }
 
   private long user(String name, boolean nonVolatile, String language, String sqlBody) {
-    routines.add(new Routine(++oid, name, nonVolatile, false, language, false, sqlBody, false, false));
+    routines.add(new Routine(++oid, name, nonVolatile, false, language, false, sqlBody, false, false, null));
     return oid;
   }
 
@@ -124,7 +125,7 @@ class WriterRulesTest {
     relations.add(new RelationQuery("checked", "SELECT (audit() = 1)"));
     relations.add(new RelationQuery("rechecked", "SELECT NULL::checked"));
     relations.add(new RelationQuery("positive", "SELECT (VALUE > 0)"));
-    routines.add(new Routine(++oid, "takes_domain", true, false, "sql", false, "SELECT 1", true, false));
+    routines.add(new Routine(++oid, "takes_domain", true, false, "sql", false, "SELECT 1", true, false, null));
     KnownWriters known = judge();
     assertTrue(known.relationMayWrite("checked"));
     assertTrue(known.relationMayWrite("rechecked"), "a domain over a domain runs its checks");
@@ -144,7 +145,20 @@ class WriterRulesTest {
 
   @Test
   void userAggregatesAreNotTrusted() {
-    routines.add(new Routine(30000, "my_sum", true, false, "internal", true, null, false, false));
+    routines.add(new Routine(30000, "my_sum", true, false, "internal", true, null, false, false, null));
     assertTrue(judge().functionMayWrite("my_sum"));
+  }
+
+  @Test
+  void aFunctionThatSetsTheSessionRunsOnThePrimaryAndNamesItsSettings() {
+    builtIn("set_config", false); // on the list of those that change no data
+    String body = "SELECT pg_catalog.set_config('app.tenant', t, false)";
+    routines.add(new Routine(++oid, "set_tenant", false, false, "sql", false, body, false, false, body));
+    user("plain", true, "sql", "SELECT 1");
+    KnownWriters known = judge();
+    assertTrue(known.functionMayWrite("set_tenant"), "not proved: it runs where the session's settings are kept");
+    assertTrue(known.functionSetsSession("set_tenant"));
+    assertFalse(known.functionSetsSession("plain"));
+    assertEquals(java.util.Set.of("app.tenant"), known.customSettings());
   }
 }

@@ -52,6 +52,12 @@ record CatalogRows(List<Routine> routines, List<RelationQuery> relations, List<L
       + "(role|search_path|session\\s+authorization|\"?[a-z_][a-z0-9_$]*\\.)' THEN p.prosrc END"
       + " FROM pg_catalog.pg_proc p JOIN pg_catalog.pg_language l ON l.oid = p.prolang"
       + " CROSS JOIN (SELECT pg_catalog.array_agg(w.oid) AS oids FROM w) d";
+  /**
+   * The queries that run when a relation is read. A view counts as the functions (operators' too) and relations its
+   * query depends on ({@code pg_depend}), not as its printed definition: printing one locks the relations it reads,
+   * and an application's {@code LOCK TABLE ... NOWAIT} then failed where it would not without lsnwait (PostgreSQL's
+   * regression scripts found it).
+   */
   private static final String RELATIONS = "SELECT c.relname, 'SELECT ' || coalesce((SELECT pg_catalog.string_agg("
       + "pg_catalog.quote_ident(f.proname) || '()', ', ') FROM pg_catalog.pg_depend d"
       + " LEFT JOIN pg_catalog.pg_operator o ON d.refclassid = 'pg_catalog.pg_operator'::pg_catalog.regclass"
@@ -76,14 +82,11 @@ record CatalogRows(List<Routine> routines, List<RelationQuery> relations, List<L
       + " UNION ALL SELECT c.castfunc FROM pg_catalog.pg_cast c WHERE c.oid >= 16384 AND c.castfunc <> 0";
 
   /**
-   * A view counts as the functions (operators' too) and relations its query depends on ({@code pg_depend}), not as
-   * its printed definition: printing one locks the relations it reads, and an application's {@code LOCK TABLE ...
-   * NOWAIT} then failed where it would not without lsnwait (PostgreSQL's regression scripts found it).
-   * The transaction the catalog is read in. Printing a view's definition locked the relations it reads: a wait for one
-   * that the application holds (a migration's {@code ALTER TABLE} or {@code LOCK TABLE}) would hold those already
-   * taken, and the application's next lock on one of them would deadlock; PostgreSQL's check, run by whichever began
-   * waiting first, could fail the application's statement. So the read gives up at once (well within the default
-   * {@code deadlock_timeout} of a second) and is tried again later; meanwhile every read counts as a write. READ
+   * The transaction the catalog is read in. It should take no lock on the application's relations (see
+   * {@link #RELATIONS}); should it wait for one anyway, it would hold what it took already, and the application's next
+   * lock could deadlock, PostgreSQL's check failing whichever began waiting first. So the read gives up at once (well
+   * within the default {@code deadlock_timeout} of a second) and is tried again later; meanwhile every read counts as
+   * a write. READ
    * COMMITTED: under the session's defaults (SERIALIZABLE, READ ONLY, DEFERRABLE) it would wait for a safe snapshot.
    * All {@code LOCAL}: a transaction pooler hands the server connection on unchanged.
    */

@@ -74,12 +74,12 @@ public final class CommitRecorder {
     return everyCommit ? SqlEffect.WRITE : functions.classify(sql, !pg.getStandardConformingStrings());
   }
 
-  /** What {@code sql} may do, as routing asks before it places read-only work ({@link FunctionCatalog}). */
   /** The custom settings that functions setting the session name ({@link FunctionCatalog#customSettings}). */
   public Set<String> customSettings() {
     return functions.customSettings();
   }
 
+  /** What {@code sql} may do, as routing asks before it places read-only work ({@link FunctionCatalog}). */
   public SqlEffect placementEffectOf(String sql) {
     return functions.classifyForPlacement(sql, !pg.getStandardConformingStrings());
   }

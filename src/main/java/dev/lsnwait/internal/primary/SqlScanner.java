@@ -39,18 +39,6 @@ final class SqlScanner {
       "DOMAIN");
   /** How many words of a CREATE, ALTER or DROP may come before what it defines ({@code OR REPLACE ...}). */
   private static final int OBJECT_WORDS = 5;
-  /** Words that take a parenthesis without being a function call. */
-  private static final Set<String> NOT_FUNCTIONS = Set.of("in", "exists", "any", "all", "some", "values", "as",
-      "cast", "over", "extract", "position", "substring", "overlay", "trim", "not", "and", "or", "where",
-      "on", "using", "from", "join", "select", "by", "then", "else", "when", "limit", "offset", "having",
-      "distinct", "lateral", "with", "array", "row", "interval", "within", "varying", "precision", "coalesce",
-      "nullif", "greatest", "least", "decimal", "dec", "numeric", "char", "character", "nchar", "national", "bit",
-      "float", "double", "real", "int", "integer", "smallint", "bigint", "boolean", "time", "timestamp",
-      "varchar", "case", "is", "like", "ilike", "similar", "between", "union", "intersect", "except", "group",
-      "order", "for", "of", "table", "only", "tablesample", "repeatable",
-      "cube", "rollup", "grouping", "sets", "materialized", "recursive", "returning", "fetch",
-      "collate", "default", "null");
-
   private final SqlWords words;
   private final WriteLookup known;
   private boolean writesUnseen; // a function that may commit in another session, or a holdable cursor that writes
@@ -273,7 +261,7 @@ final class SqlScanner {
   private boolean mayWrite(String name) {
     String folded = fold(name);
     boolean keywordLike = !name.startsWith("\"") && !words.qualified();
-    if (keywordLike && NOT_FUNCTIONS.contains(folded)) {
+    if (keywordLike && NotCalls.contains(folded)) {
       return false;
     }
     if (keywordLike && folded.equals("filter") && "WHERE".equalsIgnoreCase(words.peekInParenthesis())) {

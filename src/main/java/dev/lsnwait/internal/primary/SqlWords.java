@@ -29,7 +29,7 @@ final class SqlWords {
 
   /** The first word inside the parenthesis that comes next, without reading on; null if there is none. */
   String peekInParenthesis() {
-    return peek(() -> next());
+    return peek(this::next);
   }
 
   /**

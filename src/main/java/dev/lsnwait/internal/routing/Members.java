@@ -152,18 +152,13 @@ public final class Members {
   private void check(Replica replica, long now) {
     replica.checkedAt = now;
     try {
-      BaseConnection pg = replica.connection.unwrap(BaseConnection.class);
-      int own = pg.getNetworkTimeout();
-      pg.setNetworkTimeout(Runnable::run, own > 0 ? Math.min(own, checkMillis) : checkMillis);
-      try (ResultSet row = pg.execSQLQuery(ServerTracker.POLL_QUERY)) {
-        row.next();
-        ReplayState state = ReplayState.read(row);
-        replica.connection.readGate().server().tracker().observe(state);
-      } finally {
-        if (!pg.isClosed()) {
-          pg.setNetworkTimeout(Runnable::run, own);
+      ReplayState state = OwnConnection.bounded(replica.connection, checkMillis, pg -> {
+        try (ResultSet row = pg.execSQLQuery(ServerTracker.POLL_QUERY)) {
+          row.next();
+          return ReplayState.read(row);
         }
-      }
+      });
+      replica.connection.readGate().server().tracker().observe(state);
     } catch (SQLException | RuntimeException e) {
       drop(replica, "check failed: " + e.getMessage());
     }

@@ -2,11 +2,9 @@ package dev.lsnwait.internal.routing;
 
 import dev.lsnwait.internal.primary.SqlEffect;
 import dev.lsnwait.internal.proxy.ProxyConnection;
-import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
-import org.postgresql.PGConnection;
 
 /**
  * Whether a routing connection's primary session holds what only it has, that later statements may name: temporary
@@ -58,20 +56,15 @@ final class SessionObjects {
     if (!unsure || !held || primary.inTransaction()) {
       return;
     }
-    boolean anyLeft = true;
     try {
-      Connection server = (Connection) primary.unwrap(PGConnection.class); // lsnwait's hooks would mark a write
-      try (Statement statement = server.createStatement(); ResultSet answer = statement.executeQuery(ANY_LEFT)) {
-        anyLeft = !answer.next() || answer.getBoolean(1);
-      } finally {
-        if (!server.getAutoCommit()) {
-          server.rollback(); // the question began a transaction: the application's begins with its next statement
+      held = OwnConnection.ask(primary, server -> {
+        try (Statement statement = server.createStatement(); ResultSet answer = statement.executeQuery(ANY_LEFT)) {
+          return !answer.next() || answer.getBoolean(1);
         }
-      }
+      });
       unsure = false;
     } catch (SQLException e) {
-      return; // asked again after the next statement; the statement's own outcome stands
+      // asked again after the next statement; the statement's own outcome stands
     }
-    held = anyLeft;
   }
 }

@@ -15,7 +15,6 @@ import java.util.List;
 import java.util.LinkedHashSet;
 import java.util.Map;
 import java.util.Set;
-import org.postgresql.core.BaseConnection;
 
 /**
  * Session settings made with SQL ({@code SET}, {@code RESET}, {@code set_config()}, {@code DISCARD ALL}; a Hikari
@@ -25,7 +24,8 @@ import org.postgresql.core.BaseConnection;
  * server once per change (so savepoints and failed or chained transactions need no bookkeeping here):
  * {@code RESET ALL}, then the session user, every setting whose source is the session, the custom ones the SQL
  * named, and the role. A replica that refuses is left out of this connection's read-only work until the settings
- * change again; its address stays usable for every other connection. Settings a function makes are not seen.
+ * change again; its address stays usable for every other connection. A call of a function whose source sets the
+ * session counts as such SQL, and the custom settings its source names are copied too ({@code FunctionCatalog}).
  */
 final class SettingsSync {
 
@@ -104,7 +104,7 @@ final class SettingsSync {
         readAt = changes;
       }
       if (!serializable && !replica.readGate().pooled()) { // a pooler would lend the settings to other clients
-        bring(replica.unwrap(BaseConnection.class), boundMillis); // lsnwait's hooks would wait for a position
+        OwnConnection.bounded(replica, boundMillis, server -> make(server, names, values));
         brought.put(replica, changes);
         return true;
       }
@@ -115,45 +115,31 @@ final class SettingsSync {
     return false;
   }
 
-  private void bring(BaseConnection server, int boundMillis) throws SQLException {
-    int own = server.getNetworkTimeout();
-    server.setNetworkTimeout(Runnable::run, own > 0 ? Math.min(own, boundMillis) : boundMillis);
-    try {
-      make(server, names, values);
-    } finally {
-      if (!server.isClosed()) {
-        server.setNetworkTimeout(Runnable::run, own);
-      }
-    }
-  }
-
   /** The primary's session settings, and its role last (set last, as a role may not set what its login may). */
   private void readPrimary() throws SQLException {
     readAt = -1;
     names.clear();
     values.clear();
-    Connection server = (Connection) primary.unwrap(BaseConnection.class);
-    try (PreparedStatement read = server.prepareStatement(READ)) {
-      Set<String> custom = new LinkedHashSet<>(customNames);
-      custom.addAll(catalogNames); // those functions the SQL calls set
-      read.setArray(1, server.createArrayOf("text", custom.toArray()));
-      ResultSet row = read.executeQuery();
-      row.next();
-      names.addAll(Arrays.asList((String[]) row.getArray(1).getArray()));
-      values.addAll(Arrays.asList((String[]) row.getArray(2).getArray()));
-      if (!"none".equals(row.getString(3))) {
-        names.add("role");
-        values.add(row.getString(3));
+    Set<String> custom = new LinkedHashSet<>(customNames);
+    custom.addAll(catalogNames); // those functions the SQL calls set
+    OwnConnection.ask(primary, server -> {
+      try (PreparedStatement read = server.prepareStatement(READ)) {
+        read.setArray(1, server.createArrayOf("text", custom.toArray()));
+        ResultSet row = read.executeQuery();
+        row.next();
+        names.addAll(Arrays.asList((String[]) row.getArray(1).getArray()));
+        values.addAll(Arrays.asList((String[]) row.getArray(2).getArray()));
+        if (!"none".equals(row.getString(3))) {
+          names.add("role");
+          values.add(row.getString(3));
+        }
+        serializable = row.getBoolean(4);
+        return null;
       }
-      serializable = row.getBoolean(4);
-    } finally {
-      if (!server.getAutoCommit()) {
-        server.rollback(); // the read began a transaction: the application's begins with its next statement
-      }
-    }
+    });
   }
 
-  private static void make(Connection server, List<String> names, List<String> values) throws SQLException {
+  private static Void make(Connection server, List<String> names, List<String> values) throws SQLException {
     try {
       try (Statement reset = server.createStatement()) {
         reset.execute("RESET ALL; RESET ROLE");
@@ -170,6 +156,7 @@ final class SettingsSync {
         server.commit(); // make them stick, and leave the replica idle
       }
     }
+    return null;
   }
 
   private static boolean closed(ProxyConnection member) {

@@ -72,8 +72,10 @@ public final class Bench {
     int rate = 500;
     /** A jar (or classes directory) of another lsnwait build to measure beside this one, or null. */
     String baseline;
-    /** Only the variants whose name contains one of these, comma-separated (splitting); null: all. */
+    /** Only the variants whose name contains one of these, comma-separated (splitting, web); null: all. */
     String only;
+    /** web: the replay delays to measure at, in milliseconds; null: 0, 10, 50 and 200. */
+    int[] lags;
     /** More lsnwait properties for the lsnwait variants' URLs, as a query string (splitting); null: none. */
     String lsnwait;
 
@@ -86,6 +88,10 @@ public final class Bench {
         }
         if (args[i].equals("--only")) {
           options.only = args[i + 1];
+          continue;
+        }
+        if (args[i].equals("--lags")) {
+          options.lags = Arrays.stream(args[i + 1].split(",")).mapToInt(Integer::parseInt).toArray();
           continue;
         }
         if (args[i].equals("--lsnwait")) {

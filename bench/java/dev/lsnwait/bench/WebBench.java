@@ -11,9 +11,11 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -36,6 +38,7 @@ final class WebBench {
   private static final String WITHOUT_LSNWAIT =
       "spring.autoconfigure.exclude=dev.lsnwait.spring.LsnWaitAutoConfiguration";
   private static final long WARM_NANOS = TimeUnit.MILLISECONDS.toNanos(500);
+  private static final int WARM_ROUNDS = 30;
   private static final int WARMING = 0;
   private static final int COUNTING = 1;
   private static final int STOPPED = 2;
@@ -72,16 +75,14 @@ final class WebBench {
         Connection replicaCounts = cluster.replica().connect()) {
       primary = counts;
       replica = replicaCounts;
-      apps.add(app("lsnwait, one URL", "spring.datasource.url=" + cluster.primary().lsnwaitUrl()
-          + "?lsnwait.replicas=" + replicas, "lsnwait.web.keys=k1=" + KEY));
-      apps.add(app("primary only", "spring.datasource.url=" + plain, WITHOUT_LSNWAIT));
-      apps.add(app("Spring read-only routing", "spring.datasource.url=" + plain,
-          "bench.web.replica-url=" + cluster.replica().jdbcUrl(), WITHOUT_LSNWAIT));
-      for (App app : apps) {
-        window(app, Math.max(3, options.seconds), routed); // warm-up: JIT, pools, Hibernate's caches
-      }
+      add(apps, "lsnwait, one URL", "spring.datasource.url=" + cluster.primary().lsnwaitUrl()
+          + "?lsnwait.replicas=" + replicas, "lsnwait.web.keys=k1=" + KEY);
+      add(apps, "primary only", "spring.datasource.url=" + plain, WITHOUT_LSNWAIT);
+      add(apps, "Spring read-only routing", "spring.datasource.url=" + plain,
+          "bench.web.replica-url=" + cluster.replica().jdbcUrl(), WITHOUT_LSNWAIT);
+      warmUp(apps, routed);
       Map<Integer, Map<String, List<WebWindow>>> cells = new LinkedHashMap<>();
-      for (int lag : LAGS_MILLIS) {
+      for (int lag : options.lags == null ? LAGS_MILLIS : options.lags) {
         cluster.setReplayDelay(Duration.ofMillis(lag));
         cluster.awaitReplicaCaughtUp(Duration.ofSeconds(60));
         System.out.printf("  replay delay %d ms%n", lag);
@@ -99,12 +100,41 @@ final class WebBench {
         }
         cells.put(lag, mine);
       }
-      WebWindow.print(cells, apps.get(1).name(), options.reps);
+      WebWindow.print(cells, apps.get(Math.min(1, apps.size() - 1)).name(), options.reps);
     } finally {
       for (App app : apps) {
         app.context().close();
       }
       cluster.setReplayDelay(Duration.ZERO);
+    }
+  }
+
+  /**
+   * Runs the variants in turn until the JIT compiler has settled: its threads used under 2% of the process's CPU in
+   * a round (at most {@link #WARM_ROUNDS} rounds of 3 s each). Spring, Hibernate and Tomcat keep the compiler busy for
+   * a minute or more; measured before, every variant is slower by what it still compiles, and the lsnwait variant
+   * compiles more (its own classes), which made it look slower than it is by up to 20%.
+   */
+  private void warmUp(List<App> apps, RoutedWork routed) throws Exception {
+    for (int round = 1; round <= WARM_ROUNDS; round++) {
+      long compiler = ThreadCpu.compiler();
+      long cpu = processCpuNanos();
+      for (App app : apps) {
+        window(app, 3, routed);
+      }
+      double share = (ThreadCpu.compiler() - compiler) / (double) Math.max(1, processCpuNanos() - cpu);
+      System.out.printf(Locale.ROOT, "  warm-up round %d: the JIT compiler used %.1f%% of the CPU%n", round,
+          100 * share);
+      if (share < 0.02) {
+        return;
+      }
+    }
+  }
+
+  /** Starts the application as this variant unless {@code --only} leaves it out. */
+  private void add(List<App> apps, String name, String... properties) {
+    if (options.only == null || Arrays.stream(options.only.split(",")).anyMatch(name::contains)) {
+      apps.add(app(name, properties));
     }
   }
 
@@ -136,12 +166,16 @@ final class WebBench {
       Map<String, Long> routedStart = routed.snapshot();
       double primaryCpuStart = SteadyLag.cpuSeconds(cluster.primary());
       long cpuStart = processCpuNanos();
+      long compilerStart = ThreadCpu.compiler();
+      long lsnwaitStart = ThreadCpu.lsnwait();
       long start = System.nanoTime();
       phase.set(COUNTING);
       TimeUnit.NANOSECONDS.sleep((long) (seconds * 1e9));
       phase.set(STOPPED);
       long elapsed = System.nanoTime() - start;
       long cpu = processCpuNanos() - cpuStart;
+      long compiler = ThreadCpu.compiler() - compilerStart;
+      long lsnwait = ThreadCpu.lsnwait() - lsnwaitStart;
       double primaryCpu = SteadyLag.cpuSeconds(cluster.primary()) - primaryCpuStart;
       Map<String, Long> placed = RoutedWork.since(routedStart, routed.snapshot());
       List<Latencies> pages = new ArrayList<>();
@@ -163,7 +197,8 @@ final class WebBench {
       }
       Latencies merged = Latencies.merge(pages);
       return new WebWindow(elapsed / 1e9, all.fresh + all.stale, all.stale, all.failed, merged.percentileMillis(50),
-          merged.percentileMillis(99), Latencies.merge(posts).percentileMillis(50), cpu, primaryCpu, positionReads,
+          merged.percentileMillis(99), Latencies.merge(posts).percentileMillis(50), cpu, compiler, lsnwait, primaryCpu,
+          positionReads,
           replicaPolls, placed);
     } finally {
       phase.set(STOPPED);

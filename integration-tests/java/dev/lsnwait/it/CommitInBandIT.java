@@ -108,4 +108,36 @@ class CommitInBandIT extends ClusterTest {
     }
     assertEquals(1, rows(3));
   }
+
+  /**
+   * The statements commit() sends are prepared on the server after pgjdbc's {@code prepareThreshold} uses, as the
+   * application's are (parsed and planned on every commit, they cost the primary about 100 us of CPU each time), and
+   * not with {@code prepareThreshold=0} (a transaction pooler before PgBouncer 1.21 keeps no prepared statements).
+   */
+  @Test
+  void commitsStatementsArePreparedOnTheServerAsPgjdbcPreparesTheApplications() throws Exception {
+    assertEquals(3, preparedCommitStatements(""), "the question, the position and its transaction's begin");
+    assertEquals(0, preparedCommitStatements("?prepareThreshold=0"));
+  }
+
+  private static long preparedCommitStatements(String query) throws SQLException {
+    Properties user = new Properties();
+    user.setProperty("user", "postgres");
+    try (Connection c = DriverManager.getConnection(cluster.primary().lsnwaitUrl() + query, user);
+        Statement s = c.createStatement()) {
+      for (int commit = 0; commit < 8; commit++) {
+        c.setAutoCommit(false);
+        s.execute("INSERT INTO " + table + " VALUES (4)");
+        c.commit();
+        c.setAutoCommit(true);
+        LsnContext.current(); // tokens in use: each commit reads its position
+      }
+      try (java.sql.ResultSet row = s.executeQuery("SELECT count(*) FROM pg_catalog.pg_prepared_statements"
+          + " WHERE NOT from_sql AND statement ~ '(pg_current_xact_id_if_assigned|pg_current_wal_insert_lsn"
+          + "|ISOLATION LEVEL READ COMMITTED)'")) {
+        row.next();
+        return row.getLong(1);
+      }
+    }
+  }
 }

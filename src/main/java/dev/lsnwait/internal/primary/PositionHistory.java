@@ -22,6 +22,8 @@ final class PositionHistory {
   private final long[] starts;
   private int size;
   private int next; // where the next read goes
+  private long added; // reads kept so far, less those taken back: the count of the newest is added - 1
+  private long lastDrop = -1; // the count of the latest read kept that was lower than the one before it
   private final long[] samplePositions = new long[SAMPLES];
   private final long[] sampleStarts = new long[SAMPLES];
   private int samples;
@@ -48,7 +50,12 @@ final class PositionHistory {
         && Long.compareUnsigned(positions[index(size - 1)], position) > 0) {
       size--;
       next = (next - 1 + epochs.length) % epochs.length;
+      added--; // never a drop: commits' positions are only kept above the latest
     }
+    if (size > 0 && Long.compareUnsigned(position, positions[index(size - 1)]) < 0) {
+      lastDrop = added;
+    }
+    added++;
     epochs[next] = epoch;
     positions[next] = position;
     times[next] = nanoTime;
@@ -140,6 +147,28 @@ final class PositionHistory {
    * there by then), or {@link Long#MIN_VALUE} if no read kept is at or after it, or it is older than every read kept.
    */
   long timeAt(long position) {
+    if (lastDrop > added - size) { // a stand-in's lower reads among those kept: the first at or after it may be older
+      return timeAtScanning(position);
+    }
+    int low = 0; // positions only grow from the oldest kept: the first at or after it, in log(size) steps
+    int high = size;
+    while (low < high) {
+      int middle = (low + high) >>> 1;
+      if (Long.compareUnsigned(positions[index(middle)], position) >= 0) {
+        high = middle;
+      } else {
+        low = middle + 1;
+      }
+    }
+    if (low == size) {
+      return Long.MIN_VALUE;
+    }
+    int i = index(low);
+    return low == 0 && Long.compareUnsigned(positions[i], position) > 0 ? Long.MIN_VALUE : times[i];
+  }
+
+  /** {@link #timeAt}, read from the oldest: for reads that do not only grow (kept across a failover). */
+  long timeAtScanning(long position) {
     for (int age = 0; age < size; age++) {
       int i = index(age);
       if (Long.compareUnsigned(positions[i], position) >= 0) {

@@ -163,4 +163,38 @@ class PositionHistoryTest {
     assertEquals(Long.MIN_VALUE, history.timeAt(500), "the commit's position is no longer dated");
     assertEquals(800, history.timeAt(400));
   }
+
+  /**
+   * Dating a position by halving (reads only grow) answers as reading every read from the oldest does, over many
+   * generated histories: commits' positions, reads behind them, positions equal to the last, a stand-in's lower reads
+   * after a failover, and a ring that wraps.
+   */
+  @Test
+  void datesAsReadingFromTheOldestDoesInGeneratedHistories() {
+    java.util.Random random = new java.util.Random(20261208);
+    for (int history = 0; history < 2_000; history++) {
+      PositionHistory reads = new PositionHistory(1 + random.nextInt(12));
+      long position = 1_000;
+      long time = 0;
+      long epoch = 0;
+      for (int step = 0; step < 40; step++) {
+        time += 1 + random.nextInt(10);
+        int kind = random.nextInt(20);
+        if (kind == 0) {
+          position -= random.nextInt(300); // a stand-in that had less WAL
+        } else if (kind > 2) {
+          position += random.nextInt(3) * 10L; // the same position again, or further
+        }
+        if (kind % 3 == 1) {
+          reads.addUnnumbered(position + random.nextInt(40), time, time - 1, random.nextInt(8));
+        } else {
+          reads.add(++epoch, position, time, time - 1);
+        }
+        for (long asked = position - 400; asked <= position + 60; asked += 1 + random.nextInt(7)) {
+          assertEquals(reads.timeAtScanning(asked), reads.timeAt(asked),
+              "history " + history + ", step " + step + ", position " + asked);
+        }
+      }
+    }
+  }
 }

@@ -120,6 +120,27 @@ class CommitInBandIT extends ClusterTest {
     assertEquals(0, preparedCommitStatements("?prepareThreshold=0"));
   }
 
+  /**
+   * A {@code COMMIT} sent as SQL of a transaction that looked read-only asks the server first, unprepared: pgjdbc
+   * prepares nothing of SQL sent as text, and an application that sends it through a transaction pooler keeping no
+   * prepared statements works with plain pgjdbc's defaults.
+   */
+  @Test
+  void theQuestionBeforeACommitSentAsSqlIsNotPrepared() throws Exception {
+    try (Connection c = lsnwait(); Statement s = c.createStatement()) {
+      for (int commit = 0; commit < 8; commit++) {
+        s.execute("BEGIN");
+        s.execute("SELECT 1");
+        s.execute("COMMIT");
+      }
+      try (java.sql.ResultSet row = s.executeQuery("SELECT count(*) FROM pg_catalog.pg_prepared_statements"
+          + " WHERE statement ~ 'pg_current_xact_id_if_assigned'")) {
+        row.next();
+        assertEquals(0, row.getLong(1));
+      }
+    }
+  }
+
   private static long preparedCommitStatements(String query) throws SQLException {
     Properties user = new Properties();
     user.setProperty("user", "postgres");

@@ -203,7 +203,7 @@ public final class CommitRecorder {
 
   /** Whether the open transaction has a transaction ID: one round trip. */
   private boolean serverSaysWrote() throws SQLException {
-    try (Statement statement = send(wroteQuery)) {
+    try (Statement statement = send(wroteQuery, false)) { // COMMIT sent as SQL: pgjdbc prepares none of it
       return firstBoolean(statement);
     }
   }
@@ -215,7 +215,7 @@ public final class CommitRecorder {
   private CommitAnswer committing() throws SQLException {
     String after = positions.positionsWanted() ? "COMMIT; " + POSITION_AFTER : "COMMIT"; // else a mark
     // lsnwait.tokens=commits: every commit makes a token, no need to ask whether it wrote
-    try (Statement statement = send((everyCommit ? "" : wroteQuery + "; ") + after)) {
+    try (Statement statement = send((everyCommit ? "" : wroteQuery + "; ") + after, true)) {
       boolean wrote = everyCommit || firstBoolean(statement);
       while (statement.getMoreResults() || statement.getUpdateCount() != -1) {
         try (ResultSet row = statement.getResultSet()) {
@@ -230,14 +230,20 @@ public final class CommitRecorder {
 
   /**
    * Runs {@code sql} on pgjdbc's connection (no hooks of lsnwait's). Warnings (a deferred trigger's, raised at
-   * {@code COMMIT}) go to the connection, where pgjdbc's own commit puts them. Prepared, so that pgjdbc prepares it on
-   * the server after {@code prepareThreshold} uses, as it does the application's statements: parsing and planning
-   * its five statements on every commit cost the primary about 100 us of CPU, against 20 us prepared.
+   * {@code COMMIT}) go to the connection, where pgjdbc's own commit puts them. {@code prepared} for commit()'s
+   * statements: pgjdbc prepares them on the server after {@code prepareThreshold} uses, as it prepares its own
+   * {@code COMMIT} (parsing and planning commit()'s five statements every time cost the primary about 100 us of CPU,
+   * against 20 us prepared); behind a transaction pooler that keeps no prepared statements, pgjdbc's commit() needs
+   * {@code prepareThreshold=0} just the same.
    */
-  private Statement send(String sql) throws SQLException {
-    PreparedStatement statement = pg.prepareStatement(sql);
+  private Statement send(String sql, boolean prepared) throws SQLException {
+    Statement statement = prepared ? pg.prepareStatement(sql) : pg.createStatement();
     try {
-      statement.execute();
+      if (statement instanceof PreparedStatement ready) {
+        ready.execute();
+      } else {
+        statement.execute(sql);
+      }
     } catch (SQLException | RuntimeException e) {
       try (statement) {
         forwardWarnings(statement);

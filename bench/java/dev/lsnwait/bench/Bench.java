@@ -74,6 +74,23 @@ public final class Bench {
     String baseline;
     /** Only the variants whose name contains one of these, comma-separated (splitting, web); null: all. */
     String only;
+
+    /**
+     * Whether {@code --only} leaves the variant of this name in: an entry names it by part of its name, {@code _}
+     * standing for a space and a trailing {@code $} for its end.
+     */
+    boolean selects(String name) {
+      if (only == null) {
+        return true;
+      }
+      for (String entry : only.split(",")) {
+        String part = entry.replace('_', ' ');
+        if (part.endsWith("$") ? name.endsWith(part.substring(0, part.length() - 1)) : name.contains(part)) {
+          return true;
+        }
+      }
+      return false;
+    }
     /** web: the replay delays to measure at, in milliseconds; null: 0, 10, 50 and 200. */
     int[] lags;
     /** More lsnwait properties for the lsnwait variants' URLs, as a query string (splitting); null: none. */

@@ -88,7 +88,7 @@ final class SplittingBench {
         new Variant("lsnwait, one URL, global", oneUrl, oneUrl, false, ReadConsistency.GLOBAL),
         new Variant("lsnwait, one URL, bounded 100 ms", oneUrl, oneUrl, false,
             ReadConsistency.boundedStaleness(Duration.ofMillis(100))))
-        .filter(v -> options.only == null || Stream.of(options.only.split(",")).anyMatch(o -> named(v.name(), o)))
+        .filter(v -> options.selects(v.name()))
         .toList();
     System.out.printf("%n== read/write splitting: %d users, %.0f%% writes, replay delay %d ms, %d threads, %d reps"
         + " of %d s ==%n", options.users, WRITES * 100, options.delayMillis, options.threads, options.reps,
@@ -112,18 +112,6 @@ final class SplittingBench {
   /** An lsnwait URL with the properties of {@code --lsnwait} (for example {@code lsnwait.resolveInterval=5ms}). */
   private String withOptions(String url) {
     return options.lsnwait == null ? url : url + (url.contains("?") ? "&" : "?") + options.lsnwait;
-  }
-
-  /** Whether an {@code --only} entry names this variant: part of its name, {@code _} for a space, {@code $} its end. */
-  private static boolean named(String name, String entry) {
-    String part = entry.replace('_', ' ');
-    return part.endsWith("$") ? name.endsWith(part.substring(0, part.length() - 1)) : name.contains(part);
-  }
-
-  /** The CPU time of this JVM (the client: application threads, pools, lsnwait's own threads), or -1. */
-  private static long processCpuNanos() {
-    return java.lang.management.ManagementFactory.getOperatingSystemMXBean()
-        instanceof com.sun.management.OperatingSystemMXBean os ? os.getProcessCpuTime() : -1;
   }
 
   /** A user's state, as a cookie would carry it. */
@@ -153,7 +141,7 @@ final class SplittingBench {
       double seconds) throws Exception {
     ExecutorService threads = Executors.newFixedThreadPool(options.threads);
     try {
-      long cpuBefore = processCpuNanos();
+      long cpuBefore = ThreadCpu.process();
       long compilerBefore = ThreadCpu.compiler();
       long lsnwaitBefore = ThreadCpu.lsnwait();
       long start = System.nanoTime();
@@ -173,7 +161,7 @@ final class SplittingBench {
         }
       }
       double elapsed = (System.nanoTime() - start) / 1e9;
-      long cpu = processCpuNanos() - cpuBefore;
+      long cpu = ThreadCpu.process() - cpuBefore;
       long compiler = ThreadCpu.compiler() - compilerBefore;
       long lsnwait = ThreadCpu.lsnwait() - lsnwaitBefore; // threads that ended meanwhile are not counted
       Latencies all = Latencies.merge(latencies);

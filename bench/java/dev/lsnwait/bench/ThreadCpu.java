@@ -18,6 +18,12 @@ final class ThreadCpu {
 
   private ThreadCpu() {}
 
+  /** The whole process's CPU time so far (every thread: the client's and lsnwait's), in nanoseconds; -1 if unknown. */
+  static long process() {
+    return java.lang.management.ManagementFactory.getOperatingSystemMXBean()
+        instanceof com.sun.management.OperatingSystemMXBean os ? os.getProcessCpuTime() : -1;
+  }
+
   /** The JIT compiler threads' user and system time so far, in nanoseconds (10 ms steps); -1 where /proc is missing. */
   static long compiler() {
     return nanos("C1 CompilerThre", "C2 CompilerThre");

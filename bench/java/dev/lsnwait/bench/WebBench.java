@@ -3,7 +3,6 @@ package dev.lsnwait.bench;
 import dev.lsnwait.bench.web.WebApp;
 import dev.lsnwait.testkit.Latencies;
 import dev.lsnwait.testkit.PgCluster;
-import java.lang.management.ManagementFactory;
 import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.ResultSet;
@@ -11,7 +10,6 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -118,11 +116,11 @@ final class WebBench {
   private void warmUp(List<App> apps, RoutedWork routed) throws Exception {
     for (int round = 1; round <= WARM_ROUNDS; round++) {
       long compiler = ThreadCpu.compiler();
-      long cpu = processCpuNanos();
+      long cpu = ThreadCpu.process();
       for (App app : apps) {
         window(app, 3, routed);
       }
-      double share = (ThreadCpu.compiler() - compiler) / (double) Math.max(1, processCpuNanos() - cpu);
+      double share = (ThreadCpu.compiler() - compiler) / (double) Math.max(1, ThreadCpu.process() - cpu);
       System.out.printf(Locale.ROOT, "  warm-up round %d: the JIT compiler used %.1f%% of the CPU%n", round,
           100 * share);
       if (share < 0.02) {
@@ -133,7 +131,7 @@ final class WebBench {
 
   /** Starts the application as this variant unless {@code --only} leaves it out. */
   private void add(List<App> apps, String name, String... properties) {
-    if (options.only == null || Arrays.stream(options.only.split(",")).anyMatch(name::contains)) {
+    if (options.selects(name)) {
       apps.add(app(name, properties));
     }
   }
@@ -165,7 +163,7 @@ final class WebBench {
       long pollsStart = count(replica, SteadyLag.POLLS_ON_REPLICA);
       Map<String, Long> routedStart = routed.snapshot();
       double primaryCpuStart = SteadyLag.cpuSeconds(cluster.primary());
-      long cpuStart = processCpuNanos();
+      long cpuStart = ThreadCpu.process();
       long compilerStart = ThreadCpu.compiler();
       long lsnwaitStart = ThreadCpu.lsnwait();
       long start = System.nanoTime();
@@ -173,7 +171,7 @@ final class WebBench {
       TimeUnit.NANOSECONDS.sleep((long) (seconds * 1e9));
       phase.set(STOPPED);
       long elapsed = System.nanoTime() - start;
-      long cpu = processCpuNanos() - cpuStart;
+      long cpu = ThreadCpu.process() - cpuStart;
       long compiler = ThreadCpu.compiler() - compilerStart;
       long lsnwait = ThreadCpu.lsnwait() - lsnwaitStart;
       double primaryCpu = SteadyLag.cpuSeconds(cluster.primary()) - primaryCpuStart;
@@ -252,10 +250,5 @@ final class WebBench {
       row.next();
       return row.getLong(1);
     }
-  }
-
-  private static long processCpuNanos() {
-    return ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean())
-        .getProcessCpuTime();
   }
 }

@@ -147,10 +147,36 @@ final class PositionHistory {
    * there by then), or {@link Long#MIN_VALUE} if no read kept is at or after it, or it is older than every read kept.
    */
   long timeAt(long position) {
-    if (lastDrop > added - size) { // a stand-in's lower reads among those kept: the first at or after it may be older
-      return timeAtScanning(position);
+    // a stand-in's lower reads among those kept: the first at or after it may be older than a later run's
+    return dated(lastDrop > added - size ? firstScanning(position) : firstHalving(position), position);
+  }
+
+  /** {@link #timeAt}, read from the oldest whatever the reads kept: what halving must answer too (tests). */
+  long timeAtScanning(long position) {
+    return dated(firstScanning(position), position);
+  }
+
+  /** The time of the read of this age, the first at or after {@code position}: unknown if none, or beyond it. */
+  private long dated(int age, long position) {
+    if (age == size) {
+      return Long.MIN_VALUE;
     }
-    int low = 0; // positions only grow from the oldest kept: the first at or after it, in log(size) steps
+    int i = index(age);
+    return age == 0 && Long.compareUnsigned(positions[i], position) > 0 ? Long.MIN_VALUE : times[i];
+  }
+
+  /** The age of the first read at or after {@code position} from the oldest, or {@code size}. */
+  private int firstScanning(long position) {
+    int age = 0;
+    while (age < size && Long.compareUnsigned(positions[index(age)], position) < 0) {
+      age++;
+    }
+    return age;
+  }
+
+  /** As {@link #firstScanning}, in log(size) steps, for reads kept that only grow from the oldest. */
+  private int firstHalving(long position) {
+    int low = 0;
     int high = size;
     while (low < high) {
       int middle = (low + high) >>> 1;
@@ -160,22 +186,7 @@ final class PositionHistory {
         low = middle + 1;
       }
     }
-    if (low == size) {
-      return Long.MIN_VALUE;
-    }
-    int i = index(low);
-    return low == 0 && Long.compareUnsigned(positions[i], position) > 0 ? Long.MIN_VALUE : times[i];
-  }
-
-  /** {@link #timeAt}, read from the oldest: for reads that do not only grow (kept across a failover). */
-  long timeAtScanning(long position) {
-    for (int age = 0; age < size; age++) {
-      int i = index(age);
-      if (Long.compareUnsigned(positions[i], position) >= 0) {
-        return age == 0 && Long.compareUnsigned(positions[i], position) > 0 ? Long.MIN_VALUE : times[i];
-      }
-    }
-    return Long.MIN_VALUE;
+    return low;
   }
 
   /**
